@@ -1,0 +1,58 @@
+import { compatRules, type CompatLog } from '../compat'
+import { invalidValue } from '../errors'
+import type { AttributeDefinition } from './attributes'
+
+/**
+ * Coerces one simple value to its attribute's declared type, RFC 7643 §2.3. Accepts the string forms IdPs
+ * send ("True", "false", "42") and reports them; rejects what cannot be read with 400 invalidValue.
+ * `null` passes through (it means "no value").
+ */
+export function coerceSimpleValue(
+  definition: AttributeDefinition,
+  value: unknown,
+  compat: CompatLog,
+  label = definition.name,
+): unknown {
+  if (value === null || value === undefined) return null
+  switch (definition.type) {
+    case 'boolean': {
+      if (typeof value === 'boolean') return value
+      if (typeof value === 'string') {
+        const lower = value.trim().toLowerCase()
+        if (lower === 'true' || lower === 'false') {
+          compat.add(compatRules.stringBoolean)
+          return lower === 'true'
+        }
+      }
+      throw invalidValue(`Attribute '${label}' must be a boolean.`)
+    }
+    case 'integer':
+    case 'decimal': {
+      let number: number
+      if (typeof value === 'number') {
+        number = value
+      } else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+        compat.add(compatRules.numericString)
+        number = Number(value)
+      } else {
+        throw invalidValue(`Attribute '${label}' must be a number.`)
+      }
+      if (definition.type === 'integer' && !Number.isInteger(number)) {
+        throw invalidValue(`Attribute '${label}' must be an integer.`)
+      }
+      return number
+    }
+    case 'dateTime': {
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return value
+      throw invalidValue(`Attribute '${label}' must be an xsd:dateTime string, e.g. 2026-01-31T12:00:00Z.`)
+    }
+    case 'complex':
+      throw invalidValue(`Attribute '${label}' is complex and needs an object value.`)
+    default: {
+      if (typeof value === 'string') return value
+      // Stored exactly as sent would be better, but a SCIM string attribute must be a JSON string.
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+      throw invalidValue(`Attribute '${label}' must be a string.`)
+    }
+  }
+}
