@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
+import pg from 'pg'
 import { env } from '../env'
 import { PrismaClient } from './generated/client'
 import { applyPendingMigrations } from './migrate'
@@ -24,15 +24,28 @@ function createClient(factory: SqlMigrationAwareDriverAdapterFactory) {
 
 export type Db = ReturnType<typeof createClient>
 
+/** A parameterized statement straight on the driver: the SCIM hot path skips the ORM (see sql.ts). */
+export type SqlRunner = (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>
+
 type Database = {
   db: Db
   factory: SqlMigrationAwareDriverAdapterFactory
+  runSql: SqlRunner
   kind: 'pglite' | 'postgres'
   ready: Promise<void>
   close: () => Promise<void>
 }
 
 const globalForDb = globalThis as unknown as { __traffitechDatabase?: Database }
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
+/** Prisma stores DateTime as UTC in `timestamp(3)`; pg would read it in the process's local zone. */
+const utcTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE
+      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
 
 export class DatabaseLockedError extends Error {}
 
@@ -66,35 +79,58 @@ function isAlive(pid: number): boolean {
   }
 }
 
+async function openPglite(dataDir: string): Promise<{ pglite: PGlite; factory: SqlMigrationAwareDriverAdapterFactory }> {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')])
+  const pglite = new PGlite(dataDir)
+  return { pglite, factory: new PrismaPGlite(pglite) }
+}
+
 function openDatabase(): Database {
   const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE } = env()
   let factory: SqlMigrationAwareDriverAdapterFactory
+  let runSql: SqlRunner
   let kind: Database['kind']
   let closeDriver: () => Promise<void>
   if (DATABASE_URL) {
-    factory = new PrismaPg({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE })
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE })
+    factory = new PrismaPg(pool)
+    runSql = async (text, values) => {
+      const result = await pool.query({ text, values, types: utcTypes })
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+    }
     kind = 'postgres'
-    closeDriver = async () => {}
+    closeDriver = () => pool.end()
   } else {
     const inMemory = DATA_DIR.startsWith('memory://')
     const release = inMemory ? () => {} : lockDataDir(path.resolve(DATA_DIR))
-    const pglite = new PGlite(inMemory ? DATA_DIR : path.resolve(DATA_DIR, 'pglite'))
-    factory = new PrismaPGlite(pglite)
+    // Imported only when used: PGlite costs about 50 MB of memory just to load.
+    const opened = openPglite(inMemory ? DATA_DIR : path.resolve(DATA_DIR, 'pglite'))
+    factory = {
+      provider: 'postgres',
+      adapterName: 'pglite',
+      connect: async () => (await opened).factory.connect(),
+      connectToShadowDb: async () => (await opened).factory.connectToShadowDb(),
+    }
+    runSql = async (text, values) => {
+      const result = await (await opened).pglite.query<Record<string, unknown>>(text, values)
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+    }
     kind = 'pglite'
     closeDriver = async () => {
-      await pglite.close()
+      await (await opened).pglite.close()
       release()
     }
   }
   const db = createClient(factory)
   const ready = applyPendingMigrations(factory).then((applied) => {
     if (applied.length > 0 && env().NODE_ENV !== 'test') {
-      console.log(`Applied database migrations: ${applied.join(', ')}`)
+      console.error(`Applied database migrations: ${applied.join(', ')}`)
     }
   })
   return {
     db,
     factory,
+    runSql,
     kind,
     ready,
     close: async () => {
@@ -118,6 +154,10 @@ export function getDb(): Db {
 /** Resolves when pending migrations have been applied. */
 export function databaseReady(): Promise<void> {
   return database().ready
+}
+
+export function getSqlRunner(): SqlRunner {
+  return database().runSql
 }
 
 export function databaseKind(): Database['kind'] {

@@ -1,12 +1,11 @@
 import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils'
-import { PGlite } from '@electric-sql/pglite'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
 
 /**
  * Prisma migrations without the native schema engine: the same engine compiled to WebAssembly
@@ -14,7 +13,6 @@ import { PrismaPGlite } from 'pglite-prisma-adapter'
  * prisma/migrations folder and _prisma_migrations table, so `prisma migrate deploy` stays compatible.
  */
 
-const require = createRequire(import.meta.url)
 const projectRoot = process.cwd()
 export const migrationsDir = path.join(projectRoot, 'prisma', 'migrations')
 const schemaPath = path.join(projectRoot, 'prisma', 'schema.prisma')
@@ -25,12 +23,17 @@ type MigrationList = Parameters<SchemaEngine['applyMigrations']>[0]['migrationsL
 
 let gluePromise: Promise<WasmGlue> | undefined
 
-/** Node's ESM loader rejects the package's `.wasm` import, so instantiate the module by hand. */
+/**
+ * Node's ESM loader rejects the package's `.wasm` import, so instantiate the module by hand. The package is
+ * located at run time from the project root, never by a bundler: Next bundles this file for `next dev` and
+ * would rewrite a statically visible path.
+ */
 function loadWasmGlue(): Promise<WasmGlue> {
   gluePromise ??= (async () => {
-    const glue: WasmGlue = await import('@prisma/schema-engine-wasm/schema_engine_bg')
-    // The package does not export the .wasm path; it sits beside its package.json.
-    const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm')
+    const projectRequire = createRequire(path.join(projectRoot, 'package.json'))
+    const gluePath = projectRequire.resolve('@prisma/schema-engine-wasm/schema_engine_bg')
+    const glue = (await import(/* turbopackIgnore: true */ /* webpackIgnore: true */ pathToFileURL(gluePath).href)) as WasmGlue
+    const wasmPath = path.join(path.dirname(gluePath), 'schema_engine_bg.wasm')
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
       './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
     })
@@ -94,6 +97,7 @@ export async function applyPendingMigrations(factory: SqlMigrationAwareDriverAda
  */
 export async function createMigration(name: string): Promise<string | null> {
   const schema = await readFile(schemaPath, 'utf8')
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')])
   const scratch = new PGlite()
   const engine = await openEngine(new PrismaPGlite(scratch), schema)
   try {

@@ -1,0 +1,44 @@
+import { Prisma } from './generated/client'
+import type { RequestOperation } from './generated/enums'
+import { sqlExecute, uuidv7 } from './sql'
+
+export type ProvisioningRequestInsert = {
+  createdAt: Date
+  providerId: string | null
+  tokenId: string | null
+  method: string
+  path: string
+  query: string
+  status: number
+  durationMs: number
+  operation: RequestOperation
+  userId: string | null
+  userName: string | null
+  userEmail: string | null
+  requestBody: string | null
+  responseBody: string | null
+  discardedAttributes: string[]
+  compatRules: string[]
+  changes: unknown[] | null
+  scimType: string | null
+  errorDetail: string | null
+  clientIp: string | null
+  userAgent: string | null
+}
+
+/** One multi-row INSERT per batch. */
+export async function insertProvisioningRequests(rows: ProvisioningRequestInsert[]): Promise<void> {
+  if (rows.length === 0) return
+  const values = rows.map(
+    (row) => Prisma.sql`(${uuidv7(row.createdAt.getTime())}::uuid, ${row.createdAt}, ${row.providerId}::uuid, ${row.tokenId}::uuid,
+      ${row.method}, ${row.path}, ${row.query}, ${row.status}, ${row.durationMs}, ${row.operation}::"RequestOperation",
+      ${row.userId}::uuid, ${row.userName}, ${row.userEmail}, ${row.requestBody}, ${row.responseBody},
+      ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
+      ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent})`,
+  )
+  await sqlExecute(Prisma.sql`
+    INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
+      "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
+      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent")
+    VALUES ${Prisma.join(values)}`)
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import { Prisma } from './generated/client'
+import type { UserSource } from './generated/enums'
+import { sqlFirst, sqlRows } from './sql'
+
+/**
+ * Users of one IdP. The SCIM resource is JSONB; the attributes that filters, sorting, uniqueness and the
+ * portal need are also columns, always derived from the resource here so the two never disagree.
+ */
+
+export type UserResourceJson = Record<string, unknown>
+
+type EmailLike = { value?: unknown; type?: unknown; primary?: unknown }
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null
+}
+
+/** RFC 7643 §2.4: the primary value, else the work one, else the first. */
+export function primaryEmailOf(resource: UserResourceJson): string | null {
+  const emails = Array.isArray(resource.emails) ? (resource.emails as EmailLike[]) : []
+  const chosen =
+    emails.find((email) => email.primary === true) ??
+    emails.find((email) => typeof email.type === 'string' && email.type.toLowerCase() === 'work') ??
+    emails[0]
+  return stringOrNull(chosen?.value)
+}
+
+export function userColumns(resource: UserResourceJson) {
+  const name = (resource.name ?? {}) as Record<string, unknown>
+  const emails = Array.isArray(resource.emails) ? (resource.emails as EmailLike[]) : []
+  const userName = String(resource.userName)
+  return {
+    userName,
+    userNameLower: userName.toLowerCase(),
+    externalId: stringOrNull(resource.externalId),
+    displayName: stringOrNull(resource.displayName),
+    givenName: stringOrNull(name.givenName),
+    familyName: stringOrNull(name.familyName),
+    primaryEmail: primaryEmailOf(resource),
+    emailValues: [
+      ...new Set(emails.map((email) => (typeof email.value === 'string' ? email.value.toLowerCase() : '')).filter(Boolean)),
+    ],
+    active: resource.active !== false,
+  }
+}
+
+/** The columns a SCIM answer needs, in the shape of the Prisma model. */
+export type UserRow = {
+  id: string
+  providerId: string
+  userName: string
+  externalId: string | null
+  primaryEmail: string | null
+  active: boolean
+  resource: Prisma.JsonValue
+  customAttributes: Prisma.JsonValue
+  version: number
+  scimManaged: boolean
+  source: UserSource
+  createdAt: Date
+  updatedAt: Date
+}
+
+const userColumnsSql = Prisma.sql`u."id", u."providerId", u."userName", u."externalId", u."primaryEmail", u."active",
+  u."resource", u."customAttributes", u."version", u."scimManaged", u."source", u."createdAt", u."updatedAt"`
+
+const returningSql = Prisma.sql`"id", "providerId", "userName", "externalId", "primaryEmail", "active", "resource",
+  "customAttributes", "version", "scimManaged", "source", "createdAt", "updatedAt"`
+
+export function findUser(providerId: string, userId: string): Promise<UserRow | undefined> {
+  return sqlFirst<UserRow>(
+    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid`,
+  )
+}
+
+export function findUserByExternalId(providerId: string, externalId: string): Promise<UserRow | undefined> {
+  return sqlFirst<UserRow>(
+    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."providerId" = ${providerId}::uuid AND u."externalId" = ${externalId}`,
+  )
+}
+
+/** Throws UniqueViolationError when the userName or externalId is taken in this IdP. */
+export async function insertUser(
+  providerId: string,
+  data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; source: UserSource; scimManaged: boolean },
+): Promise<UserRow> {
+  const columns = userColumns(data.resource)
+  const now = new Date()
+  const row = await sqlFirst<UserRow>(Prisma.sql`
+    INSERT INTO "User" ("id", "providerId", "externalId", "userName", "userNameLower", "displayName", "givenName",
+      "familyName", "primaryEmail", "emailValues", "active", "resource", "customAttributes", "version", "source",
+      "scimManaged", "createdAt", "updatedAt")
+    VALUES (${randomUUID()}::uuid, ${providerId}::uuid, ${columns.externalId}, ${columns.userName}, ${columns.userNameLower},
+      ${columns.displayName}, ${columns.givenName}, ${columns.familyName}, ${columns.primaryEmail},
+      ${columns.emailValues}::text[], ${columns.active}, ${JSON.stringify(data.resource)}::jsonb,
+      ${JSON.stringify(data.customAttributes)}::jsonb, 1, ${data.source}::"UserSource", ${data.scimManaged}, ${now}, ${now})
+    RETURNING ${returningSql}`)
+  return row!
+}
+
+/**
+ * Writes a new state of the user only if nobody else wrote since `expectedVersion` (optimistic locking):
+ * returns undefined when the version moved, so the caller re-reads and re-applies its change.
+ * Throws UniqueViolationError when the new userName or externalId is taken.
+ */
+export function updateUserIfVersion(
+  providerId: string,
+  userId: string,
+  expectedVersion: number,
+  data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; scimManaged?: boolean },
+): Promise<UserRow | undefined> {
+  const columns = userColumns(data.resource)
+  const managed = data.scimManaged === undefined ? Prisma.empty : Prisma.sql`, "scimManaged" = ${data.scimManaged}`
+  return sqlFirst<UserRow>(Prisma.sql`
+    UPDATE "User" SET "externalId" = ${columns.externalId}, "userName" = ${columns.userName},
+      "userNameLower" = ${columns.userNameLower}, "displayName" = ${columns.displayName}, "givenName" = ${columns.givenName},
+      "familyName" = ${columns.familyName}, "primaryEmail" = ${columns.primaryEmail},
+      "emailValues" = ${columns.emailValues}::text[], "active" = ${columns.active},
+      "resource" = ${JSON.stringify(data.resource)}::jsonb, "customAttributes" = ${JSON.stringify(data.customAttributes)}::jsonb,
+      "version" = "version" + 1, "updatedAt" = ${new Date()}${managed}
+    WHERE "id" = ${userId}::uuid AND "providerId" = ${providerId}::uuid AND "version" = ${expectedVersion}
+    RETURNING ${returningSql}`)
+}
+
+/** Deletes and returns the user, or undefined when there was none. */
+export function deleteUserRow(providerId: string, userId: string): Promise<UserRow | undefined> {
+  return sqlFirst<UserRow>(
+    Prisma.sql`DELETE FROM "User" WHERE "id" = ${userId}::uuid AND "providerId" = ${providerId}::uuid RETURNING ${returningSql}`,
+  )
+}
+
+/**
+ * One page of a provider's users matching a compiled filter condition (over alias `u`), with the exact
+ * total. Both run in the database; nothing is filtered in memory. A first page shorter than asked for
+ * already tells the total, which saves the count on Entra's one-user lookups.
+ */
+export async function findUsersPage(
+  providerId: string,
+  options: { where: Prisma.Sql; orderBy: Prisma.Sql; descending: boolean; offset: number; limit: number },
+): Promise<{ rows: UserRow[]; total: number }> {
+  const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${options.where})`
+  const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
+  const rows =
+    options.limit === 0
+      ? []
+      : await sqlRows<UserRow>(Prisma.sql`
+          SELECT ${userColumnsSql} FROM "User" u WHERE ${scope}
+          ORDER BY ${options.orderBy} ${direction} NULLS LAST, u."createdAt" ${direction}, u."id" ${direction}
+          LIMIT ${options.limit} OFFSET ${options.offset}`)
+  if (options.offset === 0 && rows.length > 0 && rows.length < options.limit) return { rows, total: rows.length }
+  const count = await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`)
+  return { rows, total: Number(count?.total ?? 0) }
+}

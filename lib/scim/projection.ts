@@ -1,0 +1,107 @@
+import { invalidValue } from './errors'
+import { resolveAttributePath, schemaForUrn, type UserSchema } from './schema/user-schema'
+import { CORE_USER_URN } from './schema/user'
+
+/**
+ * RFC 7644 §3.4.2.5 / §3.9: `attributes` and `excludedAttributes`. Attributes with returned "always"
+ * (id, schemas, meta's resourceType) survive both; `userName` is always returned too, so an IdP can match.
+ */
+export type Projection = { attributes?: string[]; excludedAttributes?: string[] }
+
+const ALWAYS = new Set(['schemas', 'id'])
+
+export function parseAttributeList(value: string | null): string[] | undefined {
+  if (value === null) return undefined
+  const list = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+  return list.length > 0 ? list : undefined
+}
+
+type Target = { container: string | null; name: string; sub?: string }
+
+function toTarget(schema: UserSchema, path: string): Target {
+  if (path.toLowerCase() === 'meta' || path.toLowerCase().startsWith('meta.')) {
+    const sub = path.slice(5)
+    return { container: null, name: 'meta', ...(sub ? { sub } : {}) }
+  }
+  const wholeExtension = schemaForUrn(schema, path)
+  if (wholeExtension && wholeExtension.schema.id !== CORE_USER_URN) {
+    return { container: null, name: wholeExtension.schema.id }
+  }
+  const resolved = resolveAttributePath(schema, path)
+  if (!resolved) throw invalidValue(`Unknown attribute '${path}' in attributes or excludedAttributes.`)
+  const container = resolved.schemaUrn === CORE_USER_URN ? null : resolved.schemaUrn
+  return {
+    container,
+    name: resolved.attribute.name,
+    ...(resolved.subAttribute ? { sub: resolved.subAttribute.name } : {}),
+  }
+}
+
+function readTarget(resource: Record<string, unknown>, target: Target): Record<string, unknown> | undefined {
+  return target.container === null ? resource : (resource[target.container] as Record<string, unknown> | undefined)
+}
+
+function pickSub(value: unknown, sub: string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => (item && typeof item === 'object' ? { [sub]: (item as Record<string, unknown>)[sub] } : item))
+  }
+  if (value && typeof value === 'object') return { [sub]: (value as Record<string, unknown>)[sub] }
+  return undefined
+}
+
+export function projectResource(
+  resource: Record<string, unknown>,
+  projection: Projection,
+  schema: UserSchema,
+): Record<string, unknown> {
+  if (projection.attributes) {
+    const targets = projection.attributes.map((path) => toTarget(schema, path))
+    const result: Record<string, unknown> = {}
+    for (const key of ALWAYS) if (key in resource) result[key] = resource[key]
+    if ('userName' in resource) result.userName = resource.userName
+    for (const target of targets) {
+      const holder = readTarget(resource, target)
+      if (!holder || !(target.name in holder)) continue
+      const value = target.sub ? pickSub(holder[target.name], target.sub) : holder[target.name]
+      if (target.container === null) {
+        result[target.name] = target.sub ? mergeValue(result[target.name], value) : value
+      } else {
+        const existing = (result[target.container] as Record<string, unknown> | undefined) ?? {}
+        existing[target.name] = target.sub ? mergeValue(existing[target.name], value) : value
+        result[target.container] = existing
+      }
+    }
+    return result
+  }
+  if (projection.excludedAttributes) {
+    const result = structuredClone(resource)
+    for (const path of projection.excludedAttributes) {
+      const target = toTarget(schema, path)
+      if (target.container === null && ALWAYS.has(target.name)) continue
+      const holder = readTarget(result, target)
+      if (!holder) continue
+      if (target.sub) {
+        const value = holder[target.name]
+        const items = Array.isArray(value) ? value : [value]
+        for (const item of items) if (item && typeof item === 'object') delete (item as Record<string, unknown>)[target.sub]
+      } else {
+        delete holder[target.name]
+      }
+    }
+    return result
+  }
+  return resource
+}
+
+function mergeValue(existing: unknown, addition: unknown): unknown {
+  if (Array.isArray(existing) && Array.isArray(addition)) {
+    return existing.map((item, index) => ({ ...(item as object), ...(addition[index] as object) }))
+  }
+  if (existing && typeof existing === 'object' && addition && typeof addition === 'object') {
+    return { ...existing, ...addition }
+  }
+  return addition
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { deleteProviderRow, findProvider, insertProvider, listProviders, updateProvider } from '../db/identity-providers'
+import { tenantUrlFor } from './tenant-url'
+import { invalidateScimAccessCache } from './scim-access'
+import { recordAudit, type Actor } from './audit'
+
+export const idpKinds = ['entra', 'okta', 'generic'] as const
+export const createProviderSchema = z.object({
+  name: z.string().trim().min(1, 'Name is required.').max(120, 'Name is at most 120 characters.'),
+  kind: z.enum(idpKinds, { error: 'Kind must be entra, okta or generic.' }).default('entra'),
+})
+export type CreateProviderInput = z.input<typeof createProviderSchema>
+
+export class NotFoundError extends Error {}
+
+export async function createIdentityProvider(actor: Actor, input: CreateProviderInput) {
+  const data = createProviderSchema.parse(input)
+  const provider = await insertProvider(data)
+  await recordAudit(actor, 'idp.create', { type: 'identityProvider', id: provider.id, providerId: provider.id }, data)
+  return { ...provider, tenantUrl: tenantUrlFor(provider.id) }
+}
+
+export async function listIdentityProviders() {
+  const providers = await listProviders()
+  return providers.map((provider) => ({ ...provider, tenantUrl: tenantUrlFor(provider.id) }))
+}
+
+export async function getIdentityProvider(providerId: string) {
+  const provider = z.uuid().safeParse(providerId).success ? await findProvider(providerId) : null
+  if (!provider) throw new NotFoundError(`No identity provider '${providerId}'.`)
+  return { ...provider, tenantUrl: tenantUrlFor(provider.id) }
+}
+
+export async function setScimEnabled(actor: Actor, providerId: string, enabled: boolean) {
+  await getIdentityProvider(providerId)
+  const provider = await updateProvider(providerId, { scimEnabled: enabled })
+  invalidateScimAccessCache()
+  await recordAudit(actor, enabled ? 'idp.enable' : 'idp.disable', { type: 'identityProvider', id: providerId, providerId })
+  return provider
+}
+
+export async function deleteIdentityProvider(actor: Actor, providerId: string) {
+  const provider = await getIdentityProvider(providerId)
+  await deleteProviderRow(providerId)
+  invalidateScimAccessCache()
+  await recordAudit(actor, 'idp.delete', { type: 'identityProvider', id: providerId }, { name: provider.name })
+}

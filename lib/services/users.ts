@@ -1,0 +1,189 @@
+import { compileUserFilter, compileUserSortKey } from '../db/scim-where'
+import { UniqueViolationError } from '../db/sql'
+import { Prisma } from '../db/generated/client'
+import {
+  deleteUserRow,
+  findUser,
+  findUserByExternalId,
+  findUsersPage,
+  insertUser,
+  updateUserIfVersion,
+  type UserRow,
+} from '../db/users'
+import type { CompatLog } from '../scim/compat'
+import { diffResources } from '../scim/diff'
+import { MAX_PAGE_SIZE } from '../scim/discovery'
+import { ScimError, notFound, uniqueness } from '../scim/errors'
+import { parseFilter } from '../scim/filter/parse'
+import { applyPatch } from '../scim/patch'
+import { ifMatchAllows } from '../scim/representation'
+import type { UserSchema } from '../scim/schema/user-schema'
+import { readUserInput, type UserResource } from '../scim/user-input'
+
+/** The tenant a use case runs for: one IdP and the User schema it sees. */
+export type Tenant = { providerId: string; schema: UserSchema }
+
+export type Change = { attribute: string; old: unknown; new: unknown }
+
+export type UserWriteResult = {
+  user: UserRow
+  operation: 'create' | 'link' | 'update' | 'deactivate' | 'reactivate'
+  changes: Change[]
+  discarded: string[]
+}
+
+const MAX_WRITE_ATTEMPTS = 8
+
+/** The canonical resource of a stored user: custom attributes back under this IdP's extension URN. */
+export function canonicalResource(user: Pick<UserRow, 'resource' | 'customAttributes'>, schema: UserSchema): UserResource {
+  const resource = { ...(user.resource as UserResource) }
+  const custom = user.customAttributes as Record<string, unknown>
+  if (custom && Object.keys(custom).length > 0) resource[schema.extensionUrn] = { ...custom }
+  return resource
+}
+
+function splitResource(resource: UserResource, schema: UserSchema) {
+  const { [schema.extensionUrn]: custom, ...rest } = resource
+  return { resource: rest, customAttributes: (custom ?? {}) as Record<string, unknown> }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof UniqueViolationError
+}
+
+function uniquenessError(resource: UserResource): ScimError {
+  return uniqueness(
+    `A user with userName '${String(resource.userName)}'` +
+      (resource.externalId ? ` or externalId '${String(resource.externalId)}'` : '') +
+      ' already exists for this identity provider.',
+  )
+}
+
+function operationFor(before: UserResource | null, after: UserResource): UserWriteResult['operation'] {
+  const wasActive = before ? before.active !== false : true
+  const isActive = after.active !== false
+  if (wasActive && !isActive) return 'deactivate'
+  if (!wasActive && isActive) return 'reactivate'
+  return 'update'
+}
+
+/**
+ * POST /Users (RFC 7644 §3.3). An account of this IdP with the same externalId that SCIM does not manage
+ * yet (made at SSO sign-in or by an admin) is linked: it becomes SCIM-managed and takes the posted values.
+ */
+export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: CompatLog): Promise<UserWriteResult> {
+  const { resource, discarded } = readUserInput(body, tenant.schema, compat)
+  try {
+    // New users are the common case: insert first, and look for an account to link only on a conflict.
+    const user = await insertUser(tenant.providerId, {
+      ...splitResource(resource, tenant.schema),
+      source: 'scim',
+      scimManaged: true,
+    })
+    return { user, operation: 'create', changes: diffResources({}, resource), discarded }
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+  }
+  const externalId = typeof resource.externalId === 'string' ? resource.externalId : null
+  const existing = externalId ? await findUserByExternalId(tenant.providerId, externalId) : undefined
+  if (!existing || existing.scimManaged) throw uniquenessError(resource)
+  const before = canonicalResource(existing, tenant.schema)
+  try {
+    const linked = await updateUserIfVersion(tenant.providerId, existing.id, existing.version, {
+      ...splitResource(resource, tenant.schema),
+      scimManaged: true,
+    })
+    // Someone changed the account between our read and write: a retry by the IdP will settle it.
+    if (!linked) throw new ScimError(409, 'The account changed while it was being linked; retry the request.')
+    return { user: linked, operation: 'link', changes: diffResources(before, resource), discarded }
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniquenessError(resource)
+    throw error
+  }
+}
+
+export async function getUser(tenant: Tenant, userId: string): Promise<UserRow> {
+  const user = isUuid(userId) ? await findUser(tenant.providerId, userId) : null
+  if (!user) throw notFound(`User '${userId}' not found.`)
+  return user
+}
+
+export type ListUsersQuery = {
+  filter?: string
+  startIndex?: number
+  count?: number
+  sortBy?: string
+  sortOrder?: 'ascending' | 'descending'
+}
+
+/** GET /Users (RFC 7644 §3.4.2): filtered, sorted and paged in the database, with the exact total. */
+export async function listUsers(tenant: Tenant, query: ListUsersQuery) {
+  const where = query.filter ? compileUserFilter(parseFilter(query.filter), tenant.schema) : Prisma.sql`TRUE`
+  const orderBy = query.sortBy ? compileUserSortKey(query.sortBy, tenant.schema) : Prisma.sql`u."createdAt"`
+  // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1; a negative count as 0.
+  const startIndex = Math.max(1, query.startIndex ?? 1)
+  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, query.count ?? 100))
+  const page = await findUsersPage(tenant.providerId, {
+    where,
+    orderBy,
+    descending: query.sortOrder === 'descending',
+    offset: startIndex - 1,
+    limit: count,
+  })
+  return { ...page, startIndex }
+}
+
+/**
+ * Reads, changes and writes a user with optimistic locking, re-applying the change when another request
+ * wrote in between: concurrent PATCHes to one user both land, none is lost.
+ */
+async function rewriteUser(
+  tenant: Tenant,
+  userId: string,
+  ifMatch: string | null,
+  change: (current: UserResource) => { resource: UserResource; discarded: string[] },
+): Promise<UserWriteResult> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await getUser(tenant, userId)
+    if (!ifMatchAllows(ifMatch, current.version)) {
+      throw new ScimError(412, `The user has changed: its version is now ${current.version}, not the one in If-Match.`)
+    }
+    const before = canonicalResource(current, tenant.schema)
+    const { resource, discarded } = change(before)
+    const changes = diffResources(before, resource)
+    if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
+    try {
+      const updated = await updateUserIfVersion(tenant.providerId, userId, current.version, {
+        ...splitResource(resource, tenant.schema),
+      })
+      if (updated) return { user: updated, operation: operationFor(before, resource), changes, discarded }
+    } catch (error) {
+      if (isUniqueViolation(error)) throw uniquenessError(resource)
+      throw error
+    }
+  }
+  throw new ScimError(503, 'The user is being changed by many requests at once; retry the request.')
+}
+
+/** PUT /Users/{id} (RFC 7644 §3.5.1): the posted representation replaces the stored one. */
+export function replaceUser(tenant: Tenant, userId: string, body: unknown, ifMatch: string | null, compat: CompatLog) {
+  return rewriteUser(tenant, userId, ifMatch, () => readUserInput(body, tenant.schema, compat))
+}
+
+/** PATCH /Users/{id} (RFC 7644 §3.5.2): all operations apply, or none. */
+export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch: string | null, compat: CompatLog) {
+  return rewriteUser(tenant, userId, ifMatch, (current) => applyPatch(current, body, tenant.schema, compat))
+}
+
+/** DELETE /Users/{id} (RFC 7644 §3.6): a hard delete. */
+export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
+  const deleted = isUuid(userId) ? await deleteUserRow(tenant.providerId, userId) : undefined
+  if (!deleted) throw notFound(`User '${userId}' not found.`)
+  return deleted
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+

@@ -1,0 +1,28 @@
+import type { NextConfig } from 'next'
+
+const tenant = '/scim/v2/enterprise-idps/:providerId'
+// Next's routes are case-sensitive; Entra appends /Users, other clients /users. Both reach one handler.
+const lowercaseResources = ['Users', 'ServiceProviderConfig', 'Schemas', 'ResourceTypes']
+
+const nextConfig: NextConfig = {
+  // A separate build folder lets a benchmark or e2e build sit beside a developer's (NEXT_DIST_DIR=.next-bench).
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
+  // The embedded database, the schema engine and the Prisma adapters load WebAssembly and native files
+  // from their packages at run time: they must stay plain Node modules, outside the bundle.
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    'pglite-prisma-adapter',
+    '@prisma/adapter-pg',
+    '@prisma/driver-adapter-utils',
+    'pg',
+  ],
+  poweredByHeader: false,
+  async rewrites() {
+    return lowercaseResources.flatMap((resource) => [
+      { source: `${tenant}/${resource.toLowerCase()}`, destination: `${tenant}/${resource}` },
+      { source: `${tenant}/${resource.toLowerCase()}/:id`, destination: `${tenant}/${resource}/:id` },
+    ])
+  },
+}
+
+export default nextConfig

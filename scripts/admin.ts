@@ -1,0 +1,221 @@
+/**
+ * The operator CLI: npm run admin -- <command>. Works on PGlite and PostgreSQL, applies pending migrations
+ * first, and with --json prints one stable JSON document for automation.
+ */
+import { parseArgs } from 'node:util'
+import { ZodError } from 'zod'
+import { closeDatabase, databaseReady, DatabaseLockedError } from '../lib/db/client'
+import { CLI_ACTOR } from '../lib/services/audit'
+import { addCustomAttribute, ConflictError, listProviderCustomAttributes, removeCustomAttribute } from '../lib/services/custom-attributes'
+import { createIdentityProvider, listIdentityProviders, NotFoundError, setScimEnabled } from '../lib/services/identity-providers'
+import { createOperator } from '../lib/services/operators'
+import { createToken, listProviderTokens, revokeToken } from '../lib/services/tokens'
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+  idp create --name <name> [--kind entra|okta|generic] [--json]
+  idp list [--json]
+  idp enable <providerId>
+  idp disable <providerId>
+  token create --idp <providerId> [--label <text>] [--scopes users:read,users:write,users:delete]
+               [--expires-in-days <n>] [--json]
+  token list --idp <providerId> [--json]
+  token revoke <tokenId>
+  attribute add --idp <providerId> --name <name> [--type string|integer|decimal|boolean|dateTime]
+                [--description <text>] [--json]
+  attribute list --idp <providerId> [--json]
+  attribute remove --idp <providerId> --name <name>
+  operator create --email <email> --role admin|support [--json]`
+
+class UsageError extends Error {}
+
+const { values: options, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        kind: { type: 'string' },
+        idp: { type: 'string' },
+        label: { type: 'string' },
+        scopes: { type: 'string' },
+        'expires-in-days': { type: 'string' },
+        type: { type: 'string' },
+        description: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+})()
+
+function required(name: keyof typeof options): string {
+  const value = options[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required.`)
+  return value
+}
+
+function argument(index: number, what: string): string {
+  const value = positionals[index]
+  if (!value) throw new UsageError(`${what} is required.`)
+  return value
+}
+
+function print(json: unknown, text: string): void {
+  console.log(options.json ? JSON.stringify(json, null, 2) : text)
+}
+
+function table(rows: Array<Record<string, unknown>>): string {
+  if (rows.length === 0) return '(none)'
+  const keys = Object.keys(rows[0]!)
+  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => String(row[key] ?? '').length)))
+  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index]!)).join('  ')
+  return [line(keys), ...rows.map((row) => line(keys.map((key) => String(row[key] ?? ''))))].join('\n')
+}
+
+async function run(): Promise<void> {
+  const [group, action] = positionals
+  const command = `${group ?? ''} ${action ?? ''}`.trim()
+  switch (command) {
+    case 'idp create': {
+      const provider = await createIdentityProvider(CLI_ACTOR, { name: required('name'), kind: (options.kind ?? 'entra') as 'entra' })
+      print(
+        { providerId: provider.id, tenantUrl: provider.tenantUrl },
+        `Created identity provider ${provider.name} (${provider.kind}).\nProvider id: ${provider.id}\nTenant URL:  ${provider.tenantUrl}`,
+      )
+      return
+    }
+    case 'idp list': {
+      const providers = await listIdentityProviders()
+      const rows = providers.map((provider) => ({
+        providerId: provider.id,
+        name: provider.name,
+        kind: provider.kind,
+        scimEnabled: provider.scimEnabled,
+        tenantUrl: provider.tenantUrl,
+      }))
+      print(rows, table(rows))
+      return
+    }
+    case 'idp enable':
+    case 'idp disable': {
+      const enabled = action === 'enable'
+      const provider = await setScimEnabled(CLI_ACTOR, argument(2, 'providerId'), enabled)
+      print({ providerId: provider.id, scimEnabled: provider.scimEnabled }, `SCIM is now ${enabled ? 'enabled' : 'disabled'} for ${provider.name}.`)
+      return
+    }
+    case 'token create': {
+      const days = options['expires-in-days']
+      if (days !== undefined && !/^\d+$/.test(days)) throw new UsageError('--expires-in-days must be a whole number of days.')
+      const { token, secret } = await createToken(CLI_ACTOR, {
+        providerId: required('idp'),
+        label: options.label ?? '',
+        ...(options.scopes ? { scopes: options.scopes.split(',').map((scope) => scope.trim()) as ['users:read'] } : {}),
+        expiresInDays: days === undefined ? null : Number(days),
+      })
+      print(
+        { tokenId: token.id, token: secret, expiresAt: token.expiresAt?.toISOString() ?? null },
+        `Secret token (shown once; paste it into the IdP now):\n\n  ${secret}\n\nToken id: ${token.id}\nScopes:   ${token.scopes.join(', ')}\nExpires:  ${token.expiresAt?.toISOString() ?? 'never'}`,
+      )
+      return
+    }
+    case 'token list': {
+      const tokens = await listProviderTokens(required('idp'))
+      const rows = tokens.map((token) => ({
+        tokenId: token.id,
+        label: token.label,
+        prefix: `${token.prefix}…`,
+        scopes: token.scopes.join(','),
+        status: token.status,
+        expiresAt: token.expiresAt?.toISOString() ?? null,
+        lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+        createdBy: token.createdBy,
+        createdAt: token.createdAt.toISOString(),
+      }))
+      print(rows, table(rows))
+      return
+    }
+    case 'token revoke': {
+      const token = await revokeToken(CLI_ACTOR, argument(2, 'tokenId'))
+      print({ tokenId: token.id, revoked: true }, `Revoked token ${token.id}${token.label ? ` (${token.label})` : ''}.`)
+      return
+    }
+    case 'attribute add': {
+      const attribute = await addCustomAttribute(CLI_ACTOR, {
+        providerId: required('idp'),
+        name: required('name'),
+        type: (options.type ?? 'string') as 'string',
+        description: options.description ?? '',
+      })
+      print(
+        { id: attribute.id, name: attribute.name, type: attribute.type },
+        `Registered custom attribute ${attribute.name} (${attribute.type}).`,
+      )
+      return
+    }
+    case 'attribute list': {
+      const attributes = await listProviderCustomAttributes(required('idp'))
+      const rows = attributes.map((attribute) => ({
+        name: attribute.name,
+        type: attribute.type,
+        description: attribute.description,
+        urn: attribute.acceptedNames[1],
+      }))
+      print(rows, table(rows))
+      return
+    }
+    case 'attribute remove': {
+      await removeCustomAttribute(CLI_ACTOR, required('idp'), required('name'))
+      print({ removed: options.name }, `Removed custom attribute ${options.name}.`)
+      return
+    }
+    case 'operator create': {
+      const { operator, password } = await createOperator(CLI_ACTOR, {
+        email: required('email'),
+        role: required('role') as 'admin',
+      })
+      print(
+        { email: operator.email, password },
+        `Created ${operator.role} ${operator.email}.\nPassword (shown once): ${password}`,
+      )
+      return
+    }
+    default:
+      throw new UsageError(command ? `Unknown command '${command}'.` : 'No command given.')
+  }
+}
+
+async function main(): Promise<number> {
+  if (options.help) {
+    console.log(USAGE)
+    return 0
+  }
+  try {
+    await databaseReady()
+    await run()
+    return 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`)
+      return 2
+    }
+    if (error instanceof ZodError) {
+      console.error(error.issues.map((issue) => issue.message).join('\n'))
+      return 2
+    }
+    if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof DatabaseLockedError) {
+      console.error(error.message)
+      return 1
+    }
+    throw error
+  } finally {
+    await closeDatabase().catch(() => {})
+  }
+}
+
+process.exitCode = await main()
