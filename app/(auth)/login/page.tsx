@@ -1,0 +1,18 @@
+import type { Metadata } from 'next'
+import { redirect } from 'next/navigation'
+import { currentOperator } from '@/lib/auth/session'
+import { LoginForm } from '@/components/admin/login-form'
+
+export const metadata: Metadata = { title: 'Sign in' }
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  if (await currentOperator()) redirect('/dashboard')
+  const params = await searchParams
+  const callbackUrl = typeof params.callbackUrl === 'string' && params.callbackUrl.startsWith('/') ? params.callbackUrl : '/dashboard'
+  return (
+    <>
+      <h1 className="mb-4 text-xl font-semibold">Sign in</h1>
+      <LoginForm callbackUrl={callbackUrl} />
+    </>
+  )
+}

@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { databaseReady } from '@/lib/db/client'
+import { listAuditEvents } from '@/lib/db/audit-events'
+import { NotFoundError } from '@/lib/services/identity-providers'
+import { FieldError, formDataToObject, runAdminAction } from './admin-action'
+
+const admin = { id: '00000000-0000-4000-8000-000000000001', email: 'admin@action.test', role: 'admin' as const }
+const support = { id: '00000000-0000-4000-8000-000000000002', email: 'support@action.test', role: 'support' as const }
+const schema = z.object({ name: z.string().min(1, 'Name is required.') })
+
+beforeAll(async () => {
+  await databaseReady()
+})
+
+describe('runAdminAction', () => {
+  it('refuses without a session and never runs the use case', async () => {
+    let ran = false
+    const state = await runAdminAction(null, { role: 'support', schema }, async () => void (ran = true), { name: 'x' })
+    expect(state).toMatchObject({ ok: false, message: expect.stringMatching(/sign in/i) })
+    expect(ran).toBe(false)
+  })
+
+  it('refuses support staff an admin action', async () => {
+    let ran = false
+    const state = await runAdminAction(support, { role: 'admin', schema }, async () => void (ran = true), { name: 'x' })
+    expect(state).toEqual({ ok: false, message: 'You do not have permission to do this.' })
+    expect(ran).toBe(false)
+  })
+
+  it('returns zod errors by field', async () => {
+    const state = await runAdminAction(admin, { role: 'admin', schema }, async () => {}, { name: '' })
+    expect(state.fieldErrors).toEqual({ name: ['Name is required.'] })
+  })
+
+  it('writes the audit event the use case asks for, with the operator as actor', async () => {
+    const target = crypto.randomUUID()
+    const state = await runAdminAction(admin, { role: 'admin', schema }, async (input) => ({
+      message: `done ${input.name}`,
+      audit: { action: 'test.action', target: { type: 'test', id: target }, details: { name: input.name } },
+    }), { name: 'thing' })
+    expect(state).toEqual({ ok: true, message: 'done thing' })
+    const events = await listAuditEvents({ take: 50 })
+    expect(events.find((event) => event.targetId === target)).toMatchObject({ actor: admin.email, action: 'test.action', details: { name: 'thing' } })
+  })
+
+  it('turns known failures into messages and field errors', async () => {
+    expect(await runAdminAction(admin, { role: 'admin', schema }, async () => {
+      throw new NotFoundError('No such thing.')
+    }, { name: 'x' })).toEqual({ ok: false, message: 'No such thing.' })
+    expect(await runAdminAction(admin, { role: 'admin', schema }, async () => {
+      throw new FieldError('name', 'Taken.')
+    }, { name: 'x' })).toEqual({ ok: false, message: 'Taken.', fieldErrors: { name: ['Taken.'] } })
+  })
+})
+
+describe('formDataToObject', () => {
+  it('turns repeated keys into arrays', () => {
+    const form = new FormData()
+    form.append('scopes', 'users:read')
+    form.append('scopes', 'users:write')
+    form.append('label', 'x')
+    expect(formDataToObject(form)).toEqual({ scopes: ['users:read', 'users:write'], label: 'x' })
+  })
+})

@@ -1,0 +1,122 @@
+import 'server-only'
+import { revalidatePath } from 'next/cache'
+import { redirect } from 'next/navigation'
+import { z } from 'zod'
+import { currentOperator } from '../auth/session'
+import { roleAllows, type Role } from '../auth/roles'
+import { ScimError } from '../scim/errors'
+import { recordAudit, type Actor } from '../services/audit'
+import { ConflictError } from '../services/custom-attributes'
+import { NotFoundError } from '../services/identity-providers'
+import { LastAdminError, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
+
+/**
+ * The one wrapper for portal mutations (server actions): re-checks the signed-in operator and role, validates
+ * the form with zod, runs the use case, writes the audit event, and turns known failures into form state.
+ */
+
+export type ActionState = {
+  ok: boolean
+  message?: string
+  fieldErrors?: Record<string, string[]>
+  /** A secret shown once (token, generated password). */
+  secret?: string
+  /** Where the form should send the browser next. */
+  redirectTo?: string
+}
+
+export const initialActionState: ActionState = { ok: false }
+
+export type AuditEntry = {
+  action: string
+  target: { type: string; id?: string | null; providerId?: string | null }
+  details?: Record<string, unknown>
+}
+
+export type ActionContext = { operator: SignedInOperator; actor: Actor & { id: string } }
+
+export type ActionOutcome = {
+  message?: string
+  secret?: string
+  redirectTo?: string
+  /** Set when the use case does not record its own audit event. */
+  audit?: AuditEntry
+} | void
+
+export type ActionOptions<S extends z.ZodType> = { role: Role; schema: S }
+
+/** FormData as plain values: a key sent more than once becomes an array. */
+export function formDataToObject(formData: FormData): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {}
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith('$ACTION') || typeof value !== 'string') continue
+    const existing = result[key]
+    result[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
+  }
+  return result
+}
+
+/** A use case's complaint about one field, shown next to it. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const knownErrors = [NotFoundError, ConflictError, LastAdminError, WrongPasswordError, ScimError]
+
+/** The wrapper without Next's session and cache plumbing: what the tests drive. */
+export async function runAdminAction<S extends z.ZodType>(
+  operator: SignedInOperator | null,
+  options: ActionOptions<S>,
+  handler: (input: z.output<S>, context: ActionContext) => Promise<ActionOutcome>,
+  raw: unknown,
+): Promise<ActionState> {
+  if (!operator) return { ok: false, message: 'Your session has ended. Sign in again.' }
+  if (!roleAllows(operator.role, options.role)) return { ok: false, message: 'You do not have permission to do this.' }
+  const parsed = options.schema.safeParse(raw)
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {}
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'form')
+      ;(fieldErrors[key] ??= []).push(issue.message)
+    }
+    return { ok: false, message: 'Check the highlighted fields.', fieldErrors }
+  }
+  const context: ActionContext = { operator, actor: { name: operator.email, id: operator.id } }
+  try {
+    const outcome = (await handler(parsed.data, context)) ?? {}
+    if (outcome.audit) await recordAudit(context.actor, outcome.audit.action, outcome.audit.target, outcome.audit.details)
+    return {
+      ok: true,
+      message: outcome.message ?? 'Saved.',
+      ...(outcome.secret ? { secret: outcome.secret } : {}),
+      ...(outcome.redirectTo ? { redirectTo: outcome.redirectTo } : {}),
+    }
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, message: error.message, fieldErrors: { [error.field]: [error.message] } }
+    if (error instanceof z.ZodError) {
+      return { ok: false, message: error.issues.map((issue) => issue.message).join(' ') }
+    }
+    if (knownErrors.some((type) => error instanceof type)) return { ok: false, message: (error as Error).message }
+    console.error('Portal action failed:', error)
+    return { ok: false, message: 'Something went wrong. It has been logged.' }
+  }
+}
+
+/** Wraps a use case as a server action for `useActionState(action, initialActionState)`. */
+export function adminAction<S extends z.ZodType>(
+  options: ActionOptions<S>,
+  handler: (input: z.output<S>, context: ActionContext) => Promise<ActionOutcome>,
+) {
+  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+    const state = await runAdminAction(await currentOperator(), options, handler, formDataToObject(formData))
+    if (state.ok) revalidatePath('/', 'layout')
+    // A page that no longer exists (a deleted IdP) is left by a redirect, outside the error handling above.
+    if (state.ok && state.redirectTo && !state.secret) redirect(state.redirectTo)
+    return state
+  }
+}
