@@ -1,0 +1,13 @@
+import 'server-only'
+import { notFound } from 'next/navigation'
+import { getIdentityProvider, NotFoundError } from '@/lib/services/identity-providers'
+
+/** The provider named by a page's URL, or the not-found page. */
+export async function loadProvider(providerId: string) {
+  try {
+    return await getIdentityProvider(providerId)
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound()
+    throw error
+  }
+}

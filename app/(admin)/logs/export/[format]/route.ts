@@ -1,0 +1,29 @@
+import { currentOperator } from '@/lib/auth/session'
+import { exportLog, logFilterSchema } from '@/lib/services/portal-logs'
+
+// GET /logs/export/csv|json – the current log filter as a download, streamed, capped at 50 000 rows
+export const dynamic = 'force-dynamic'
+
+export async function GET(request: Request, { params }: { params: Promise<{ format: string }> }) {
+  const { format } = await params
+  if (format !== 'csv' && format !== 'json') return new Response('Not found', { status: 404 })
+  if (!(await currentOperator())) return new Response('Sign in first.', { status: 401 })
+  const filter = logFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+  const chunks = exportLog(filter, format)
+  const encoder = new TextEncoder()
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next()
+      if (next.done) controller.close()
+      else controller.enqueue(encoder.encode(next.value))
+    },
+  })
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+  return new Response(body, {
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="provisioning-log-${stamp}.${format}"`,
+      'cache-control': 'no-store',
+    },
+  })
+}

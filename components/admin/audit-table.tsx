@@ -1,0 +1,32 @@
+'use client'
+
+import Link from 'next/link'
+import type { ColumnDef } from '@tanstack/react-table'
+import { DataTable } from '../data-table/data-table'
+import { Time } from '../ui/basics'
+import { linkClass } from '../ui/styles'
+
+export type AuditRow = { id: string; createdAt: Date; actor: string; action: string; target: string; providerId: string | null; details: string }
+
+const columns: ColumnDef<AuditRow, unknown>[] = [
+  { accessorKey: 'createdAt', header: 'Time', enableSorting: false, cell: ({ row }) => <Time value={row.original.createdAt} /> },
+  { accessorKey: 'actor', header: 'Who', enableSorting: false },
+  { accessorKey: 'action', header: 'Action', enableSorting: false, cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code> },
+  { accessorKey: 'target', header: 'Target', enableSorting: false, cell: ({ row }) => <span className="font-mono text-xs break-all">{row.original.target}</span> },
+  {
+    accessorKey: 'providerId',
+    header: 'IdP',
+    enableSorting: false,
+    cell: ({ row }) =>
+      row.original.providerId ? (
+        <Link href={`/idps/${row.original.providerId}`} className={linkClass}>
+          {row.original.providerId.slice(0, 8)}…
+        </Link>
+      ) : null,
+  },
+  { accessorKey: 'details', header: 'Details', enableSorting: false, cell: ({ row }) => <code className="block max-w-md break-all font-mono text-xs">{row.original.details}</code> },
+]
+
+export function AuditTable({ rows }: { rows: AuditRow[] }) {
+  return <DataTable columns={columns} data={rows} caption="Audit events" empty="No audit event yet." rowTestId="audit-row" />
+}

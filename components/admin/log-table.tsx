@@ -1,0 +1,71 @@
+'use client'
+
+import Link from 'next/link'
+import type { ColumnDef } from '@tanstack/react-table'
+import { DataTable } from '../data-table/data-table'
+import { Badge, StatusBadge, Time } from '../ui/basics'
+import { linkClass } from '../ui/styles'
+
+export type LogRow = {
+  id: string
+  createdAt: Date
+  providerName: string | null
+  method: string
+  path: string
+  query: string
+  status: number
+  durationMs: number
+  operation: string
+  userName: string | null
+  userEmail: string | null
+  errorDetail: string | null
+  discarded: number
+}
+
+const columns: ColumnDef<LogRow, unknown>[] = [
+  {
+    accessorKey: 'createdAt',
+    header: 'Time',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <Link href={`/logs/${row.original.id}`} className={linkClass} aria-label={`Request ${row.original.method} at ${new Date(row.original.createdAt).toISOString()}`}>
+        <Time value={row.original.createdAt} />
+      </Link>
+    ),
+  },
+  { accessorKey: 'providerName', header: 'IdP', enableSorting: false },
+  {
+    id: 'request',
+    header: 'Request',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <span className="font-mono text-xs">
+        {row.original.method} {row.original.path.replace(/^\/scim\/v2\/enterprise-idps\/[^/]+/, '…')}
+        {row.original.query ? `?${row.original.query.length > 60 ? `${row.original.query.slice(0, 60)}…` : row.original.query}` : ''}
+      </span>
+    ),
+  },
+  { accessorKey: 'status', header: 'Status', enableSorting: false, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+  { accessorKey: 'operation', header: 'Operation', enableSorting: false },
+  {
+    id: 'user',
+    header: 'User',
+    enableSorting: false,
+    cell: ({ row }) => row.original.userEmail ?? row.original.userName ?? <span className="text-slate-500">—</span>,
+  },
+  {
+    id: 'notes',
+    header: 'Notes',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <span className="block max-w-xs truncate" title={row.original.errorDetail ?? undefined}>
+        {row.original.discarded > 0 ? <Badge tone="amber">{row.original.discarded} discarded</Badge> : null} {row.original.errorDetail}
+      </span>
+    ),
+  },
+  { accessorKey: 'durationMs', header: 'ms', enableSorting: false },
+]
+
+export function LogTable({ rows }: { rows: LogRow[] }) {
+  return <DataTable columns={columns} data={rows} caption="Provisioning requests, newest first" empty="No request matches this filter." rowTestId="log-row" />
+}

@@ -1,0 +1,78 @@
+'use client'
+
+import type { ColumnDef } from '@tanstack/react-table'
+import type { ActionState } from '@/lib/http/admin-action'
+import { DataTable } from '../data-table/data-table'
+import { Badge, Time } from '../ui/basics'
+import { ConfirmForm } from '../ui/confirm-form'
+
+export type TokenRow = {
+  id: string
+  providerId: string
+  label: string
+  prefix: string
+  scopes: string[]
+  createdBy: string
+  createdAt: Date
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  status: 'active' | 'revoked' | 'expired'
+  expiringSoon: boolean
+}
+
+type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
+
+function columns(revoke: Action): ColumnDef<TokenRow, unknown>[] {
+  return [
+    { accessorKey: 'label', header: 'Label', enableSorting: false, cell: ({ row }) => row.original.label || <span className="text-slate-500">—</span> },
+    { accessorKey: 'prefix', header: 'Prefix', enableSorting: false, cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code> },
+    { accessorKey: 'scopes', header: 'Scopes', enableSorting: false, cell: ({ row }) => row.original.scopes.join(', ') },
+    {
+      id: 'created',
+      header: 'Created',
+      enableSorting: false,
+      cell: ({ row }) => (
+        <span>
+          {row.original.createdBy}, <Time value={row.original.createdAt} />
+        </span>
+      ),
+    },
+    {
+      accessorKey: 'expiresAt',
+      header: 'Expires',
+      enableSorting: false,
+      cell: ({ row }) => (row.original.expiresAt ? <Time value={row.original.expiresAt} /> : 'never'),
+    },
+    { accessorKey: 'lastUsedAt', header: 'Last used', enableSorting: false, cell: ({ row }) => <Time value={row.original.lastUsedAt} /> },
+    {
+      accessorKey: 'status',
+      header: 'Status',
+      enableSorting: false,
+      cell: ({ row }) => (
+        <span className="inline-flex gap-1">
+          <Badge tone={row.original.status === 'active' ? 'green' : 'red'}>{row.original.status}</Badge>
+          {row.original.expiringSoon ? <Badge tone="amber">expires soon</Badge> : null}
+        </span>
+      ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      enableSorting: false,
+      cell: ({ row }) =>
+        row.original.status === 'active' ? (
+          <ConfirmForm
+            action={revoke}
+            hidden={{ providerId: row.original.providerId, tokenId: row.original.id }}
+            label="Revoke"
+            confirmLabel="Yes, revoke"
+            question={`Requests with ${row.original.prefix}… will get 401 at once. Make sure the IdP has a new token first.`}
+          />
+        ) : null,
+    },
+  ]
+}
+
+export function TokenTable({ rows, revoke }: { rows: TokenRow[]; revoke: Action }) {
+  return <DataTable columns={columns(revoke)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
+}

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
+import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
+import { exportLog, findLogPage, logFilterSchema } from './portal-logs'
+import { clearUserAttribute, findUsers, getUserDetail, setUserActive } from './portal-users'
+
+let tenant: TestTenant
+
+beforeAll(async () => {
+  tenant = await createTestTenant({ customAttributes: [{ name: 'JobCode' }] })
+  for (let n = 0; n < 7; n++) {
+    const body = entraUser(`${n}-${tenant.providerId.slice(0, 6)}`, n % 2 === 0 ? { 'urn:ietf:params:scim:schemas:extension:traffitech:2.0:User': { JobCode: `J${n}` } } : {})
+    expect((await tenant.request('POST', '/Users', body)).status).toBe(201)
+  }
+  await tenant.request('GET', '/Users/00000000-0000-4000-8000-000000000000')
+  await flushRequestLog()
+})
+
+const params = (input: Record<string, string>) => logFilterSchema.parse(input)
+
+describe('the provisioning log', () => {
+  it('pages by keyset, newest first, without gaps or repeats, both ways', async () => {
+    const seen: string[] = []
+    let page = await findLogPage(params({ idp: tenant.providerId }), 3)
+    const firstPage = page.rows.map((row) => row.id)
+    expect(page.newerCursor).toBeNull()
+    for (;;) {
+      seen.push(...page.rows.map((row) => row.id))
+      if (!page.olderCursor) break
+      page = await findLogPage(params({ idp: tenant.providerId, after: page.olderCursor }), 3)
+    }
+    expect(seen).toHaveLength(8)
+    expect(new Set(seen).size).toBe(8)
+    const second = await findLogPage(params({ idp: tenant.providerId, after: (await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor! }), 3)
+    const back = await findLogPage(params({ idp: tenant.providerId, before: second.newerCursor! }), 3)
+    expect(back.rows.map((row) => row.id)).toEqual(firstPage)
+  })
+
+  it('filters by status class, exact code, operation, method and user', async () => {
+    const idp = tenant.providerId
+    expect((await findLogPage(params({ idp, status: '4xx' }))).rows.map((row) => row.status)).toEqual([404])
+    expect((await findLogPage(params({ idp, status: '201' }))).rows).toHaveLength(7)
+    expect((await findLogPage(params({ idp, operation: 'create', method: 'POST' }))).rows).toHaveLength(7)
+    const mail = `USER3-${tenant.providerId.slice(0, 6)}@contoso.example`
+    const byMail = await findLogPage(params({ idp, user: mail }))
+    expect(byMail.rows).toHaveLength(1)
+    expect(byMail.rows[0]?.userEmail).toBe(mail.toLowerCase())
+    expect((await findLogPage(params({ idp, from: '2999-01-01T00:00' }))).rows).toHaveLength(0)
+  })
+
+  it('ignores malformed filter values instead of failing', () => {
+    expect(params({ idp: 'nope', status: 'x', operation: 'drop table', after: 'zzz' })).toMatchObject({ idp: undefined, status: undefined, operation: undefined })
+  })
+
+  it('exports the filter as CSV and JSON', async () => {
+    let csv = ''
+    for await (const chunk of exportLog(params({ idp: tenant.providerId, status: '2xx' }), 'csv')) csv += chunk
+    expect(csv.startsWith('id,createdAt,providerId,')).toBe(true)
+    // Bodies hold quoted newlines: count the records by their leading id.
+    expect(csv.match(/^[0-9a-f]{8}-[0-9a-f-]{27},/gm)).toHaveLength(7)
+    let json = ''
+    for await (const chunk of exportLog(params({ idp: tenant.providerId }), 'json')) json += chunk
+    expect(JSON.parse(json)).toHaveLength(8)
+  })
+})
+
+describe('portal users and overview', () => {
+  it('knows the first authenticated request and the attribute holders', async () => {
+    const overview = await getProviderOverview(tenant.providerId)
+    expect(overview.firstRequest).toMatchObject({ method: 'POST', status: 201 })
+    expect(overview.counts).toEqual({ users: 7, active: 7 })
+    expect(await listAttributesWithUsage(tenant.providerId)).toEqual([expect.objectContaining({ name: 'JobCode', holders: 4 })])
+  })
+
+  it('searches, sorts and flags users missing a custom attribute', async () => {
+    const all = await findUsers({ idp: tenant.providerId, sort: 'userName', dir: 'asc' })
+    expect(all.total).toBe(7)
+    expect(all.rows.map((row) => row.userName)).toEqual([...all.rows.map((row) => row.userName)].sort())
+    const missing = await findUsers({ idp: tenant.providerId, missing: 'custom' })
+    expect(missing.total).toBe(3)
+    expect(missing.rows.every((row) => row.missingCustom.includes('JobCode'))).toBe(true)
+    expect((await findUsers({ idp: tenant.providerId, q: 'USER2-' })).total).toBe(1)
+  })
+
+  it('clears an attribute and deactivates through the SCIM patch logic', async () => {
+    const [row] = (await findUsers({ idp: tenant.providerId, q: 'user0-' })).rows
+    const cleared = await clearUserAttribute(row!.id, 'title')
+    expect(cleared.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: null }].map((change) => expect.objectContaining({ attribute: change.attribute })))
+    const detail = await getUserDetail(row!.id)
+    expect(detail.rows.some((candidate) => candidate.path === 'title')).toBe(false)
+    await setUserActive(row!.id, false)
+    expect((await getUserDetail(row!.id)).user.active).toBe(false)
+    await expect(clearUserAttribute(row!.id, 'userName')).rejects.toThrow()
+  })
+})

@@ -1,0 +1,120 @@
+import { z } from 'zod'
+import { listCustomAttributes } from '../db/custom-attributes'
+import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
+import { CompatLog } from '../scim/compat'
+import { buildUserSchema } from '../scim/schema/user-schema'
+import { ENTERPRISE_USER_URN } from '../scim/schema/user'
+import { getIdentityProvider, NotFoundError } from './identity-providers'
+import { canonicalResource, patchUser, type Tenant } from './users'
+
+/** Users as the portal sees them: search across IdPs, one user's attributes and timeline, admin fixes. */
+
+export const USER_PAGE_SIZE = 25
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' || value === null ? undefined : Array.isArray(value) ? value[0] : value), schema.optional())
+
+export const userSearchSchema = z.object({
+  idp: optional(z.uuid()).catch(undefined),
+  q: optional(z.string().trim().max(200)).catch(undefined),
+  status: optional(z.enum(['active', 'inactive'])).catch(undefined),
+  managed: optional(z.enum(['scim', 'other'])).catch(undefined),
+  missing: optional(z.literal('custom')).catch(undefined),
+  sort: optional(z.enum(Object.keys(userSortColumns) as [UserSortColumn, ...UserSortColumn[]])).catch(undefined),
+  dir: optional(z.enum(['asc', 'desc'])).catch(undefined),
+  page: optional(z.coerce.number().int().min(1).max(100_000)).catch(undefined),
+})
+export type UserSearchParams = z.infer<typeof userSearchSchema>
+
+export async function findUsers(params: UserSearchParams) {
+  const page = params.page ?? 1
+  const { rows, total } = await searchUsers({
+    ...(params.idp ? { providerId: params.idp } : {}),
+    ...(params.q ? { q: params.q } : {}),
+    ...(params.status ? { active: params.status === 'active' } : {}),
+    ...(params.managed ? { scimManaged: params.managed === 'scim' } : {}),
+    missingCustom: params.missing === 'custom',
+    sort: params.sort ?? 'updatedAt',
+    descending: (params.dir ?? (params.sort ? 'asc' : 'desc')) === 'desc',
+    offset: (page - 1) * USER_PAGE_SIZE,
+    limit: USER_PAGE_SIZE,
+  })
+  return { rows, total, page, pageCount: Math.max(1, Math.ceil(total / USER_PAGE_SIZE)) }
+}
+
+/** The tenant the SCIM use cases need, built as a SCIM request for this IdP would build it. */
+export async function portalTenant(providerId: string): Promise<Tenant> {
+  const provider = await getIdentityProvider(providerId)
+  const customAttributes = await listCustomAttributes(providerId)
+  return { providerId, schema: buildUserSchema({ extensionName: provider.extensionName, customAttributes }) }
+}
+
+export type AttributeRow = { path: string; label: string; value: unknown; clearable: boolean }
+
+const NOT_CLEARABLE = new Set(['userName', 'active', 'schemas', 'id', 'meta'])
+
+/** Flattens a resource into rows with the SCIM PATCH path that clears each value. */
+export function attributeRows(resource: Record<string, unknown>, extensionUrn: string): AttributeRow[] {
+  const rows: AttributeRow[] = []
+  const push = (path: string, label: string, value: unknown, clearable = true) => rows.push({ path, label, value, clearable })
+  for (const [key, value] of Object.entries(resource)) {
+    if (key === 'schemas' || key === 'meta') continue
+    if (key === ENTERPRISE_USER_URN || key === extensionUrn) {
+      const prefix = key === ENTERPRISE_USER_URN ? 'enterprise' : 'custom'
+      for (const [name, inner] of Object.entries((value ?? {}) as Record<string, unknown>)) push(`${key}:${name}`, `${prefix}: ${name}`, inner)
+      continue
+    }
+    if (Array.isArray(value)) {
+      push(key, key, value)
+      continue
+    }
+    if (value && typeof value === 'object') {
+      for (const [sub, inner] of Object.entries(value as Record<string, unknown>)) push(`${key}.${sub}`, `${key}.${sub}`, inner)
+      continue
+    }
+    push(key, key, value, !NOT_CLEARABLE.has(key))
+  }
+  return rows
+}
+
+export async function getUserDetail(userId: string) {
+  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  if (!user) throw new NotFoundError(`No user '${userId}'.`)
+  const [tenant, registered, timeline] = await Promise.all([
+    portalTenant(user.providerId),
+    listCustomAttributes(user.providerId),
+    findUserRequests(userId, 200),
+  ])
+  const resource = canonicalResource(user, tenant.schema)
+  const custom = (user.customAttributes ?? {}) as Record<string, unknown>
+  return {
+    user,
+    rows: attributeRows(resource, tenant.schema.extensionUrn),
+    extensionUrn: tenant.schema.extensionUrn,
+    missingCustom: registered.filter((attribute) => !(attribute.name in custom)).map((attribute) => attribute.name),
+    timeline,
+  }
+}
+
+export const clearAttributeSchema = z.object({
+  userId: z.uuid(),
+  path: z.string().min(1).max(300),
+})
+
+/** Removes one attribute value the way a SCIM PATCH would: the fix for Entra never sending cleared values. */
+export async function clearUserAttribute(userId: string, path: string) {
+  const detail = await getUserDetail(userId)
+  const row = detail.rows.find((candidate) => candidate.path === path && candidate.clearable)
+  if (!row) throw new NotFoundError(`The user has no value at '${path}' to clear.`)
+  const tenant = await portalTenant(detail.user.providerId)
+  const result = await patchUser(tenant, userId, { Operations: [{ op: 'remove', path }] }, null, new CompatLog())
+  return { providerId: detail.user.providerId, changes: result.changes }
+}
+
+export async function setUserActive(userId: string, active: boolean) {
+  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  if (!user) throw new NotFoundError(`No user '${userId}'.`)
+  const tenant = await portalTenant(user.providerId)
+  const result = await patchUser(tenant, userId, { Operations: [{ op: 'replace', path: 'active', value: active }] }, null, new CompatLog())
+  return { providerId: user.providerId, changes: result.changes }
+}
