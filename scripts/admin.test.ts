@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+/** The operator CLI as automation uses it: a real process on a fresh embedded database. */
+function admin(dataDir: string, ...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args],
+    { encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_URL: 'https://scim.example.com', NODE_ENV: 'production' } },
+  )
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+describe('npm run admin', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'traffitech-cli-'))
+
+  it('creates an IdP and a token on a fresh database, printing stable JSON', () => {
+    const idp = admin(dataDir, 'idp', 'create', '--name', 'Contoso Entra', '--json')
+    expect(idp.code, idp.stderr).toBe(0)
+    const { providerId, tenantUrl } = JSON.parse(idp.stdout)
+    expect(tenantUrl).toBe(`https://scim.example.com/scim/v2/enterprise-idps/${providerId}`)
+
+    const token = admin(dataDir, 'token', 'create', '--idp', providerId, '--scopes', 'users:read', '--expires-in-days', '30', '--json')
+    expect(token.code, token.stderr).toBe(0)
+    const created = JSON.parse(token.stdout)
+    expect(created.token).toMatch(/^ttscim_[A-Za-z0-9_-]{43}$/)
+    expect(new Date(created.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000)
+
+    const list = admin(dataDir, 'token', 'list', '--idp', providerId, '--json')
+    const [listed] = JSON.parse(list.stdout)
+    expect(listed).toMatchObject({ tokenId: created.tokenId, scopes: 'users:read', status: 'active' })
+    expect(list.stdout).not.toContain(created.token)
+  }, 60_000)
+
+  it('explains usage errors with exit code 2', () => {
+    const result = admin(dataDir, 'token', 'create', '--json')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--idp is required/)
+  }, 30_000)
+
+  it('refuses the embedded database while another process holds it', () => {
+    const held = mkdtempSync(path.join(tmpdir(), 'traffitech-held-'))
+    writeFileSync(path.join(held, 'traffitech.pid'), String(process.pid))
+    const result = admin(held, 'idp', 'list')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(new RegExp(`in use by process ${process.pid}`))
+  }, 30_000)
+})
