@@ -1,6 +1,7 @@
 /**
  * Replays Entra ID's provisioning workload against a running server and prints figures per phase:
  *   npm run bench -- --base <tenant URL> --token <token> [--users 10000] [--concurrency 8] [--pid <server pid>]
+ *                    [--phases create,lookup,patch,list,delete] [--prefix <userName prefix of an earlier run>]
  * Phases: create every user, look each up by `userName eq`, PATCH displayName, PATCH title, PATCH active=false,
  * list all in pages of 100, delete each. The server's peak RSS is read from /proc (VmHWM) when its pid is known.
  */
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     pid: { type: 'string' },
     prefix: { type: 'string', default: `bench${Date.now().toString(36)}` },
+    phases: { type: 'string', default: 'create,lookup,patch,list,delete' },
   },
 })
 
@@ -30,6 +32,7 @@ const token = values.token
 const userCount = Number(values.users)
 const concurrency = Number(values.concurrency)
 const prefix = values.prefix!
+const phases = new Set(values.phases!.split(','))
 const transport = base.protocol === 'https:' ? https : http
 const agent = new transport.Agent({ keepAlive: true, maxSockets: concurrency })
 
@@ -149,52 +152,62 @@ async function main() {
   console.log(`Benchmark: ${userCount} users, concurrency ${concurrency}, against ${base.href}`)
   const ids: string[] = new Array(userCount)
   const results: PhaseResult[] = []
+  const run = async (result: Promise<PhaseResult>, unit?: string) => {
+    results.push(await result)
+    report(results.at(-1)!, unit)
+  }
 
-  results.push(
-    await phase('create', userCount, async (i) => {
-      const reply = await send('POST', '/Users', body(i))
-      if (reply.status !== 201) return false
-      ids[i] = (JSON.parse(reply.body) as { id: string }).id
-      return true
-    }),
-  )
-  report(results.at(-1)!)
-  results.push(
-    await phase('lookup userName eq', userCount, async (i) => {
-      const reply = await send('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName(i)}"`)}`)
-      return reply.status === 200 && reply.body.includes('"totalResults":1')
-    }),
-  )
-  report(results.at(-1)!)
-  const patch = (name: string, operation: (i: number) => object) =>
-    phase(name, userCount, async (i) => {
-      const reply = await send('PATCH', `/Users/${ids[i]}`, {
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-        Operations: [operation(i)],
+  if (phases.has('create')) {
+    await run(
+      phase('create', userCount, async (i) => {
+        const reply = await send('POST', '/Users', body(i))
+        if (reply.status !== 201) return false
+        ids[i] = (JSON.parse(reply.body) as { id: string }).id
+        return true
+      }),
+    )
+  }
+  // The PATCH and delete phases need ids: look them up when this run did not create the users.
+  if (phases.has('lookup') || (!phases.has('create') && (phases.has('patch') || phases.has('delete')))) {
+    await run(
+      phase('lookup userName eq', userCount, async (i) => {
+        const reply = await send('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName(i)}"`)}`)
+        if (reply.status !== 200 || !reply.body.includes('"totalResults":1')) return false
+        ids[i] = (JSON.parse(reply.body) as { Resources: Array<{ id: string }> }).Resources[0]!.id
+        return true
+      }),
+    )
+  }
+  if (phases.has('patch')) {
+    const patch = (name: string, operation: (i: number) => object) =>
+      phase(name, userCount, async (i) => {
+        const reply = await send('PATCH', `/Users/${ids[i]}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [operation(i)],
+        })
+        return reply.status === 200 || reply.status === 204
       })
-      return reply.status === 200 || reply.status === 204
-    })
-  results.push(await patch('patch displayName', (i) => ({ op: 'Replace', path: 'displayName', value: `Renamed ${i}` })))
-  report(results.at(-1)!)
-  results.push(await patch('patch title', () => ({ op: 'replace', path: 'title', value: 'Senior Engineer' })))
-  report(results.at(-1)!)
-  results.push(await patch('patch active=false', () => ({ op: 'Replace', path: 'active', value: 'False' })))
-  report(results.at(-1)!)
-  const pages = Math.ceil(userCount / 100)
-  results.push(
-    await phase('list pages of 100', pages, async (i) => {
-      const reply = await send('GET', `/Users?startIndex=${i * 100 + 1}&count=100`)
-      return reply.status === 200
-    }),
-  )
-  report(results.at(-1)!, 'pages/s')
-  results.push(
-    await phase('delete', userCount, async (i) => {
-      const reply = await send('DELETE', `/Users/${ids[i]}`)
-      return reply.status === 204
-    }),
-  )
-  report(results.at(-1)!)
+    await run(patch('patch displayName', (i) => ({ op: 'Replace', path: 'displayName', value: `Renamed ${i}` })))
+    await run(patch('patch title', () => ({ op: 'replace', path: 'title', value: 'Senior Engineer' })))
+    await run(patch('patch active=false', () => ({ op: 'Replace', path: 'active', value: 'False' })))
+  }
+  if (phases.has('list')) {
+    await run(
+      phase('list pages of 100', Math.ceil(userCount / 100), async (i) => {
+        const reply = await send('GET', `/Users?startIndex=${i * 100 + 1}&count=100`)
+        return reply.status === 200
+      }),
+      'pages/s',
+    )
+  }
+  if (phases.has('delete')) {
+    await run(
+      phase('delete', userCount, async (i) => {
+        const reply = await send('DELETE', `/Users/${ids[i]}`)
+        return reply.status === 204
+      }),
+    )
+  }
 
   const all = results.flatMap((result) => result.latencies).sort((a, b) => a - b)
   console.log(`overall p99 ${percentile(all, 99).toFixed(1)} ms, errors ${results.reduce((sum, r) => sum + r.errors, 0)}`)

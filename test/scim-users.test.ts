@@ -423,7 +423,7 @@ describe('discovery and unsupported resources', () => {
 describe('the provisioning request log', () => {
   it('records every answered request, failures included, with secrets redacted and changes as old → new', async () => {
     const idp = await createTestTenant()
-    const created = await idp.request('POST', '/Users', entraUser('log', { password: 'hunter2-secret' }))
+    const created = await idp.request('POST', '/Users', entraUser('log', { password: 'hunter2-secret', nickName: idp.token }))
     await idp.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'Replace', path: 'title', value: 'Boss' }] })
     await sendScim('GET', `${idp.tenantUrl}/Users`, { token: `${idp.token}x` })
     const rows = await logRows(idp.providerId)
@@ -438,6 +438,8 @@ describe('the provisioning request log', () => {
     expect(create!.tokenId).toBe(idp.tokenId)
     expect(create!.requestBody).not.toContain('hunter2-secret')
     expect(create!.requestBody).toContain('[REDACTED]')
+    // A secret pasted into an ordinary attribute is masked in both bodies, too.
+    expect(create!.responseBody).toContain('"nickName":"[REDACTED]"')
     expect(patch!.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: 'Boss' }])
     expect(patch!.compatRules).toContain('op name case')
     expect(denied!.errorDetail).toMatch(/not valid/)

@@ -132,22 +132,27 @@ export function deleteUserRow(providerId: string, userId: string): Promise<UserR
 
 /**
  * One page of a provider's users matching a compiled filter condition (over alias `u`), with the exact
- * total. Both run in the database; nothing is filtered in memory. A first page shorter than asked for
- * already tells the total, which saves the count on Entra's one-user lookups.
+ * total. Both run in the database; nothing is filtered in memory. Only ids are sorted and paged (sorting whole
+ * rows spilled to disk at 10,000 users); the page's rows are joined afterwards. Without a sort key the order is
+ * that of the (providerId, createdAt, id) index. A first page shorter than asked for already tells the total,
+ * which saves the count on Entra's one-user lookups.
  */
 export async function findUsersPage(
   providerId: string,
-  options: { where: Prisma.Sql; orderBy: Prisma.Sql; descending: boolean; offset: number; limit: number },
+  options: { where: Prisma.Sql; orderBy: Prisma.Sql | null; descending: boolean; offset: number; limit: number },
 ): Promise<{ rows: UserRow[]; total: number }> {
   const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${options.where})`
   const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
+  const sortKey = options.orderBy ? Prisma.sql`${options.orderBy} ${direction} NULLS LAST, ` : Prisma.empty
+  const order = Prisma.sql`${sortKey}u."createdAt" ${direction}, u."id" ${direction}`
   const rows =
     options.limit === 0
       ? []
       : await sqlRows<UserRow>(Prisma.sql`
-          SELECT ${userColumnsSql} FROM "User" u WHERE ${scope}
-          ORDER BY ${options.orderBy} ${direction} NULLS LAST, u."createdAt" ${direction}, u."id" ${direction}
-          LIMIT ${options.limit} OFFSET ${options.offset}`)
+          SELECT ${userColumnsSql} FROM "User" u
+          JOIN (SELECT u."id", row_number() OVER (ORDER BY ${order}) AS "position" FROM "User" u WHERE ${scope}
+                ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset}) page ON page."id" = u."id"
+          ORDER BY page."position"`)
   if (options.offset === 0 && rows.length > 0 && rows.length < options.limit) return { rows, total: rows.length }
   const count = await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`)
   return { rows, total: Number(count?.total ?? 0) }

@@ -22,17 +22,28 @@ function truncate(text: string): string {
   return text.length > MAX_STORED_BODY ? `${text.slice(0, MAX_STORED_BODY)}… [truncated, ${text.length} characters]` : text
 }
 
-/** A body as stored in the log: pretty JSON with secrets replaced, or the raw text (masked) if not JSON. */
+/** Cheap pre-check on the text: only a body that mentions a secret-like name needs the full rewrite. */
+const SECRET_KEY_ANYWHERE = /pass|secret|token|authoriz|credential|api[-_]?key|ttscim_/i
+
+/**
+ * A body as stored in the log: compact JSON (the portal pretty-prints it) with secrets replaced, or the raw
+ * text, masked, when it is not JSON.
+ */
 export function redactBodyText(text: string | null | undefined): string | null {
   if (!text) return null
+  if (!SECRET_KEY_ANYWHERE.test(text)) return truncate(text)
   try {
-    return truncate(JSON.stringify(redactValue(JSON.parse(text)), null, 2))
+    return truncate(JSON.stringify(redactValue(JSON.parse(text))))
   } catch {
     return truncate(text.replace(TOKEN_SHAPE, REDACTED))
   }
 }
 
-export function redactJson(value: unknown): string | null {
-  if (value === undefined) return null
-  return truncate(JSON.stringify(redactValue(value), null, 2))
+/** Attribute changes (old → new) get the same treatment: a secret-named attribute or a token-shaped value. */
+export function redactChanges<T extends { attribute: string; old: unknown; new: unknown }>(changes: T[]): T[] {
+  return changes.map((change) =>
+    SECRET_KEY.test(change.attribute)
+      ? { ...change, old: change.old === null ? null : REDACTED, new: change.new === null ? null : REDACTED }
+      : { ...change, old: redactValue(change.old), new: redactValue(change.new) },
+  )
 }

@@ -7,7 +7,7 @@ import { authenticateScimRequest, requireScope, ScimAuthError, type Scope, type 
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
 import type { Change } from '../services/users'
-import { redactBodyText, redactJson } from './redact'
+import { redactBodyText, redactChanges } from './redact'
 
 /**
  * The one funnel for SCIM requests: resolve the IdP (404), authenticate the token (401), check SCIM is
@@ -52,11 +52,12 @@ type ScimRouteOptions = {
 }
 
 export function scimJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  if (body === undefined) return new Response(null, { status, headers })
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers },
-  })
+  return scimResponse(status, body === undefined ? null : JSON.stringify(body), headers)
+}
+
+function scimResponse(status: number, text: string | null, headers: Record<string, string>): Response {
+  if (text === null) return new Response(null, { status, headers })
+  return new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } })
 }
 
 export function scimRoute(options: ScimRouteOptions): ScimHandler {
@@ -99,7 +100,9 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       }
       if (!(error instanceof ScimError)) console.error('SCIM request failed:', error)
     }
-    const response = scimJson(outcome.status, outcome.body, outcome.headers)
+    // Serialized once: for the answer and for the log.
+    const responseText = outcome.body === undefined ? null : JSON.stringify(outcome.body)
+    const response = scimResponse(outcome.status, responseText, outcome.headers ?? {})
     const user = outcome.user
     recordRequest({
       at,
@@ -115,10 +118,10 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       userName: user?.userName ?? null,
       userEmail: user?.email ?? null,
       requestBody: redactBodyText(requestText),
-      responseBody: redactJson(outcome.body),
+      responseBody: redactBodyText(responseText),
       discardedAttributes: outcome.discarded ?? [],
       compatRules: compat.list(),
-      changes: outcome.changes ?? null,
+      changes: outcome.changes ? redactChanges(outcome.changes) : null,
       scimType: failure?.scimType ?? null,
       errorDetail: failure?.detail ?? null,
       clientIp: clientAddress(request),
