@@ -1,5 +1,7 @@
 import { compatRules, type CompatLog } from '../compat'
 import { ScimError, invalidPath, invalidValue, mutability, noTarget } from '../errors'
+import type { CompValue, FilterNode } from '../filter/ast'
+import { matchesElement } from '../filter/evaluate'
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attributes'
 import { findAttribute } from '../schema/attributes'
 import { coerceSimpleValue } from '../schema/coerce'
@@ -29,7 +31,7 @@ import {
   type UserResource,
 } from '../user-input'
 import { normalizePatchBody, type PatchOperation } from './normalize'
-import { parsePatchPath, type CompareOperator, type FilterLiteral, type PatchPath, type ValueFilter } from './parse-path'
+import { parsePatchPath, type PatchPath } from './parse-path'
 
 type JsonObject = Record<string, unknown>
 type WriteMode = 'add' | 'replace'
@@ -39,7 +41,7 @@ type Target = {
   schemaUrn: string
   attribute: AttributeDefinition
   subAttribute?: AttributeDefinition
-  filter?: ValueFilter
+  filter?: FilterNode
   label: string
 }
 
@@ -283,7 +285,7 @@ function writeMultiValued(resource: UserResource, mode: WriteMode, target: Targe
  * into, every matching element. With no match the RFC says 400 noTarget (§3.5.2.3), but Entra sends Add or
  * Replace on the filtered path to create the element, so one is built from the filter's `eq` terms.
  */
-function writeFiltered(resource: UserResource, target: Target, filter: ValueFilter, value: unknown, ctx: ReadContext): void {
+function writeFiltered(resource: UserResource, target: Target, filter: FilterNode, value: unknown, ctx: ReadContext): void {
   const { attribute, subAttribute } = target
   const clearing = isClearing(value, ctx)
   const holder = attributeHolder(resource, target.schemaUrn, !clearing)
@@ -432,109 +434,59 @@ function containsEntry(element: unknown, entry: JsonObject, attribute: Attribute
 }
 
 function equalsSub(attribute: AttributeDefinition, name: string, actual: unknown, expected: unknown): boolean {
-  const caseExact = attribute.subAttributes?.find((sub) => sub.name === name)?.caseExact ?? false
-  if (typeof actual === 'string' && typeof expected === 'string' && !caseExact) {
+  if (typeof actual === 'string' && typeof expected === 'string' && !isCaseExact(attribute, name)) {
     return actual.toLowerCase() === expected.toLowerCase()
   }
   return actual === expected
-}
-
-function matchingIndexes(list: unknown[], filter: ValueFilter, attribute: AttributeDefinition): number[] {
-  const indexes: number[] = []
-  list.forEach((item, index) => {
-    if (isPlainObject(item) && matchesFilter(item, filter, attribute)) indexes.push(index)
-  })
-  return indexes
-}
-
-/**
- * Binds a value filter to the attribute: sub-attribute names become canonical and literals take the
- * sub-attribute's type, so `roles[primary eq "True"]` compares as the boolean true.
- */
-function bindFilter(filter: ValueFilter, attribute: AttributeDefinition, label: string, compat: CompatLog): ValueFilter {
-  switch (filter.op) {
-    case 'and':
-    case 'or':
-      return { op: filter.op, left: bindFilter(filter.left, attribute, label, compat), right: bindFilter(filter.right, attribute, label, compat) }
-    case 'not':
-      return { op: 'not', filter: bindFilter(filter.filter, attribute, label, compat) }
-    default: {
-      const sub = findSubAttribute(attribute, filter.attribute, compat)
-      if (!sub) throw invalidPath(`'${label}': '${attribute.name}' has no sub-attribute '${filter.attribute}'.`)
-      if (filter.op === 'pr') return { op: 'pr', attribute: sub.name }
-      return { op: filter.op, attribute: sub.name, value: bindLiteral(sub, filter.value, label, compat) }
-    }
-  }
-}
-
-function bindLiteral(sub: AttributeDefinition, value: FilterLiteral, label: string, compat: CompatLog): FilterLiteral {
-  if (value === null) return null
-  try {
-    return coerceSimpleValue(sub, value, compat, sub.name) as FilterLiteral
-  } catch {
-    throw invalidPath(`'${label}': the filter value for '${sub.name}' does not fit its type (${sub.type}).`)
-  }
-}
-
-/** RFC 7644 §3.4.2.2 on one element; strings compare case-insensitively unless the sub-attribute is caseExact. */
-function matchesFilter(element: JsonObject, filter: ValueFilter, attribute: AttributeDefinition): boolean {
-  switch (filter.op) {
-    case 'and':
-      return matchesFilter(element, filter.left, attribute) && matchesFilter(element, filter.right, attribute)
-    case 'or':
-      return matchesFilter(element, filter.left, attribute) || matchesFilter(element, filter.right, attribute)
-    case 'not':
-      return !matchesFilter(element, filter.filter, attribute)
-    case 'pr':
-      return !isEmptyValue(ownValue(element, filter.attribute))
-    default:
-      return compare(filter.op, ownValue(element, filter.attribute), filter.value, isCaseExact(attribute, filter.attribute))
-  }
 }
 
 function isCaseExact(attribute: AttributeDefinition, name: string): boolean {
   return attribute.subAttributes?.find((sub) => sub.name === name)?.caseExact ?? false
 }
 
-function compare(op: CompareOperator, raw: unknown, rawExpected: FilterLiteral, caseExact: boolean): boolean {
-  const fold = (value: unknown) => (typeof value === 'string' && !caseExact ? value.toLowerCase() : value)
-  const actual = fold(raw)
-  const expected = fold(rawExpected)
-  if (expected === null) return op === 'eq' ? isEmptyValue(raw) : op === 'ne' ? !isEmptyValue(raw) : false
-  switch (op) {
-    case 'eq':
-      return actual === expected
-    case 'ne':
-      return actual !== expected
-    case 'co':
-      return typeof actual === 'string' && actual.includes(String(expected))
-    case 'sw':
-      return typeof actual === 'string' && actual.startsWith(String(expected))
-    case 'ew':
-      return typeof actual === 'string' && actual.endsWith(String(expected))
-    default:
-      return compareOrdered(op, actual, expected)
+function matchingIndexes(list: unknown[], filter: FilterNode, attribute: AttributeDefinition): number[] {
+  const caseExact = (name: string) => isCaseExact(attribute, name)
+  return list.flatMap((item, index) => (isPlainObject(item) && matchesElement(filter, item, { caseExact }) ? [index] : []))
+}
+
+/**
+ * Binds a value filter to the attribute: sub-attribute names become canonical and literals take the
+ * sub-attribute's type, so `roles[primary eq "True"]` compares, and seeds an element, as the boolean true.
+ */
+function bindFilter(filter: FilterNode, attribute: AttributeDefinition, label: string, compat: CompatLog): FilterNode {
+  switch (filter.op) {
+    case 'and':
+    case 'or':
+      return { op: filter.op, filters: filter.filters.map((inner) => bindFilter(inner, attribute, label, compat)) }
+    case 'not':
+      return { op: 'not', filter: bindFilter(filter.filter, attribute, label, compat) }
+    case '[]':
+      throw invalidPath(`'${label}': a value filter cannot hold another value path (RFC 7644 §3.4.2.2).`)
+    default: {
+      const sub = findSubAttribute(attribute, filter.attrPath, compat)
+      if (!sub) throw invalidPath(`'${label}': '${attribute.name}' has no sub-attribute '${filter.attrPath}'.`)
+      if (filter.op === 'pr') return { op: 'pr', attrPath: sub.name }
+      return { op: filter.op, attrPath: sub.name, compValue: bindLiteral(sub, filter.compValue, label, compat) }
+    }
   }
 }
 
-function compareOrdered(op: 'gt' | 'ge' | 'lt' | 'le', actual: unknown, expected: unknown): boolean {
-  if (typeof actual !== typeof expected || (typeof actual !== 'string' && typeof actual !== 'number')) return false
-  const a = actual as string | number
-  const b = expected as string | number
-  if (op === 'gt') return a > b
-  if (op === 'ge') return a >= b
-  if (op === 'lt') return a < b
-  return a <= b
+function bindLiteral(sub: AttributeDefinition, value: CompValue, label: string, compat: CompatLog): CompValue {
+  if (value === null) return null
+  try {
+    return coerceSimpleValue(sub, value, compat, sub.name) as CompValue
+  } catch {
+    throw invalidPath(`'${label}': the filter value for '${sub.name}' does not fit its type (${sub.type}).`)
+  }
 }
 
 /**
  * The element a filtered path describes, from its `eq` terms joined by `and` (`type eq "work"` →
  * `{type: "work"}`); undefined when the filter does not pin values down (`or`, `ne`, `pr`…).
  */
-function elementFromFilter(filter: ValueFilter): JsonObject | undefined {
-  if (filter.op === 'eq') return filter.value === null ? undefined : { [filter.attribute]: filter.value }
+function elementFromFilter(filter: FilterNode): JsonObject | undefined {
+  if (filter.op === 'eq') return filter.compValue === null ? undefined : { [filter.attrPath]: filter.compValue }
   if (filter.op !== 'and') return undefined
-  const left = elementFromFilter(filter.left)
-  const right = elementFromFilter(filter.right)
-  return left && right ? { ...left, ...right } : undefined
+  const parts = filter.filters.map(elementFromFilter)
+  return parts.every((part) => part !== undefined) ? Object.fromEntries(parts.flatMap((part) => Object.entries(part))) : undefined
 }

@@ -1,11 +1,4 @@
 /** SCIM PATCH, RFC 7644 §3.5.2: path parsing, normalisation of IdP shapes, and atomic application. */
 export { applyPatch } from './apply'
 export { normalizePatchBody, PATCH_OP_URN, type PatchOperation, type PatchOperationName } from './normalize'
-export {
-  parsePatchPath,
-  parseValueFilter,
-  type CompareOperator,
-  type FilterLiteral,
-  type PatchPath,
-  type ValueFilter,
-} from './parse-path'
+export { parsePatchPath, type PatchPath } from './parse-path'
