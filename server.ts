@@ -10,6 +10,7 @@ import { closeDatabase, databaseReady } from './lib/db/client'
 import { env } from './lib/env'
 import { flushRequestLog } from './lib/services/request-log'
 import { dispatchScim } from './lib/http/scim-dispatch'
+import { REMOTE_ADDRESS_HEADER } from './lib/http/scim-route'
 
 const { PORT, HOSTNAME } = env()
 
@@ -19,7 +20,9 @@ function toWebRequest(req: IncomingMessage): Request {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else if (value !== undefined) headers.set(name, value)
   }
-  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-real-ip', req.socket.remoteAddress)
+  // Always overwritten, so a client cannot choose the address the provisioning log records.
+  headers.delete(REMOTE_ADDRESS_HEADER)
+  if (req.socket.remoteAddress) headers.set(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
     method: req.method,

@@ -17,6 +17,11 @@ const envSchema = z.object({
   /** Largest accepted SCIM request body, in bytes. */
   SCIM_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   NEXTAUTH_SECRET: z.string().optional(),
+  /** Believe X-Forwarded-For for the client address in the log: only behind a reverse proxy that sets it. */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
 })

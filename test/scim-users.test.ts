@@ -425,7 +425,10 @@ describe('the provisioning request log', () => {
     const idp = await createTestTenant()
     const created = await idp.request('POST', '/Users', entraUser('log', { password: 'hunter2-secret', nickName: idp.token }))
     await idp.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'Replace', path: 'title', value: 'Boss' }] })
-    await sendScim('GET', `${idp.tenantUrl}/Users`, { token: `${idp.token}x` })
+    await sendScim('GET', `${idp.tenantUrl}/Users`, {
+      token: `${idp.token}x`,
+      headers: { 'x-forwarded-for': '203.0.113.9', 'x-traffitech-remote-address': '198.51.100.7', 'user-agent': 'Azure AD SCIM' },
+    })
     const rows = await logRows(idp.providerId)
     expect(rows.map((row) => [row.method, row.status, row.operation])).toEqual([
       ['POST', 201, 'create'],
@@ -443,6 +446,9 @@ describe('the provisioning request log', () => {
     expect(patch!.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: 'Boss' }])
     expect(patch!.compatRules).toContain('op name case')
     expect(denied!.errorDetail).toMatch(/not valid/)
+    // Without TRUST_PROXY a forwarded address is not believed; server.ts stamps the socket address.
+    expect(denied!.clientIp).toBe('198.51.100.7')
+    expect(denied!.userAgent).toBe('Azure AD SCIM')
     for (const row of rows) {
       expect(JSON.stringify(row)).not.toContain(idp.token)
       expect(row.durationMs).toBeGreaterThan(0)

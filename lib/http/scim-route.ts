@@ -175,8 +175,13 @@ function parseJsonBody(request: Request, text: string): unknown {
   }
 }
 
+/** Set by server.ts from the TCP connection, replacing whatever a client sent under that name. */
+export const REMOTE_ADDRESS_HEADER = 'x-traffitech-remote-address'
+
 function clientAddress(request: Request): string | null {
-  const forwarded = request.headers.get('x-forwarded-for')
-  if (forwarded) return forwarded.split(',')[0]?.trim() || null
-  return request.headers.get('x-real-ip')
+  if (env().TRUST_PROXY) {
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
+    if (forwarded) return forwarded
+  }
+  return request.headers.get(REMOTE_ADDRESS_HEADER)
 }
