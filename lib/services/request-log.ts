@@ -6,28 +6,37 @@ import type { RequestOperation } from '../db/generated/enums'
  * SCIM answer never waits for (or fails because of) its log row. `flushRequestLog()` drains the queue.
  */
 
-export type RequestLogRecord = {
-  at: Date
-  providerId: string | null
-  tokenId: string | null
-  method: string
-  path: string
-  query: string
-  status: number
-  durationMs: number
-  operation: RequestOperation
-  userId?: string | null
-  userName?: string | null
-  userEmail?: string | null
-  requestBody?: string | null
-  responseBody?: string | null
-  discardedAttributes?: string[]
-  compatRules?: string[]
-  changes?: Array<{ attribute: string; old: unknown; new: unknown }> | null
-  scimType?: string | null
-  errorDetail?: string | null
-  clientIp?: string | null
-  userAgent?: string | null
+/** Fields a record may leave out: they are stored empty. */
+type OptionalField =
+  | 'userId'
+  | 'userName'
+  | 'userEmail'
+  | 'requestBody'
+  | 'responseBody'
+  | 'discardedAttributes'
+  | 'compatRules'
+  | 'changes'
+  | 'scimType'
+  | 'errorDetail'
+  | 'clientIp'
+  | 'userAgent'
+
+export type RequestLogRecord = Omit<ProvisioningRequestInsert, OptionalField | 'createdAt'> &
+  Partial<Pick<ProvisioningRequestInsert, OptionalField>> & { at: Date }
+
+const EMPTY: Pick<ProvisioningRequestInsert, OptionalField> = {
+  userId: null,
+  userName: null,
+  userEmail: null,
+  requestBody: null,
+  responseBody: null,
+  discardedAttributes: [],
+  compatRules: [],
+  changes: null,
+  scimType: null,
+  errorDetail: null,
+  clientIp: null,
+  userAgent: null,
 }
 
 const BATCH_SIZE = 500
@@ -45,28 +54,14 @@ export function recordRequest(record: RequestLogRecord): void {
     dropped += 1
     return
   }
+  const { at, ...fields } = record
   queue.push({
-    createdAt: record.at,
-    providerId: record.providerId,
-    tokenId: record.tokenId,
-    method: record.method,
-    path: record.path,
-    query: record.query,
-    status: record.status,
+    ...EMPTY,
+    ...fields,
+    createdAt: at,
     durationMs: Math.round(record.durationMs * 100) / 100,
-    operation: record.operation,
-    userId: record.userId ?? null,
-    userName: record.userName ?? null,
     userEmail: record.userEmail?.toLowerCase() ?? null,
-    requestBody: record.requestBody ?? null,
-    responseBody: record.responseBody ?? null,
-    discardedAttributes: record.discardedAttributes ?? [],
-    compatRules: record.compatRules ?? [],
     changes: record.changes && record.changes.length > 0 ? record.changes : null,
-    scimType: record.scimType ?? null,
-    errorDetail: record.errorDetail ?? null,
-    clientIp: record.clientIp ?? null,
-    userAgent: record.userAgent ?? null,
   })
   timer ??= setTimeout(() => void flushRequestLog(), FLUSH_DELAY_MS)
 }
