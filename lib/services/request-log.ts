@@ -1,5 +1,4 @@
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
-import type { RequestOperation } from '../db/generated/enums'
 
 /**
  * The provisioning request log. Records are queued and written in batches off the request path, so a
