@@ -142,9 +142,21 @@ test('a real SCIM request with the token shows in /Schemas, the log and the user
   await expect(page.getByRole('link', { name: 'Test Connection fails with 401' })).toHaveAttribute('href', new RegExp(`status=401`))
   await shot(page, 'guide')
 
+  // Phone width: wide tables scroll inside their own box, the page itself never scrolls sideways.
   await page.setViewportSize({ width: 390, height: 844 })
-  await page.goto('/dashboard')
-  await shot(page, 'dashboard-390')
+  for (const [name, path] of [
+    ['dashboard', '/dashboard'],
+    ['idps', '/idps'],
+    ['idp', `/idps/${providerId}`],
+    ['tokens', `/idps/${providerId}/tokens`],
+    ['users', '/users'],
+    ['logs', '/logs'],
+    ['guide', `/idps/${providerId}/guide`],
+  ] as const) {
+    await page.goto(path)
+    await shot(page, `${name}-390`)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at 390 px`).toBeLessThanOrEqual(390)
+  }
 })
 
 test('support staff read logs and users but never reach tokens', async ({ page, request }) => {

@@ -46,7 +46,7 @@ export default async function DashboardPage() {
                     <TextLink href={`/logs/${failure.id}`}>
                       <Time value={failure.createdAt} />
                     </TextLink>
-                    <span className="min-w-0 truncate text-slate-700">{failure.errorDetail}</span>
+                    <span className="min-w-0 break-words text-slate-700">{failure.errorDetail}</span>
                   </li>
                 ))}
               </ul>
