@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
 import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
-import { exportLog, findLogPage, logFilterSchema } from './portal-logs'
+import { exportLog, findLogPage, logFilterSchema, readLogFilter } from './portal-logs'
 import { clearUserAttribute, findUsers, getUserDetail, setUserActive } from './portal-users'
 
 let tenant: TestTenant
@@ -50,6 +50,13 @@ describe('the provisioning log', () => {
 
   it('ignores malformed filter values instead of failing', () => {
     expect(params({ idp: 'nope', status: 'x', operation: 'drop table', after: 'zzz' })).toMatchObject({ idp: undefined, status: undefined, operation: undefined })
+  })
+
+  it('names each filter value it had to ignore, and only those', () => {
+    const { params: read, errors } = readLogFilter({ status: '40', method: 'GET', user: '', from: 'yesterday', after: 'zzz' })
+    expect(read).toMatchObject({ status: undefined, method: 'GET', from: undefined })
+    expect(Object.keys(errors).sort()).toEqual(['from', 'status'])
+    expect(errors.status).toBe("'40' was ignored: use 2xx, 4xx, 5xx or a code such as 401.")
   })
 
   it('exports the filter as CSV and JSON', async () => {

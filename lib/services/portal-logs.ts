@@ -6,6 +6,7 @@ import {
   type RequestCursor,
   type RequestLogFilter,
 } from '../db/portal-queries'
+import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
 import { tenantUrlFor } from './tenant-url'
 
 /** The provisioning log as the portal reads it: filters from the URL, keyset pages, records, exports. */
@@ -26,8 +27,6 @@ export const requestOperations = [
 
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' || value === null ? undefined : Array.isArray(value) ? value[0] : value), schema.optional())
 
 /** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times. */
 const dateParam = optional(
@@ -54,6 +53,19 @@ export const logFilterSchema = z.object({
   before: optional(z.string().max(100)).catch(undefined),
 })
 export type LogFilterParams = z.infer<typeof logFilterSchema>
+
+/** The log filter from a URL, and a message for each filter value that had to be ignored. */
+export function readLogFilter(raw: RawSearchParams) {
+  return readSearchParams(logFilterSchema, raw, {
+    idp: 'choose an identity provider from the list.',
+    from: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+    to: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+    status: 'use 2xx, 4xx, 5xx or a code such as 401.',
+    operation: `use one of ${requestOperations.join(', ')}.`,
+    method: `use one of ${requestMethods.join(', ')}.`,
+    user: 'use at most 320 characters.',
+  })
+}
 
 export const LOG_PAGE_SIZE = 50
 export const EXPORT_ROW_LIMIT = 50_000

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
 import { listCustomAttributes } from '../db/custom-attributes'
 import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
 import { CompatLog } from '../scim/compat'
@@ -11,8 +12,6 @@ import { canonicalResource, patchUser, type Tenant } from './users'
 
 export const USER_PAGE_SIZE = 25
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' || value === null ? undefined : Array.isArray(value) ? value[0] : value), schema.optional())
 
 export const userSearchSchema = z.object({
   idp: optional(z.uuid()).catch(undefined),
@@ -25,6 +24,19 @@ export const userSearchSchema = z.object({
   page: optional(z.coerce.number().int().min(1).max(100_000)).catch(undefined),
 })
 export type UserSearchParams = z.infer<typeof userSearchSchema>
+
+/** The user search from a URL, and a message for each value that had to be ignored. */
+export function readUserSearch(raw: RawSearchParams) {
+  return readSearchParams(userSearchSchema, raw, {
+    idp: 'choose an identity provider from the list.',
+    q: 'search with at most 200 characters.',
+    status: 'use active or inactive.',
+    managed: 'use scim or other.',
+    sort: `sort by one of ${Object.keys(userSortColumns).join(', ')}.`,
+    dir: 'use asc or desc.',
+    page: 'use a page number from 1.',
+  })
+}
 
 export async function findUsers(params: UserSearchParams) {
   const page = params.page ?? 1

@@ -2,7 +2,7 @@ import Link from 'next/link'
 import type { Metadata } from 'next'
 import { requireOperator } from '@/lib/auth/session'
 import { listIdentityProviders } from '@/lib/services/identity-providers'
-import { findLogPage, logFilterQuery, logFilterSchema, requestMethods, requestOperations } from '@/lib/services/portal-logs'
+import { findLogPage, logFilterQuery, readLogFilter, requestMethods, requestOperations } from '@/lib/services/portal-logs'
 import { LogTable } from '@/components/admin/log-table'
 import { Pager } from '@/components/data-table/pager'
 import { PageHeader } from '@/components/ui/basics'
@@ -12,20 +12,26 @@ export const metadata: Metadata = { title: 'Provisioning log' }
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>
 
-function Field({ id, label, children }: { id: string; label: string; children: React.ReactNode }) {
+/** A filter control with its label and, when the URL's value had to be ignored, the reason next to it. */
+function Field({ id, label, error, children }: { id: string; label: string; error?: string | undefined; children: React.ReactNode }) {
   return (
     <div>
       <label htmlFor={id} className="block text-xs font-medium text-slate-700">
         {label}
       </label>
       <div className="mt-1">{children}</div>
+      {error ? (
+        <p id={`${id}-error`} role="alert" className="mt-1 text-xs text-red-700">
+          {error}
+        </p>
+      ) : null}
     </div>
   )
 }
 
 export default async function LogsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireOperator()
-  const params = logFilterSchema.parse(await searchParams)
+  const { params, errors } = readLogFilter(await searchParams)
   const [page, providers] = await Promise.all([findLogPage(params), listIdentityProviders()])
   const names = new Map(providers.map((provider) => [provider.id, provider.name]))
   const filter = {
@@ -70,7 +76,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
         }
       />
       <form method="get" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-4 xl:grid-cols-8" aria-label="Filter the log">
-        <Field id="f-idp" label="Identity provider">
+        <Field id="f-idp" label="Identity provider" error={errors.idp}>
           <select id="f-idp" name="idp" defaultValue={params.idp ?? ''} className={inputClass}>
             <option value="">All</option>
             {providers.map((provider) => (
@@ -80,21 +86,21 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
             ))}
           </select>
         </Field>
-        <Field id="f-from" label="From (UTC)">
-          <input id="f-from" name="from" type="datetime-local" defaultValue={local(params.from)} className={inputClass} />
+        <Field id="f-from" label="From (UTC)" error={errors.from}>
+          <input id="f-from" aria-invalid={Boolean(errors.from)} aria-describedby={errors.from ? 'f-from-error' : undefined} name="from" type="datetime-local" defaultValue={local(params.from)} className={inputClass} />
         </Field>
-        <Field id="f-to" label="To (UTC)">
-          <input id="f-to" name="to" type="datetime-local" defaultValue={local(params.to)} className={inputClass} />
+        <Field id="f-to" label="To (UTC)" error={errors.to}>
+          <input id="f-to" aria-invalid={Boolean(errors.to)} aria-describedby={errors.to ? 'f-to-error' : undefined} name="to" type="datetime-local" defaultValue={local(params.to)} className={inputClass} />
         </Field>
-        <Field id="f-status" label="Status">
-          <input id="f-status" name="status" list="status-options" placeholder="4xx or 401" defaultValue={params.status ?? ''} className={inputClass} />
+        <Field id="f-status" label="Status" error={errors.status}>
+          <input id="f-status" aria-invalid={Boolean(errors.status)} aria-describedby={errors.status ? 'f-status-error' : undefined} name="status" list="status-options" placeholder="4xx or 401" defaultValue={params.status ?? ''} className={inputClass} />
           <datalist id="status-options">
             {['2xx', '4xx', '5xx', '400', '401', '403', '404', '409', '412'].map((value) => (
               <option key={value} value={value} />
             ))}
           </datalist>
         </Field>
-        <Field id="f-operation" label="Operation">
+        <Field id="f-operation" label="Operation" error={errors.operation}>
           <select id="f-operation" name="operation" defaultValue={params.operation ?? ''} className={inputClass}>
             <option value="">All</option>
             {requestOperations.map((operation) => (
@@ -104,7 +110,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
             ))}
           </select>
         </Field>
-        <Field id="f-method" label="Method">
+        <Field id="f-method" label="Method" error={errors.method}>
           <select id="f-method" name="method" defaultValue={params.method ?? ''} className={inputClass}>
             <option value="">All</option>
             {requestMethods.map((method) => (
@@ -114,8 +120,8 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
             ))}
           </select>
         </Field>
-        <Field id="f-user" label="User mail or userName">
-          <input id="f-user" name="user" type="search" defaultValue={params.user ?? ''} className={inputClass} />
+        <Field id="f-user" label="User mail or userName" error={errors.user}>
+          <input id="f-user" aria-invalid={Boolean(errors.user)} aria-describedby={errors.user ? 'f-user-error' : undefined} name="user" type="search" defaultValue={params.user ?? ''} className={inputClass} />
         </Field>
         <div className="flex items-end gap-2">
           <button type="submit" className={buttonClass.primary}>

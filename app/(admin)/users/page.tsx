@@ -2,7 +2,7 @@ import Link from 'next/link'
 import type { Metadata } from 'next'
 import { requireOperator } from '@/lib/auth/session'
 import { listIdentityProviders } from '@/lib/services/identity-providers'
-import { findUsers, userSearchSchema } from '@/lib/services/portal-users'
+import { findUsers, readUserSearch } from '@/lib/services/portal-users'
 import { UserTable } from '@/components/admin/user-table'
 import { Pager } from '@/components/data-table/pager'
 import { PageHeader } from '@/components/ui/basics'
@@ -12,7 +12,8 @@ export const metadata: Metadata = { title: 'Users' }
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireOperator()
-  const params = userSearchSchema.parse(await searchParams)
+  const { params, errors } = readUserSearch(await searchParams)
+  const ignored = Object.entries(errors)
   const [result, providers] = await Promise.all([findUsers(params), listIdentityProviders()])
   const query: Record<string, string | undefined> = {
     idp: params.idp,
@@ -38,7 +39,20 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <label htmlFor="u-q" className="block text-xs font-medium text-slate-700">
             Search userName, name, email or externalId
           </label>
-          <input id="u-q" name="q" type="search" defaultValue={params.q ?? ''} className={`mt-1 ${inputClass}`} />
+          <input
+            id="u-q"
+            name="q"
+            type="search"
+            defaultValue={params.q ?? ''}
+            aria-invalid={Boolean(errors.q)}
+            aria-describedby={errors.q ? 'u-q-error' : undefined}
+            className={`mt-1 ${inputClass}`}
+          />
+          {errors.q ? (
+            <p id="u-q-error" role="alert" className="mt-1 text-xs text-red-700">
+              {errors.q}
+            </p>
+          ) : null}
         </div>
         <div>
           <label htmlFor="u-idp" className="block text-xs font-medium text-slate-700">
@@ -91,6 +105,20 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </Link>
         </div>
       </form>
+      {ignored.some(([field]) => field !== 'q') ? (
+        <div role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+          Some search settings in the address were ignored:
+          <ul className="mt-1 list-disc pl-5">
+            {ignored
+              .filter(([field]) => field !== 'q')
+              .map(([field, message]) => (
+                <li key={field}>
+                  {field}: {message}
+                </li>
+              ))}
+          </ul>
+        </div>
+      ) : null}
       {params.missing === 'custom' ? (
         <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
           Entra often leaves custom attributes out of the first POST. Run <strong>Provisioning → Provision on demand</strong> for these users

@@ -1,5 +1,5 @@
 import { currentOperator } from '@/lib/auth/session'
-import { exportLog, logFilterSchema } from '@/lib/services/portal-logs'
+import { exportLog, readLogFilter } from '@/lib/services/portal-logs'
 
 // GET /logs/export/csv|json – the current log filter as a download, streamed, capped at 50 000 rows
 export const dynamic = 'force-dynamic'
@@ -8,7 +8,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
   const { format } = await params
   if (format !== 'csv' && format !== 'json') return new Response('Not found', { status: 404 })
   if (!(await currentOperator())) return new Response('Sign in first.', { status: 401 })
-  const filter = logFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+  const { params: filter, errors } = readLogFilter(Object.fromEntries(new URL(request.url).searchParams))
+  // An export that silently widened a filter it could not read would hand out the wrong records.
+  const problems = Object.entries(errors).map(([field, message]) => `${field}: ${message}`)
+  if (problems.length > 0) return new Response(`The filter was not exported.\n${problems.join('\n')}\n`, { status: 400 })
   const chunks = exportLog(filter, format)
   const encoder = new TextEncoder()
   const body = new ReadableStream<Uint8Array>({

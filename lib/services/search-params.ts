@@ -1,0 +1,37 @@
+import { z } from 'zod'
+
+/** URL search parameters of portal pages and exports: lenient to read, explicit about what was ignored. */
+
+export type RawSearchParams = Record<string, string | string[] | undefined>
+
+function firstValue(value: string | string[] | undefined | null): unknown {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** An optional parameter: an empty field means "not given"; a repeated one counts once. */
+export const optionalParam = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => {
+    const first = firstValue(value as string | string[] | undefined)
+    return first === '' || first === null ? undefined : first
+  }, schema.optional())
+
+/**
+ * Parses with a schema that drops invalid values (so a bad value is never applied), then names every field the
+ * URL gave but the schema dropped, with what would have been accepted: the page shows it next to the field,
+ * and an export refuses to run on a filter it could not read.
+ */
+export function readSearchParams<T extends Record<string, unknown>>(
+  schema: z.ZodType<T>,
+  raw: RawSearchParams,
+  hints: Partial<Record<keyof T & string, string>>,
+): { params: T; errors: Partial<Record<keyof T & string, string>> } {
+  const params = schema.parse(raw)
+  const errors: Partial<Record<keyof T & string, string>> = {}
+  for (const key of Object.keys(hints) as Array<keyof T & string>) {
+    const given = firstValue(raw[key])
+    if (typeof given === 'string' && given.trim() !== '' && params[key] === undefined) {
+      errors[key] = `'${given.length > 60 ? `${given.slice(0, 60)}…` : given}' was ignored: ${hints[key]}`
+    }
+  }
+  return { params, errors }
+}
