@@ -140,6 +140,11 @@ describe('create, link, read', () => {
     expectScimError(await tenant.request('GET', '/Users/nope'), 404)
   })
 
+  it('answers 404, not a 500, for a path segment that is not valid percent-encoding', async () => {
+    expectScimError(await tenant.request('GET', '/Users/%zz'), 404)
+    expectScimError(await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/%E0%A4%A/Users', { token: tenant.token }), 404)
+  })
+
   it('rejects bad bodies with the right SCIM error and stores nothing', async () => {
     const url = `${tenant.tenantUrl}/Users`
     expectScimError(await sendScim('POST', url, { token: tenant.token, rawBody: '{"userName": ' }), 400, 'invalidSyntax')

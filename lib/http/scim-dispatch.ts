@@ -25,6 +25,15 @@ const routes: Array<{ pattern: RegExp; module: RouteModule }> = [
   { pattern: /^\/ResourceTypes\/(?<id>[^/]+)\/?$/i, module: resourceType },
 ]
 
+/** A segment that is not valid percent-encoding stays as sent: the handlers then answer it (404) and log it. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
 const TENANT = /^\/scim\/v2\/enterprise-idps\/(?<providerId>[^/]+)(?<rest>\/.*)?$/
 
 export async function dispatchScim(request: Request): Promise<Response> {
@@ -34,7 +43,7 @@ export async function dispatchScim(request: Request): Promise<Response> {
     return scimJson(404, new ScimError(404, 'Not a SCIM tenant URL: expected /scim/v2/enterprise-idps/{provider_id}.').toJSON())
   }
   const rest = tenant.groups.rest ?? '/'
-  const providerId = decodeURIComponent(tenant.groups.providerId ?? '')
+  const providerId = decodeSegment(tenant.groups.providerId ?? '')
   for (const route of routes) {
     const match = route.pattern.exec(rest)
     if (!match) continue
@@ -44,7 +53,7 @@ export async function dispatchScim(request: Request): Promise<Response> {
         allow: Object.keys(route.module).join(', '),
       })
     }
-    const id = match.groups?.id === undefined ? undefined : decodeURIComponent(match.groups.id)
+    const id = match.groups?.id === undefined ? undefined : decodeSegment(match.groups.id)
     return handler(request, { params: Promise.resolve({ providerId, ...(id === undefined ? {} : { id }) }) })
   }
   const handler = unsupported[request.method as keyof RouteModule] ?? unsupported.GET

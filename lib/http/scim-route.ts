@@ -3,6 +3,7 @@ import { UniqueViolationError } from '../db/sql'
 import type { RequestOperation } from '../db/generated/enums'
 import { CompatLog } from '../scim/compat'
 import { ScimError, invalidSyntax } from '../scim/errors'
+import { isUuid } from '../scim/ids'
 import { authenticateScimRequest, requireScope, ScimAuthError, type Scope, type ScimTenant } from '../services/scim-access'
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
@@ -114,7 +115,7 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       status: outcome.status,
       durationMs: performance.now() - started,
       operation: outcome.operation,
-      userId: user?.id ?? (resourceId && /^[0-9a-f-]{36}$/i.test(resourceId) ? resourceId : null),
+      userId: user?.id ?? (resourceId && isUuid(resourceId) ? resourceId : null),
       userName: user?.userName ?? null,
       userEmail: user?.email ?? null,
       requestBody: redactBodyText(requestText),

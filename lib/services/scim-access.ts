@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { findProviderForScim, type ScimProviderRow } from '../db/identity-providers'
 import { touchToken } from '../db/tokens'
 import { ScimError } from '../scim/errors'
+import { isUuid } from '../scim/ids'
 import { buildUserSchema, type UserSchema } from '../scim/schema/user-schema'
 
 /**
@@ -13,7 +14,6 @@ export const TOKEN_PREFIX = 'ttscim_'
 export const SCOPES = ['users:read', 'users:write', 'users:delete'] as const
 export type Scope = (typeof SCOPES)[number]
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const LAST_USED_GRANULARITY_MS = 60_000
 
 export function hashSecret(secret: string): string {
@@ -87,7 +87,7 @@ export async function authenticateScimRequest(
   authorization: string | null,
   now = new Date(),
 ): Promise<ScimTenant> {
-  if (!UUID.test(providerId)) {
+  if (!isUuid(providerId)) {
     throw new ScimAuthError(404, `No identity provider has the id '${providerId}'. Check the Tenant URL.`, null)
   }
   const secret = bearerToken(authorization)

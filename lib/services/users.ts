@@ -15,6 +15,7 @@ import { diffResources } from '../scim/diff'
 import { MAX_PAGE_SIZE } from '../scim/discovery'
 import { ScimError, notFound, uniqueness } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
+import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
 import type { UserSchema } from '../scim/schema/user-schema'
@@ -180,10 +181,5 @@ export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRo
   const deleted = isUuid(userId) ? await deleteUserRow(tenant.providerId, userId) : undefined
   if (!deleted) throw notFound(`User '${userId}' not found.`)
   return deleted
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-function isUuid(value: string): boolean {
-  return UUID.test(value)
 }
 
