@@ -18,13 +18,13 @@ function affectedUser(user: UserRow) {
   return { id: user.id, userName: user.userName, email: user.primaryEmail }
 }
 
-function representation(context: ScimRequestContext, user: UserRow) {
+function representation(context: ScimRequestContext, user: UserRow, projection = projectionOf(context.url)) {
   const full = toScimUser(
     { ...user, resource: user.resource as Record<string, unknown>, customAttributes: user.customAttributes as Record<string, unknown> },
     context.tenant.schema,
     `${context.baseUrl}/Users/${user.id}`,
   )
-  return projectResource(full, projectionOf(context.url), context.tenant.schema)
+  return projectResource(full, projection, context.tenant.schema)
 }
 
 /** One user, as GET /Users/{id} answers it. */
@@ -65,10 +65,11 @@ export function userListOutcome(
 ): ScimOutcome {
   // When a filter matched exactly one user (Entra's lookups), the log names that user.
   const single = page.rows.length === 1 && page.rows[0] ? affectedUser(page.rows[0]) : null
+  const projection = projectionOf(context.url)
   return {
     status: 200,
     body: listResponse(
-      page.rows.map((user) => representation(context, user)),
+      page.rows.map((user) => representation(context, user, projection)),
       page.total,
       page.startIndex,
     ),

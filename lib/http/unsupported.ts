@@ -9,11 +9,16 @@ export const unsupportedResource = scimRoute({
   scope: null,
   handle: async (context) => {
     const resource = context.url.pathname.split('/').slice(5).join('/') || '(root)'
-    const detail = /^groups\b/i.test(resource)
-      ? 'TraffiTech provisions users only: group objects are not synced. Turn off group provisioning in the identity provider (assigning groups to choose which users are provisioned still works).'
-      : /^bulk\b/i.test(resource)
-        ? 'Bulk operations are not supported: send one request per user to /Users.'
-        : `No SCIM endpoint '/${resource}'. TraffiTech provisions users only: use /Users, /ServiceProviderConfig, /Schemas or /ResourceTypes.`
-    throw new ScimError(/^(groups|bulk)\b/i.test(resource) ? 501 : 404, detail)
+    if (/^groups\b/i.test(resource)) {
+      throw new ScimError(
+        501,
+        'TraffiTech provisions users only: group objects are not synced. Turn off group provisioning in the identity provider (assigning groups to choose which users are provisioned still works).',
+      )
+    }
+    if (/^bulk\b/i.test(resource)) throw new ScimError(501, 'Bulk operations are not supported: send one request per user to /Users.')
+    throw new ScimError(
+      404,
+      `No SCIM endpoint '/${resource}'. TraffiTech provisions users only: use /Users, /ServiceProviderConfig, /Schemas or /ResourceTypes.`,
+    )
   },
 })
