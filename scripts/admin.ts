@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util'
 import { ZodError } from 'zod'
 import { closeDatabase, databaseReady, DatabaseLockedError } from '../lib/db/client'
 import { CLI_ACTOR } from '../lib/services/audit'
-import { addCustomAttribute, ConflictError, listProviderCustomAttributes, removeCustomAttribute } from '../lib/services/custom-attributes'
-import { createIdentityProvider, listIdentityProviders, NotFoundError, setScimEnabled } from '../lib/services/identity-providers'
+import { addCustomAttribute, listProviderCustomAttributes, removeCustomAttribute } from '../lib/services/custom-attributes'
+import { createIdentityProvider, listIdentityProviders, setScimEnabled } from '../lib/services/identity-providers'
 import { createOperator } from '../lib/services/operators'
 import { createToken, listProviderTokens, revokeToken } from '../lib/services/tokens'
+import { ConflictError, NotFoundError } from '../lib/services/errors'
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 

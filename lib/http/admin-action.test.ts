@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { databaseReady } from '@/lib/db/client'
 import { listAuditEvents } from '@/lib/db/audit-events'
-import { NotFoundError } from '@/lib/services/identity-providers'
 import { FieldError, formDataToObject, runAdminAction } from './admin-action'
+import { NotFoundError } from '@/lib/services/errors'
 
 const admin = { id: '00000000-0000-4000-8000-000000000001', email: 'admin@action.test', role: 'admin' as const }
 const support = { id: '00000000-0000-4000-8000-000000000002', email: 'support@action.test', role: 'support' as const }

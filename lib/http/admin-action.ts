@@ -6,9 +6,8 @@ import { currentOperator } from '../auth/session'
 import { roleAllows, type Role } from '../auth/roles'
 import { ScimError } from '../scim/errors'
 import { recordAudit, type Actor } from '../services/audit'
-import { ConflictError } from '../services/custom-attributes'
-import { NotFoundError } from '../services/identity-providers'
 import { LastAdminError, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
+import { ConflictError, NotFoundError } from '../services/errors'
 
 /**
  * The one wrapper for portal mutations (server actions): re-checks the signed-in operator and role, validates

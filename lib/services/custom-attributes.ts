@@ -4,7 +4,8 @@ import { Prisma } from '../db/generated/client'
 import { customExtensionUrn } from '../scim/schema/user'
 import { invalidateScimAccessCache } from './scim-access'
 import { recordAudit, type Actor } from './audit'
-import { getIdentityProvider, NotFoundError } from './identity-providers'
+import { getIdentityProvider } from './identity-providers'
+import { ConflictError, NotFoundError } from './errors'
 
 export const attributeTypes = ['string', 'integer', 'decimal', 'boolean', 'dateTime'] as const
 
@@ -21,8 +22,6 @@ export const customAttributeSchema = z.object({
   description: z.string().trim().max(500, 'Description is at most 500 characters.').default(''),
 })
 export type CustomAttributeInput = z.input<typeof customAttributeSchema>
-
-export class ConflictError extends Error {}
 
 export async function addCustomAttribute(actor: Actor, input: CustomAttributeInput) {
   const data = customAttributeSchema.parse(input)

@@ -3,6 +3,7 @@ import { deleteProviderRow, findProvider, insertProvider, listProviders, updateP
 import { tenantUrlFor } from './tenant-url'
 import { invalidateScimAccessCache } from './scim-access'
 import { recordAudit, type Actor } from './audit'
+import { NotFoundError } from './errors'
 
 export const idpKinds = ['entra', 'okta', 'generic'] as const
 export const createProviderSchema = z.object({
@@ -10,8 +11,6 @@ export const createProviderSchema = z.object({
   kind: z.enum(idpKinds, { error: 'Kind must be entra, okta or generic.' }).default('entra'),
 })
 export type CreateProviderInput = z.input<typeof createProviderSchema>
-
-export class NotFoundError extends Error {}
 
 export async function createIdentityProvider(actor: Actor, input: CreateProviderInput) {
   const data = createProviderSchema.parse(input)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { Prisma } from '../db/generated/client'
 import { countOperators, insertOperator, listOperatorRows } from '../db/operators'
 import { recordAudit, type Actor } from './audit'
-import { ConflictError } from './custom-attributes'
+import { ConflictError } from './errors'
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }

@@ -2,9 +2,8 @@ import { z } from 'zod'
 import { countOperators, findOperatorById, findOperatorWithHash, insertOperator, updateOperator } from '../db/operators'
 import { countActiveAdmins, recordFailedSignIn, recordSuccessfulSignIn } from '../db/portal-queries'
 import { recordAudit, type Actor } from './audit'
-import { ConflictError } from './custom-attributes'
-import { NotFoundError } from './identity-providers'
 import { hashPassword, operatorRoles, verifyPassword } from './operators'
+import { ConflictError, NotFoundError } from './errors'
 
 /** Portal sign-in with throttling, and the operator changes made in the portal. */
 

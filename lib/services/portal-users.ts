@@ -5,8 +5,9 @@ import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, ty
 import { CompatLog } from '../scim/compat'
 import { buildUserSchema } from '../scim/schema/user-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
-import { getIdentityProvider, NotFoundError } from './identity-providers'
+import { getIdentityProvider } from './identity-providers'
 import { canonicalResource, patchUser, type Tenant } from './users'
+import { NotFoundError } from './errors'
 
 /** Users as the portal sees them: search across IdPs, one user's attributes and timeline, admin fixes. */
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { findToken, insertToken, listTokens, markTokenRevoked } from '../db/tokens'
 import { recordAudit, type Actor } from './audit'
-import { getIdentityProvider, NotFoundError } from './identity-providers'
+import { getIdentityProvider } from './identity-providers'
 import { hashSecret, invalidateScimAccessCache, SCOPES, TOKEN_PREFIX } from './scim-access'
+import { NotFoundError } from './errors'
 
 /** Secret tokens: 256 random bits behind a fixed prefix secret scanners can spot, shown once, stored hashed. */
 

@@ -4,8 +4,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { firstAdminSetupToken } from '@/lib/auth/secret'
 import type { ActionState } from '@/lib/http/admin-action'
-import { ConflictError } from '@/lib/services/custom-attributes'
 import { createFirstAdmin } from '@/lib/services/portal-auth'
+import { ConflictError } from '@/lib/services/errors'
 
 // No session exists yet, so this is the one portal mutation outside adminAction: the setup token is the check.
 export async function createFirstAdminAction(_previous: ActionState, formData: FormData): Promise<ActionState> {

@@ -1,13 +1,13 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
-import { NotFoundError } from '@/lib/services/identity-providers'
 import { expiringTokens, getProviderOverview } from '@/lib/services/portal-overview'
 import { IdpTabs } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
+import { NotFoundError } from '@/lib/services/errors'
 
 export const metadata: Metadata = { title: 'Identity provider' }
 

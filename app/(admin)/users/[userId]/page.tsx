@@ -1,12 +1,12 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
-import { NotFoundError } from '@/lib/services/identity-providers'
 import { getUserDetail } from '@/lib/services/portal-users'
 import { ChangesList } from '@/components/admin/changes-list'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { clearAttributeAction, setUserActiveAction } from '../actions'
+import { NotFoundError } from '@/lib/services/errors'
 
 export const metadata: Metadata = { title: 'User' }
 
