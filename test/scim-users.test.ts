@@ -345,6 +345,15 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
     expect((await idp.request('GET', `/Users/${id}`)).body.displayName).toBe(before.displayName)
   })
 
+  it('reads legacy Entra’s unqualified manager the same way in PATCH, filters and the log', async () => {
+    const reply = await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'Add', path: 'manager', value: [{ value: 'mgr-7' }] }] })
+    expect(reply.body[ENTERPRISE].manager).toEqual({ value: 'mgr-7' })
+    const found = await idp.request('GET', `/Users?filter=${encodeURIComponent('manager.value eq "mgr-7"')}`)
+    expect(found.body.Resources.map((user: any) => user.id)).toEqual([id])
+    const patch = (await logRows(idp.providerId)).filter((row) => row.method === 'PATCH').at(-1)!
+    expect(patch.compatRules).toContain('unqualified enterprise attribute')
+  })
+
   it('answers 412 for a stale If-Match and applies a current one', async () => {
     const current = await idp.request('GET', `/Users/${id}`)
     const etag = current.headers.get('etag')!

@@ -16,6 +16,7 @@ export const compatRules = {
   managerBareString: 'manager as a bare string',
   singleValueInArray: 'single value wrapped in an array',
   removeWithValue: 'remove with a value',
+  unqualifiedEnterpriseAttribute: 'unqualified enterprise attribute',
   emptyValueClears: 'empty value clears the attribute',
 } as const
 

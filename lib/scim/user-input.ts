@@ -133,16 +133,6 @@ export function attributeHolder(resource: UserResource, schemaUrn: string, creat
   return created
 }
 
-/**
- * Resolves an attribute path like `resolveAttributePath`, plus Entra's legacy unqualified `manager`
- * (core has no manager, so the enterprise one is meant; Entra's "Add manager" sample, TUTORIAL example 5).
- */
-export function resolveUserAttribute(schema: UserSchema, path: string, compat: CompatLog): ResolvedAttribute | undefined {
-  const resolved = resolveAttributePath(schema, path, compat)
-  if (resolved || !/^manager(\.|$)/i.test(path)) return resolved
-  return resolveAttributePath(schema, `${ENTERPRISE_USER_URN}:${path}`, compat)
-}
-
 /** The definition of `name` among a complex attribute's sub-attributes, reporting a case difference. */
 export function findSubAttribute(
   definition: AttributeDefinition,
@@ -321,7 +311,7 @@ function readSchemaObject(
 
 /** A top-level key: a core attribute, `urn:…:attr`, `name.givenName`, or a plain custom attribute name. */
 function readTopLevelKey(resource: UserResource, schema: UserSchema, key: string, value: unknown, ctx: ReadContext): void {
-  const resolved = isUnsafeKey(key) ? undefined : resolveUserAttribute(schema, key, ctx.compat)
+  const resolved = isUnsafeKey(key) ? undefined : resolveAttributePath(schema, key, ctx.compat)
   if (!resolved) {
     ctx.discarded.push(key)
     return

@@ -6,7 +6,7 @@ import type { AttributeDefinition, SchemaDefinition } from '../schema/attributes
 import { findAttribute } from '../schema/attributes'
 import { coerceSimpleValue } from '../schema/coerce'
 import { CORE_USER_URN } from '../schema/user'
-import { schemaForUrn, type UserSchema } from '../schema/user-schema'
+import { resolveAttributePath, schemaForUrn, type UserSchema } from '../schema/user-schema'
 import {
   assertSinglePrimary,
   assertUserName,
@@ -25,7 +25,6 @@ import {
   readAttributeValue,
   readElement,
   readSimple,
-  resolveUserAttribute,
   type ReadContext,
   type UserInput,
   type UserResource,
@@ -134,7 +133,7 @@ function resolveTarget(path: PatchPath, label: string, schema: UserSchema, ctx: 
       return { kind: 'schema', schema: found.schema }
     }
   }
-  const resolved = resolveUserAttribute(schema, name, ctx.compat)
+  const resolved = resolveAttributePath(schema, name, ctx.compat)
   if (!resolved) return discard(label, ctx)
   const { attribute } = resolved
   if (path.filter && (resolved.subAttribute || !attribute.multiValued)) {

@@ -78,15 +78,20 @@ export function resolveAttributePath(
   let found = findAttribute(holder.attributes, name)
   if (!found && !qualified) {
     // Entra sends a custom attribute registered without the URN prefix as a plain top-level name.
-    found = findAttribute(custom.attributes, rest) ?? findAttribute(custom.attributes, name)
-    if (found) {
+    const customFound = findAttribute(custom.attributes, rest) ?? findAttribute(custom.attributes, name)
+    if (customFound) {
       compat?.add(compatRules.plainNameCustomAttribute)
-      return { schemaUrn: custom.id, attribute: found }
+      return { schemaUrn: custom.id, attribute: customFound }
+    }
+    // Legacy Entra addresses the enterprise manager as plain `manager` (no core attribute has that name).
+    if (name.toLowerCase() === 'manager') {
+      compat?.add(compatRules.unqualifiedEnterpriseAttribute)
+      holder = enterprise
+      found = findAttribute(enterprise.attributes, name)
     }
   }
   if (!found) return undefined
   if (found.name !== name) compat?.add(compatRules.attributeNameCase)
-  void enterprise
   if (subName === undefined) return { schemaUrn: holder.id, attribute: found }
   const sub = found.subAttributes ? findAttribute(found.subAttributes, subName) : undefined
   if (!sub) return undefined
