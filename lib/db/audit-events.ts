@@ -1,15 +1,21 @@
 import { getDb } from './client'
-import type { Prisma } from './generated/client'
+import { Prisma } from './generated/client'
+import { sqlExecute, uuidv7 } from './sql'
 
-export function insertAuditEvent(data: {
+/** On the SQL runner, so that an audit event commits with the change it records (`withTransaction`). */
+export async function insertAuditEvent(data: {
   actor: string
   action: string
   targetType: string
   targetId?: string | null
   providerId?: string | null
   details?: Prisma.InputJsonValue
-}) {
-  return getDb().auditEvent.create({ data })
+}): Promise<void> {
+  const at = new Date()
+  await sqlExecute(Prisma.sql`
+    INSERT INTO "AuditEvent" ("id", "createdAt", "actor", "action", "targetType", "targetId", "providerId", "details")
+    VALUES (${uuidv7(at.getTime())}::uuid, ${at}, ${data.actor}, ${data.action}, ${data.targetType}, ${data.targetId ?? null},
+      ${data.providerId ?? null}::uuid, ${data.details === undefined ? null : JSON.stringify(data.details)}::jsonb)`)
 }
 
 export function listAuditEvents(options: { take: number; before?: { createdAt: Date; id: string } }) {

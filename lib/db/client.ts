@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
@@ -27,10 +28,14 @@ export type Db = ReturnType<typeof createClient>
 /** A parameterized statement straight on the driver: the SCIM hot path skips the ORM (see sql.ts). */
 export type SqlRunner = (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>
 
+/** Runs `fn` inside one database transaction, handing it the runner bound to that transaction. */
+type TransactionRunner = <T>(fn: (runSql: SqlRunner) => Promise<T>) => Promise<T>
+
 type Database = {
   db: Db
   factory: SqlMigrationAwareDriverAdapterFactory
   runSql: SqlRunner
+  runTransaction: TransactionRunner
   kind: 'pglite' | 'postgres'
   ready: Promise<void>
   close: () => Promise<void>
@@ -89,14 +94,38 @@ function openDatabase(): Database {
   const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE } = env()
   let factory: SqlMigrationAwareDriverAdapterFactory
   let runSql: SqlRunner
+  let runTransaction: TransactionRunner
   let kind: Database['kind']
   let closeDriver: () => Promise<void>
   if (DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE })
     factory = new PrismaPg(pool)
-    runSql = async (text, values) => {
-      const result = await pool.query({ text, values, types: utcTypes })
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+    const runnerOn =
+      (client: pg.Pool | pg.PoolClient): SqlRunner =>
+      async (text, values) => {
+        const result = await client.query({ text, values, types: utcTypes })
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+      }
+    runSql = runnerOn(pool)
+    runTransaction = async (fn) => {
+      const client = await pool.connect()
+      let broken = false
+      try {
+        await client.query('BEGIN')
+        const result = await fn(runnerOn(client))
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK')
+        } catch {
+          // A connection that cannot even roll back is not handed out again.
+          broken = true
+        }
+        throw error
+      } finally {
+        client.release(broken)
+      }
     }
     kind = 'postgres'
     closeDriver = () => pool.end()
@@ -111,10 +140,16 @@ function openDatabase(): Database {
       connect: async () => (await opened).factory.connect(),
       connectToShadowDb: async () => (await opened).factory.connectToShadowDb(),
     }
-    runSql = async (text, values) => {
-      const result = await (await opened).pglite.query<Record<string, unknown>>(text, values)
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
-    }
+    const runnerOn =
+      (target: Pick<PGlite, 'query'>): SqlRunner =>
+      async (text, values) => {
+        const result = await target.query<Record<string, unknown>>(text, values)
+        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+      }
+    runSql = async (text, values) => runnerOn((await opened).pglite)(text, values)
+    // PGlite has one connection: its transaction holds a lock that every other query waits for, so a
+    // transaction here is also serialized against the rest of the process.
+    runTransaction = async (fn) => (await opened).pglite.transaction((tx) => fn(runnerOn(tx)))
     kind = 'pglite'
     closeDriver = async () => {
       await (await opened).pglite.close()
@@ -131,6 +166,7 @@ function openDatabase(): Database {
     db,
     factory,
     runSql,
+    runTransaction,
     kind,
     ready,
     close: async () => {
@@ -156,8 +192,22 @@ export function databaseReady(): Promise<void> {
   return database().ready
 }
 
+const transactionScope = new AsyncLocalStorage<SqlRunner>()
+
+/** The runner for the next statement: the open transaction's, when `withTransaction` is running one. */
 export function getSqlRunner(): SqlRunner {
-  return database().runSql
+  return transactionScope.getStore() ?? database().runSql
+}
+
+/**
+ * Runs `fn` in one transaction: every statement of `lib/db/sql.ts` that `fn` makes (however deep) joins it,
+ * and it commits when `fn` resolves or rolls back when it throws. A nested call joins the outer transaction.
+ * Inside, use only the SQL runner (`sql.ts`): a Prisma client call would run outside the transaction, and on
+ * PGlite it would wait for the transaction to end, forever.
+ */
+export async function withTransaction<T>(fn: () => Promise<T>): Promise<T> {
+  if (transactionScope.getStore()) return fn()
+  return database().runTransaction((runSql) => transactionScope.run(runSql, fn))
 }
 
 export function databaseKind(): Database['kind'] {
