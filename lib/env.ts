@@ -1,5 +1,10 @@
 import { z } from 'zod'
 
+/** `loopback`, `linklocal`, `uniquelocal`, or an IPv4/IPv6 address with an optional prefix length. */
+const PROXY_ADDRESS = /^(loopback|linklocal|uniquelocal|[0-9a-f:.]+(\/\d{1,3})?)$/
+
+export type TrustedProxies = { hops: number } | { proxies: string[] }
+
 /** The only reader of process.env: every setting, validated once. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -17,11 +22,34 @@ const envSchema = z.object({
   /** Largest accepted SCIM request body, in bytes. */
   SCIM_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   NEXTAUTH_SECRET: z.string().optional(),
-  /** Believe X-Forwarded-For for the client address in the log: only behind a reverse proxy that sets it. */
+  /**
+   * Reverse proxies in front of the app, for the client address in the log: a number of trusted hops (`true`
+   * is one), or a comma-separated list of proxy addresses and CIDR ranges. Unset: the TCP peer is the client.
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0', ''])
+    .string()
     .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+    .transform((value, context): TrustedProxies => {
+      const text = value.trim().toLowerCase()
+      if (text === '' || text === 'false') return { hops: 0 }
+      if (text === 'true') return { hops: 1 }
+      if (/^\d{1,2}$/.test(text)) return { hops: Number(text) }
+      const proxies = text.split(',').map((entry) => entry.trim()).filter(Boolean)
+      const invalid = proxies.filter((entry) => !PROXY_ADDRESS.test(entry))
+      if (invalid.length > 0 || proxies.length === 0) {
+        context.addIssue({ code: 'custom', message: `TRUST_PROXY: not a hop count or proxy address: ${invalid.join(', ')}` })
+        return z.NEVER
+      }
+      return { proxies }
+    }),
+  /** SCIM requests per second and token, sustained and in a burst, per instance; 0 turns the limit off. */
+  SCIM_RATE_LIMIT: z.coerce.number().min(0).default(500),
+  SCIM_RATE_BURST: z.coerce.number().min(1).default(1000),
+  /** Failed unauthenticated SCIM requests (401, 404) per second and client address, per instance. */
+  SCIM_FAILURE_RATE_LIMIT: z.coerce.number().min(0).default(20),
+  SCIM_FAILURE_RATE_BURST: z.coerce.number().min(1).default(100),
+  /** PostgreSQL only: longest a statement may run before it is cancelled (503 with Retry-After); 0 is no limit. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
 })

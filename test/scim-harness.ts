@@ -1,4 +1,5 @@
 import { databaseReady } from '@/lib/db/client'
+import { attachClientAddress } from '@/lib/http/client-address'
 import { dispatchScim } from '@/lib/http/scim-dispatch'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { addCustomAttribute } from '@/lib/services/custom-attributes'
@@ -24,14 +25,23 @@ export type TestTenant = {
 export async function sendScim(
   method: string,
   url: string,
-  options: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string | null
+    body?: unknown
+    rawBody?: string
+    headers?: Record<string, string>
+    /** The TCP peer, as the production entry hands it over. */
+    clientAddress?: string
+  } = {},
 ): Promise<ScimReply> {
   const headers: Record<string, string> = { ...options.headers }
   if (options.token) headers.authorization = `Bearer ${options.token}`
   let body: string | undefined = options.rawBody
   if (options.body !== undefined) body = JSON.stringify(options.body)
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/scim+json'
-  const response = await dispatchScim(new Request(url, { method, headers, ...(body !== undefined ? { body } : {}) }))
+  const request = new Request(url, { method, headers, ...(body !== undefined ? { body } : {}) })
+  attachClientAddress(request, options.clientAddress)
+  const response = await dispatchScim(request)
   const text = await response.text()
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined }
 }

@@ -441,7 +441,8 @@ describe('the provisioning request log', () => {
     await idp.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'Replace', path: 'title', value: 'Boss' }] })
     await sendScim('GET', `${idp.tenantUrl}/Users`, {
       token: `${idp.token}x`,
-      headers: { 'x-forwarded-for': '203.0.113.9', 'x-traffitech-remote-address': '198.51.100.7', 'user-agent': 'Azure AD SCIM' },
+      headers: { 'x-forwarded-for': '203.0.113.9', 'x-traffitech-remote-address': '192.0.2.66', 'user-agent': 'Azure AD SCIM' },
+      clientAddress: '198.51.100.7',
     })
     const rows = await logRows(idp.providerId)
     expect(rows.map((row) => [row.method, row.status, row.operation])).toEqual([
@@ -460,7 +461,7 @@ describe('the provisioning request log', () => {
     expect(patch!.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: 'Boss' }])
     expect(patch!.compatRules).toContain('op name case')
     expect(denied!.errorDetail).toMatch(/not valid/)
-    // Without TRUST_PROXY a forwarded address is not believed; server.ts stamps the socket address.
+    // Without TRUST_PROXY a forwarded address is not believed, nor any header: the entry hands over the peer.
     expect(denied!.clientIp).toBe('198.51.100.7')
     expect(denied!.userAgent).toBe('Azure AD SCIM')
     for (const row of rows) {

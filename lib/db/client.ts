@@ -91,15 +91,29 @@ async function openPglite(dataDir: string): Promise<{ pglite: PGlite; factory: S
 }
 
 function openDatabase(): Database {
-  const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE } = env()
+  const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS } = env()
   let factory: SqlMigrationAwareDriverAdapterFactory
   let runSql: SqlRunner
   let runTransaction: TransactionRunner
+  let migrationFactory: SqlMigrationAwareDriverAdapterFactory | undefined
+  let endMigrationPool = async () => {}
   let kind: Database['kind']
   let closeDriver: () => Promise<void>
   if (DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE })
+    const pool = new pg.Pool({
+      connectionString: DATABASE_URL,
+      max: DATABASE_POOL_SIZE,
+      // No request may hold the database for long: a runaway statement is cancelled, a request that cannot
+      // get a connection gives up (both answer 503 with Retry-After on SCIM).
+      ...(DATABASE_STATEMENT_TIMEOUT_MS > 0
+        ? { statement_timeout: DATABASE_STATEMENT_TIMEOUT_MS, connectionTimeoutMillis: 2 * DATABASE_STATEMENT_TIMEOUT_MS }
+        : {}),
+    })
     factory = new PrismaPg(pool)
+    // Migrations may legitimately run longer than any request (an index on a large table): their own pool.
+    const migrationPool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 })
+    migrationFactory = new PrismaPg(migrationPool)
+    endMigrationPool = () => migrationPool.end()
     const runnerOn =
       (client: pg.Pool | pg.PoolClient): SqlRunner =>
       async (text, values) => {
@@ -157,11 +171,13 @@ function openDatabase(): Database {
     }
   }
   const db = createClient(factory)
-  const ready = applyPendingMigrations(factory).then((applied) => {
-    if (applied.length > 0 && env().NODE_ENV !== 'test') {
-      console.error(`Applied database migrations: ${applied.join(', ')}`)
-    }
-  })
+  const ready = applyPendingMigrations(migrationFactory ?? factory)
+    .finally(() => endMigrationPool())
+    .then((applied) => {
+      if (applied.length > 0 && env().NODE_ENV !== 'test') {
+        console.error(`Applied database migrations: ${applied.join(', ')}`)
+      }
+    })
   return {
     db,
     factory,

@@ -13,7 +13,14 @@ export class UniqueViolationError extends Error {
   }
 }
 
+/**
+ * The database could not answer in time: a statement ran past `DATABASE_STATEMENT_TIMEOUT_MS`, or no pooled
+ * connection became free. The request may be retried later; nothing it did was committed.
+ */
+export class DatabaseBusyError extends Error {}
+
 const UNIQUE_VIOLATION = '23505'
+const QUERY_CANCELED = '57014'
 
 /** Dates travel as ISO strings: pg would otherwise send them in the process's local zone. */
 function toParameter(value: unknown): unknown {
@@ -26,6 +33,10 @@ async function run(statement: Prisma.Sql) {
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string }
     if (code === UNIQUE_VIOLATION) throw new UniqueViolationError(constraint)
+    if (code === QUERY_CANCELED) throw new DatabaseBusyError('A database statement took too long and was cancelled.')
+    if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) {
+      throw new DatabaseBusyError('No database connection became free in time.')
+    }
     throw error
   }
 }

@@ -68,15 +68,27 @@ const userColumnsSql = Prisma.sql`u."id", u."providerId", u."userName", u."exter
 const returningSql = Prisma.sql`"id", "providerId", "userName", "externalId", "primaryEmail", "active", "resource",
   "customAttributes", "version", "scimManaged", "source", "createdAt", "updatedAt"`
 
-export function findUser(providerId: string, userId: string): Promise<UserRow | undefined> {
+/**
+ * `forUpdate` locks the row until the surrounding transaction ends (`withTransaction`), so a read-modify-write
+ * cannot lose to a concurrent one.
+ */
+type ReadOptions = { forUpdate?: boolean }
+
+const lockClause = (options: ReadOptions) => (options.forUpdate ? Prisma.sql` FOR UPDATE` : Prisma.empty)
+
+export function findUser(providerId: string, userId: string, options: ReadOptions = {}): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
-    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid`,
+    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid${lockClause(options)}`,
   )
 }
 
-export function findUserByExternalId(providerId: string, externalId: string): Promise<UserRow | undefined> {
+export function findUserByExternalId(
+  providerId: string,
+  externalId: string,
+  options: ReadOptions = {},
+): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
-    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."providerId" = ${providerId}::uuid AND u."externalId" = ${externalId}`,
+    Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."providerId" = ${providerId}::uuid AND u."externalId" = ${externalId}${lockClause(options)}`,
   )
 }
 

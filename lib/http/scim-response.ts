@@ -2,15 +2,20 @@ import { z } from 'zod'
 import type { UserRow } from '../db/users'
 import { invalidValue } from '../scim/errors'
 import { parseAttributeList, projectResource, type Projection } from '../scim/projection'
-import { etagFor, listResponse, toScimUser } from '../scim/representation'
-import type { ListUsersQuery, UserWriteResult } from '../services/users'
+import { etagFor, etagListMatches, listResponse, toScimUser } from '../scim/representation'
+import { listUsers, type ListUsersQuery, type UserWriteResult } from '../services/users'
+import { ScimError } from '../scim/errors'
 import type { ScimOutcome, ScimRequestContext } from './scim-route'
 
 /** Turning service results into SCIM answers: representation, projection, ETag and Location headers. */
 
 function projectionOf(url: URL): Projection {
-  const attributes = parseAttributeList(url.searchParams.get('attributes'))
-  const excludedAttributes = parseAttributeList(url.searchParams.get('excludedAttributes'))
+  return projectionFrom(url.searchParams.get('attributes'), url.searchParams.get('excludedAttributes'))
+}
+
+function projectionFrom(attributesParam: string | null, excludedParam: string | null): Projection {
+  const attributes = parseAttributeList(attributesParam)
+  const excludedAttributes = parseAttributeList(excludedParam)
   return { ...(attributes ? { attributes } : {}), ...(excludedAttributes ? { excludedAttributes } : {}) }
 }
 
@@ -27,8 +32,12 @@ function representation(context: ScimRequestContext, user: UserRow, projection =
   return projectResource(full, projection, context.tenant.schema)
 }
 
-/** One user, as GET /Users/{id} answers it. */
+/** One user, as GET /Users/{id} answers it; 304 when If-None-Match names the current version. */
 export function userOutcome(context: ScimRequestContext, user: UserRow): ScimOutcome {
+  const ifNoneMatch = context.request.headers.get('if-none-match')
+  if (ifNoneMatch && etagListMatches(ifNoneMatch, user.version)) {
+    return { status: 304, headers: { etag: etagFor(user.version) }, operation: 'read', user: affectedUser(user) }
+  }
   return {
     status: 200,
     body: representation(context, user),
@@ -62,10 +71,10 @@ export function deletedUserOutcome(user: UserRow): ScimOutcome {
 export function userListOutcome(
   context: ScimRequestContext,
   page: { rows: UserRow[]; total: number; startIndex: number },
+  projection = projectionOf(context.url),
 ): ScimOutcome {
   // When a filter matched exactly one user (Entra's lookups), the log names that user.
   const single = page.rows.length === 1 && page.rows[0] ? affectedUser(page.rows[0]) : null
-  const projection = projectionOf(context.url)
   return {
     status: 200,
     body: listResponse(
@@ -97,6 +106,11 @@ const listQuerySchema = z.object({
     .optional(),
 })
 
+function parsed<T>(result: z.ZodSafeParseResult<T>): T {
+  if (!result.success) throw invalidValue(result.error.issues.map((issue) => issue.message).join(' '))
+  return result.data
+}
+
 /** RFC 7644 §3.4.2 query parameters; unknown ones (such as Entra's aadOptscim062020 flag) are ignored. */
 export function readListQuery(url: URL): ListUsersQuery {
   const raw: Record<string, string> = {}
@@ -104,8 +118,55 @@ export function readListQuery(url: URL): ListUsersQuery {
     const value = url.searchParams.get(key)
     if (value !== null && value !== '') raw[key] = value
   }
-  const parsed = listQuerySchema.safeParse(raw)
-  if (!parsed.success) throw invalidValue(parsed.error.issues.map((issue) => issue.message).join(' '))
-  return parsed.data
+  return parsed(listQuerySchema.safeParse(raw))
 }
 
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
+
+const attributeNames = z
+  .union([z.string(), z.array(z.string()).max(200, 'at most 200 attribute names.')])
+  .transform((names) => (Array.isArray(names) ? names.join(',') : names))
+  .optional()
+
+const integer = (name: string) => z.number({ error: `${name} must be an integer.` }).int(`${name} must be an integer.`).optional()
+
+const searchRequestSchema = z.object({
+  schemas: z
+    .array(z.string())
+    .refine((schemas) => schemas.includes(SEARCH_REQUEST_SCHEMA), `schemas must include '${SEARCH_REQUEST_SCHEMA}'.`)
+    .optional(),
+  filter: listQuerySchema.shape.filter,
+  startIndex: integer('startIndex'),
+  count: integer('count'),
+  sortBy: listQuerySchema.shape.sortBy,
+  sortOrder: listQuerySchema.shape.sortOrder,
+  attributes: attributeNames,
+  excludedAttributes: attributeNames,
+})
+
+/**
+ * RFC 7644 §3.4.3: POST /Users/.search carries the query in its body (no user data in URLs), read with the
+ * same rules as GET /Users's parameters.
+ */
+export function readSearchRequest(body: unknown): { query: ListUsersQuery; projection: Projection } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidValue('A SearchRequest must be a JSON object.')
+  const { attributes, excludedAttributes, schemas: _schemas, ...query } = parsed(searchRequestSchema.safeParse(body))
+  const defined = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) as ListUsersQuery
+  return { query: defined, projection: projectionFrom(attributes ?? null, excludedAttributes ?? null) }
+}
+
+
+export const SEARCH_ID = '.search'
+
+/**
+ * POST on …/Users/{id}: `/Users/.search` is a search (RFC 7644 §3.4.3); a user id is never created by POST,
+ * so anything else answers 405 with the methods a user supports.
+ */
+export async function searchOutcome(context: ScimRequestContext): Promise<ScimOutcome> {
+  if (context.resourceId !== SEARCH_ID) {
+    const error = new ScimError(405, 'POST is not supported on a user: use PUT or PATCH, or POST /Users/.search to search.')
+    return { status: 405, body: error.toJSON(), headers: { allow: 'GET, PUT, PATCH, DELETE' }, operation: 'error' }
+  }
+  const { query, projection } = readSearchRequest(context.body)
+  return userListOutcome(context, await listUsers(context.tenant, query), projection)
+}

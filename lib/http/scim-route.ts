@@ -1,13 +1,22 @@
 import { env } from '../env'
-import { UniqueViolationError } from '../db/sql'
+import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
 import type { RequestOperation } from '../db/generated/enums'
 import { CompatLog } from '../scim/compat'
 import { ScimError, invalidSyntax } from '../scim/errors'
 import { isUuid } from '../scim/ids'
-import { authenticateScimRequest, requireScope, ScimAuthError, type Scope, type ScimTenant } from '../services/scim-access'
+import {
+  authenticateFromCache,
+  authenticateScimRequest,
+  requireScope,
+  ScimAuthError,
+  type Scope,
+  type ScimTenant,
+} from '../services/scim-access'
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
 import type { Change } from '../services/users'
+import { clientAddress } from './client-address'
+import { RateLimiter, type RateLimitDecision } from './rate-limit'
 import { redactBodyText, redactChanges } from './redact'
 
 /**
@@ -17,6 +26,9 @@ import { redactBodyText, redactChanges } from './redact'
  */
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json'
+
+/** What every SCIM answer carries: it is JSON for a machine, and it holds personal data. */
+export const SCIM_RESPONSE_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const
 
 export type ScimRequestContext = {
   request: Request
@@ -47,8 +59,8 @@ export type ScimHandler = (request: Request, context: RouteParams) => Promise<Re
 type ScimRouteOptions = {
   /** The scope the operation needs; null for discovery and unsupported-resource answers. */
   scope: Scope | null
-  /** Whether the request carries a JSON body (POST, PUT, PATCH). */
-  readBody?: boolean
+  /** Whether the request carries a JSON body (POST, PUT, PATCH), or a test of the `{id}` segment for it. */
+  readBody?: boolean | ((resourceId: string | undefined) => boolean)
   handle: (context: ScimRequestContext) => Promise<ScimOutcome>
 }
 
@@ -57,8 +69,39 @@ export function scimJson(status: number, body: unknown, headers: Record<string, 
 }
 
 function scimResponse(status: number, text: string | null, headers: Record<string, string>): Response {
-  if (text === null) return new Response(null, { status, headers })
-  return new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } })
+  if (text === null) return new Response(null, { status, headers: { ...SCIM_RESPONSE_HEADERS, ...headers } })
+  return new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...SCIM_RESPONSE_HEADERS, ...headers } })
+}
+
+/**
+ * Per instance (see rate-limit.ts): each token may send SCIM_RATE_LIMIT requests a second, bursts of
+ * SCIM_RATE_BURST; each client address may fail authentication SCIM_FAILURE_RATE_LIMIT times a second.
+ */
+let limiters: { token: RateLimiter; failure: RateLimiter } | undefined
+
+function rateLimiters() {
+  const settings = env()
+  limiters ??= {
+    token: new RateLimiter(settings.SCIM_RATE_LIMIT, settings.SCIM_RATE_BURST),
+    failure: new RateLimiter(settings.SCIM_FAILURE_RATE_LIMIT, settings.SCIM_FAILURE_RATE_BURST),
+  }
+  return limiters
+}
+
+const ALLOWED: RateLimitDecision = { allowed: true }
+
+export class ScimRateLimitError extends ScimError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, detail)
+  }
+}
+
+/** Failures that count against a client address: no valid credentials for a real tenant. */
+function isAuthenticationFailure(error: ScimError | undefined): boolean {
+  return error instanceof ScimAuthError && (error.status === 401 || error.status === 404)
 }
 
 export function scimRoute(options: ScimRouteOptions): ScimHandler {
@@ -74,11 +117,36 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
     let requestText: string | null = null
     let outcome: ScimOutcome
     let failure: ScimError | undefined
+    const address = clientAddress(request)
+    const { token: tokenLimit, failure: failureLimit } = rateLimiters()
+    // Without a known address (under next dev) nothing tells one client from another: no failure limit.
+    const failureKey = address ?? undefined
+    const authorization = request.headers.get('authorization')
     try {
-      tenant = await authenticateScimRequest(providerId, request.headers.get('authorization'))
+      // An address that keeps failing is served only with a token this instance accepted a moment ago:
+      // a flood of bad tokens or unknown tenants never reaches the database.
+      const failing = failureKey === undefined ? ALLOWED : failureLimit.check(failureKey)
+      if (failing.allowed) {
+        tenant = await authenticateScimRequest(providerId, authorization)
+      } else {
+        tenant = authenticateFromCache(providerId, authorization)
+        if (!tenant) {
+          throw new ScimRateLimitError(
+            'Too many failed requests from this address: check the Tenant URL and the secret token, then retry later.',
+            failing.retryAfterSeconds,
+          )
+        }
+      }
+      const allowed = tokenLimit.take(tenant.tokenId)
+      if (!allowed.allowed) {
+        throw new ScimRateLimitError(
+          `This token sends more than ${env().SCIM_RATE_LIMIT} requests a second; slow down and retry later.`,
+          allowed.retryAfterSeconds,
+        )
+      }
       if (options.scope) requireScope(tenant, options.scope)
       let body: unknown
-      if (options.readBody) {
+      if (typeof options.readBody === 'function' ? options.readBody(resourceId) : options.readBody) {
         requestText = await readBodyText(request, env().SCIM_MAX_BODY_BYTES)
         body = parseJsonBody(request, requestText)
       }
@@ -96,11 +164,12 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       outcome = {
         status: failure.status,
         body: failure.toJSON(),
-        headers: failure.status === 401 ? { 'www-authenticate': 'Bearer realm="SCIM"' } : {},
+        headers: errorHeaders(failure),
         operation: failure instanceof ScimAuthError ? 'auth_failure' : 'error',
       }
-      if (!(error instanceof ScimError)) console.error('SCIM request failed:', error)
+      if (!(error instanceof ScimError) && !(error instanceof DatabaseBusyError)) console.error('SCIM request failed:', error)
     }
+    if (failureKey !== undefined && isAuthenticationFailure(failure)) failureLimit.spend(failureKey)
     // Serialized once: for the answer and for the log.
     const responseText = outcome.body === undefined ? null : JSON.stringify(outcome.body)
     const response = scimResponse(outcome.status, responseText, outcome.headers ?? {})
@@ -125,17 +194,61 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       changes: outcome.changes ? redactChanges(outcome.changes) : null,
       scimType: failure?.scimType ?? null,
       errorDetail: failure?.detail ?? null,
-      clientIp: clientAddress(request),
+      clientIp: address,
       userAgent: request.headers.get('user-agent'),
     })
     return response
   }
 }
 
+function errorHeaders(error: ScimError): Record<string, string> {
+  if (error.status === 401) return { 'www-authenticate': 'Bearer realm="SCIM"' }
+  if (error instanceof ScimRateLimitError) return { 'retry-after': String(error.retryAfterSeconds) }
+  if (error.status === 503) return { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) }
+  return {}
+}
+
+const BUSY_RETRY_AFTER_SECONDS = 5
+
+/**
+ * A request the production entry could not hand to a handler (a forbidden method, an unreadable request
+ * line): it is answered there, and logged here like any other SCIM request.
+ */
+export function recordRejectedRequest(rejected: {
+  method: string
+  target: string
+  userAgent: string | null
+  clientIp: string | null
+  durationMs: number
+  error: ScimError
+}): void {
+  if (rejected.clientIp) rateLimiters().failure.spend(rejected.clientIp)
+  const queryStart = rejected.target.indexOf('?')
+  recordRequest({
+    at: new Date(),
+    providerId: null,
+    tokenId: null,
+    method: rejected.method,
+    path: queryStart === -1 ? rejected.target : rejected.target.slice(0, queryStart),
+    query: queryStart === -1 ? '' : rejected.target.slice(queryStart + 1),
+    status: rejected.error.status,
+    durationMs: rejected.durationMs,
+    operation: 'error',
+    responseBody: JSON.stringify(rejected.error.toJSON()),
+    scimType: rejected.error.scimType ?? null,
+    errorDetail: rejected.error.detail,
+    clientIp: rejected.clientIp,
+    userAgent: rejected.userAgent,
+  })
+}
+
 function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error
   if (error instanceof UniqueViolationError) {
     return new ScimError(409, 'A user with these unique attributes already exists.', 'uniqueness')
+  }
+  if (error instanceof DatabaseBusyError) {
+    return new ScimError(503, `The service is busy: ${error.message} Retry the request later.`)
   }
   return new ScimError(500, 'An unexpected error occurred. It has been logged; please retry later.')
 }
@@ -174,15 +287,4 @@ function parseJsonBody(request: Request, text: string): unknown {
   } catch (error) {
     throw invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`)
   }
-}
-
-/** Set by server.ts from the TCP connection, replacing whatever a client sent under that name. */
-export const REMOTE_ADDRESS_HEADER = 'x-traffitech-remote-address'
-
-function clientAddress(request: Request): string | null {
-  if (env().TRUST_PROXY) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    if (forwarded) return forwarded
-  }
-  return request.headers.get(REMOTE_ADDRESS_HEADER)
 }

@@ -16,6 +16,12 @@ export const unsupportedResource = scimRoute({
       )
     }
     if (/^bulk\b/i.test(resource)) throw new ScimError(501, 'Bulk operations are not supported: send one request per user to /Users.')
+    if (/^me\b/i.test(resource)) {
+      throw new ScimError(501, '/Me is not supported: this service is called by identity providers, not by users themselves.')
+    }
+    if (/^\.search\/?$/i.test(resource)) {
+      throw new ScimError(501, 'Searching across resource types is not supported: use POST /Users/.search.')
+    }
     throw new ScimError(
       404,
       `No SCIM endpoint '/${resource}'. TraffiTech provisions users only: use /Users, /ServiceProviderConfig, /Schemas or /ResourceTypes.`,

@@ -21,14 +21,18 @@ export function etagFor(version: number): string {
   return `W/"${version}"`
 }
 
-/** RFC 7644 §3.14: true when an If-Match header allows the write to proceed. */
-export function ifMatchAllows(ifMatch: string | null, version: number): boolean {
-  if (!ifMatch) return true
+/** Whether an If-Match or If-None-Match list (RFC 9110 §13.1) names this version, or is `*`. */
+export function etagListMatches(header: string, version: number): boolean {
   const current = etagFor(version)
-  return ifMatch.split(',').some((tag) => {
+  return header.split(',').some((tag) => {
     const trimmed = tag.trim()
     return trimmed === '*' || trimmed === current || trimmed === current.slice(2)
   })
+}
+
+/** RFC 7644 §3.14: true when an If-Match header allows the write to proceed. */
+export function ifMatchAllows(ifMatch: string | null, version: number): boolean {
+  return !ifMatch || etagListMatches(ifMatch, version)
 }
 
 /** The full SCIM User representation (RFC 7643 §4.1, §3.1) for one IdP's schema. */

@@ -1,3 +1,4 @@
+import { withTransaction } from '../db/client'
 import { compileUserFilter, compileUserSortKey } from '../db/scim-where'
 import { UniqueViolationError } from '../db/sql'
 import { Prisma } from '../db/generated/client'
@@ -32,8 +33,6 @@ export type UserWriteResult = {
   changes: Change[]
   discarded: string[]
 }
-
-const MAX_WRITE_ATTEMPTS = 8
 
 /** The canonical resource of a stored user: custom attributes back under this IdP's extension URN. */
 export function canonicalResource(user: Pick<UserRow, 'resource' | 'customAttributes'>, schema: UserSchema): UserResource {
@@ -86,17 +85,20 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
     if (!isUniqueViolation(error)) throw error
   }
   const externalId = typeof resource.externalId === 'string' ? resource.externalId : null
-  const existing = externalId ? await findUserByExternalId(tenant.providerId, externalId) : undefined
-  if (!existing || existing.scimManaged) throw uniquenessError(resource)
-  const before = canonicalResource(existing, tenant.schema)
+  if (!externalId) throw uniquenessError(resource)
   try {
-    const linked = await updateUserIfVersion(tenant.providerId, existing.id, existing.version, {
-      ...splitResource(resource, tenant.schema),
-      scimManaged: true,
+    return await withTransaction(async () => {
+      // Locked, so two POSTs for one account cannot both link it.
+      const existing = await findUserByExternalId(tenant.providerId, externalId, { forUpdate: true })
+      if (!existing || existing.scimManaged) throw uniquenessError(resource)
+      const before = canonicalResource(existing, tenant.schema)
+      const linked = await updateUserIfVersion(tenant.providerId, existing.id, existing.version, {
+        ...splitResource(resource, tenant.schema),
+        scimManaged: true,
+      })
+      if (!linked) throw new Error('A locked user row changed during its transaction.')
+      return { user: linked, operation: 'link' as const, changes: diffResources(before, resource), discarded }
     })
-    // Someone changed the account between our read and write: a retry by the IdP will settle it.
-    if (!linked) throw new ScimError(409, 'The account changed while it was being linked; retry the request.')
-    return { user: linked, operation: 'link', changes: diffResources(before, resource), discarded }
   } catch (error) {
     if (isUniqueViolation(error)) throw uniquenessError(resource)
     throw error
@@ -134,36 +136,49 @@ export async function listUsers(tenant: Tenant, query: ListUsersQuery) {
   return { ...page, startIndex }
 }
 
+type UserChange = (current: UserResource) => { resource: UserResource; discarded: string[] }
+
 /**
- * Reads, changes and writes a user with optimistic locking, re-applying the change when another request
- * wrote in between: concurrent PATCHes to one user both land, none is lost.
+ * Reads, changes and writes a user so that concurrent writes all land and none is lost. The common case
+ * writes optimistically (the UPDATE names the version it read: no transaction, no extra round trips); when
+ * another request wrote in between, the change is applied again with the row locked (`SELECT … FOR UPDATE`
+ * in a transaction), which cannot lose. If-Match is checked against the version the change is applied to.
  */
-async function rewriteUser(
+async function rewriteUser(tenant: Tenant, userId: string, ifMatch: string | null, change: UserChange): Promise<UserWriteResult> {
+  const optimistic = await applyUserChange(tenant, await getUser(tenant, userId), ifMatch, change)
+  if (optimistic) return optimistic
+  return withTransaction(async () => {
+    const locked = isUuid(userId) ? await findUser(tenant.providerId, userId, { forUpdate: true }) : undefined
+    if (!locked) throw notFound(`User '${userId}' not found.`)
+    const result = await applyUserChange(tenant, locked, ifMatch, change)
+    if (!result) throw new Error('A locked user row changed during its transaction.')
+    return result
+  })
+}
+
+/** Applies `change` to `current` and writes it if the stored version is still current's; undefined if not. */
+async function applyUserChange(
   tenant: Tenant,
-  userId: string,
+  current: UserRow,
   ifMatch: string | null,
-  change: (current: UserResource) => { resource: UserResource; discarded: string[] },
-): Promise<UserWriteResult> {
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const current = await getUser(tenant, userId)
-    if (!ifMatchAllows(ifMatch, current.version)) {
-      throw new ScimError(412, `The user has changed: its version is now ${current.version}, not the one in If-Match.`)
-    }
-    const before = canonicalResource(current, tenant.schema)
-    const { resource, discarded } = change(before)
-    const changes = diffResources(before, resource)
-    if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
-    try {
-      const updated = await updateUserIfVersion(tenant.providerId, userId, current.version, {
-        ...splitResource(resource, tenant.schema),
-      })
-      if (updated) return { user: updated, operation: operationFor(before, resource), changes, discarded }
-    } catch (error) {
-      if (isUniqueViolation(error)) throw uniquenessError(resource)
-      throw error
-    }
+  change: UserChange,
+): Promise<UserWriteResult | undefined> {
+  if (!ifMatchAllows(ifMatch, current.version)) {
+    throw new ScimError(412, `The user has changed: its version is now ${current.version}, not the one in If-Match.`)
   }
-  throw new ScimError(503, 'The user is being changed by many requests at once; retry the request.')
+  const before = canonicalResource(current, tenant.schema)
+  const { resource, discarded } = change(before)
+  const changes = diffResources(before, resource)
+  if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
+  try {
+    const updated = await updateUserIfVersion(tenant.providerId, current.id, current.version, {
+      ...splitResource(resource, tenant.schema),
+    })
+    return updated && { user: updated, operation: operationFor(before, resource), changes, discarded }
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniquenessError(resource)
+    throw error
+  }
 }
 
 /** PUT /Users/{id} (RFC 7644 §3.5.1): the posted representation replaces the stored one. */

@@ -1,5 +1,5 @@
 import { scimRoute } from '@/lib/http/scim-route'
-import { deletedUserOutcome, userOutcome, writtenUserOutcome } from '@/lib/http/scim-response'
+import { SEARCH_ID, searchOutcome, deletedUserOutcome, userOutcome, writtenUserOutcome } from '@/lib/http/scim-response'
 import { deleteUser, getUser, patchUser, replaceUser } from '@/lib/services/users'
 
 // GET …/Users/[id] – RFC 7644 §3.4.1 retrieve
@@ -36,4 +36,11 @@ export const PATCH = scimRoute({
 export const DELETE = scimRoute({
   scope: 'users:delete',
   handle: async (context) => deletedUserOutcome(await deleteUser(context.tenant, context.resourceId!)),
+})
+
+// POST …/Users/.search – RFC 7644 §3.4.3 query in the body; any other id answers 405
+export const POST = scimRoute({
+  scope: 'users:read',
+  readBody: (id) => id === SEARCH_ID,
+  handle: async (context) => searchOutcome(context),
 })

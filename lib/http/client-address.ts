@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http'
+import proxyaddr from 'proxy-addr'
+import { env, type TrustedProxies } from '../env'
+
+/**
+ * The client address the provisioning log records. Only the production entry knows the TCP peer, and it hands
+ * the address over beside the request, never as a header, so no client can choose it. Behind reverse proxies
+ * (`TRUST_PROXY`), `X-Forwarded-For` is read from the right, past the trusted hops only: its leftmost entries are
+ * whatever the client sent. Under `next dev` there is no socket to read, so no address is recorded.
+ */
+
+const addresses = new WeakMap<Request, string>()
+
+type Trust = (address: string, hop: number) => boolean
+
+export function trustFor(setting: TrustedProxies): Trust {
+  // Hop 0 is the TCP peer; with n trusted hops, the address the nth proxy saw is the client.
+  return 'hops' in setting ? (_address, hop) => hop < setting.hops : proxyaddr.compile(setting.proxies)
+}
+
+let configuredTrust: Trust | undefined
+
+/** The client of a Node request: the socket peer, or the address trusted proxies forwarded for it. */
+export function clientAddressOf(
+  req: Pick<IncomingMessage, 'headers' | 'socket'>,
+  trust: Trust = (configuredTrust ??= trustFor(env().TRUST_PROXY)),
+): string | undefined {
+  if (!req.socket.remoteAddress) return undefined
+  return proxyaddr(req as IncomingMessage, trust)
+}
+
+export function attachClientAddress(request: Request, address: string | undefined): void {
+  if (address) addresses.set(request, address)
+}
+
+export function clientAddress(request: Request): string | null {
+  return addresses.get(request) ?? null
+}
