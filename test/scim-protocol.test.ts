@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { insertUser, PAGE_BYTE_BUDGET } from '@/lib/db/users'
 import { createTestTenant, entraUser, type ScimReply, type TestTenant } from './scim-harness'
 
 /** Conformance gaps other suites found: conditional GET, POST /.search, /Me and friends, concurrent writes. */
@@ -89,5 +90,35 @@ describe('concurrent writes to one user', () => {
     await tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'replace', path: 'title', value: 'A' }] })
     const stale = await tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'replace', path: 'title', value: 'B' }] }, { 'if-match': etag })
     expectScimError(stale, 412)
+  })
+})
+
+describe('list pages stay within a memory budget', () => {
+  it('a page of large users holds at most PAGE_BYTE_BUDGET of them, with the exact total, and paging goes on', async () => {
+    const big = await createTestTenant()
+    // 120 users of about 100 KB: more than the budget after the first chunk of 100 rows.
+    const filler = 'x'.repeat(25_000)
+    for (let i = 0; i < 120; i++) {
+      await insertUser(big.providerId, {
+        resource: { userName: `big${i}@contoso.example`, active: true, addresses: [1, 2, 3, 4].map((n) => ({ type: `t${n}`, streetAddress: filler })) },
+        customAttributes: {},
+        source: 'scim',
+        scimManaged: true,
+      })
+    }
+    const first = await big.request('GET', '/Users?count=1000')
+    expect(first.status).toBe(200)
+    expect(first.body.totalResults).toBe(120)
+    expect(first.body.itemsPerPage).toBe(100)
+    expect(JSON.stringify(first.body).length).toBeGreaterThan(PAGE_BYTE_BUDGET)
+    const seen = new Set<string>(first.body.Resources.map((user: { id: string }) => user.id))
+    let startIndex = 1 + first.body.itemsPerPage
+    while (seen.size < 120) {
+      const next = await big.request('GET', `/Users?count=1000&startIndex=${startIndex}`)
+      expect(next.body.itemsPerPage).toBeGreaterThan(0)
+      for (const user of next.body.Resources) seen.add(user.id)
+      startIndex += next.body.itemsPerPage
+    }
+    expect(seen.size).toBe(120)
   })
 })

@@ -142,12 +142,21 @@ export function deleteUserRow(providerId: string, userId: string): Promise<UserR
   )
 }
 
+/** Rows are read in chunks of this many, so a page never loads more than its byte budget allows. */
+const PAGE_CHUNK = 100
+/**
+ * The most user data one page carries (RFC 7644 §3.4.2.4 lets a page hold fewer resources than asked for):
+ * a thousand users near the size limit would otherwise be hundreds of megabytes in memory at once.
+ */
+export const PAGE_BYTE_BUDGET = 8 * 1024 * 1024
+
 /**
  * One page of a provider's users matching a compiled filter condition (over alias `u`), with the exact
  * total. Both run in the database; nothing is filtered in memory. Only ids are sorted and paged (sorting whole
  * rows spilled to disk at 10,000 users); the page's rows are joined afterwards. Without a sort key the order is
  * that of the (providerId, createdAt, id) index. A first page shorter than asked for already tells the total,
- * which saves the count on Entra's one-user lookups.
+ * which saves the count on Entra's one-user lookups. Pages over PAGE_CHUNK rows are read chunk by chunk and
+ * end early once they hold PAGE_BYTE_BUDGET of user data.
  */
 export async function findUsersPage(
   providerId: string,
@@ -157,15 +166,27 @@ export async function findUsersPage(
   const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
   const sortKey = options.orderBy ? Prisma.sql`${options.orderBy} ${direction} NULLS LAST, ` : Prisma.empty
   const order = Prisma.sql`${sortKey}u."createdAt" ${direction}, u."id" ${direction}`
-  const rows =
-    options.limit === 0
-      ? []
-      : await sqlRows<UserRow>(Prisma.sql`
-          SELECT ${userColumnsSql} FROM "User" u
-          JOIN (SELECT u."id", row_number() OVER (ORDER BY ${order}) AS "position" FROM "User" u WHERE ${scope}
-                ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset}) page ON page."id" = u."id"
-          ORDER BY page."position"`)
-  if (options.offset === 0 && rows.length > 0 && rows.length < options.limit) return { rows, total: rows.length }
+  const readChunk = (offset: number, limit: number) =>
+    sqlRows<UserRow>(Prisma.sql`
+      SELECT ${userColumnsSql} FROM "User" u
+      JOIN (SELECT u."id", row_number() OVER (ORDER BY ${order}) AS "position" FROM "User" u WHERE ${scope}
+            ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page ON page."id" = u."id"
+      ORDER BY page."position"`)
+  const rows: UserRow[] = []
+  let bytes = 0
+  let exhausted = false
+  while (rows.length < options.limit && !exhausted && bytes < PAGE_BYTE_BUDGET) {
+    const want = Math.min(PAGE_CHUNK, options.limit - rows.length)
+    const chunk = await readChunk(options.offset + rows.length, want)
+    rows.push(...chunk)
+    exhausted = chunk.length < want
+    if (options.limit > PAGE_CHUNK) bytes += chunk.reduce((sum, row) => sum + approximateSize(row), 0)
+  }
+  if (options.offset === 0 && exhausted && rows.length > 0) return { rows, total: rows.length }
   const count = await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`)
   return { rows, total: Number(count?.total ?? 0) }
+}
+
+function approximateSize(row: UserRow): number {
+  return JSON.stringify(row.resource).length + JSON.stringify(row.customAttributes).length
 }
