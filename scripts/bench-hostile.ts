@@ -33,6 +33,8 @@ function fill(bytes: number, make: (index: number) => Json): Json[] {
 }
 
 const email = (index: number) => ({ value: `user${index}@contoso.example`, type: 'work' })
+/** About 65 characters: 100 operations of 100 of these fill most of a 1 MiB body. */
+const longEmail = (index: number) => `user${index}.${'x'.repeat(38)}@dept.contoso.example`
 const userBody = (extra: Record<string, unknown>) => ({ userName: `hostile${Math.random()}@contoso.example`, active: true, ...extra })
 
 /** As many `or`-joined value-path comparisons as fit in `length` characters (the filter length limit). */
@@ -89,7 +91,7 @@ const cases: Case[] = [
     method: 'PATCH',
     path: (id) => `/Users/${id}`,
     body: () => {
-      const terms = fill(TARGET_BYTES - 200, (index) => `value eq "u${index}"`) as string[]
+      const terms = fill(TARGET_BYTES * 0.8, (index) => `value eq "u${index}"`) as string[]
       return patchBody([{ op: 'replace', path: `emails[${terms.join(' or ')}].display`, value: 'x' }])
     },
   },
@@ -101,6 +103,59 @@ const cases: Case[] = [
       const keys = fill(TARGET_BYTES - 200, (index) => `k${index}:"x"`).map((_, index) => `k${index}`)
       return patchBody([{ op: 'replace', value: Object.fromEntries(keys.map((key) => [key, 'x'])) }])
     },
+  },
+  // The worst bodies inside every limit: 100 operations, 100 values each, 50-comparison filters, on a
+  // user that already holds the most values an attribute may have.
+  {
+    name: 'edge-100-ops-100-repeated-values',
+    method: 'PATCH',
+    path: (id) => `/Users/${id}`,
+    body: () =>
+      patchBody(
+        Array.from({ length: 100 }, (_, op) => ({
+          op: 'add',
+          path: 'emails',
+          value: Array.from({ length: 100 }, (_, index) => ({ value: (op % 2 ? longEmail(index).toUpperCase() : longEmail(index)), type: 'work' })),
+        })),
+      ),
+  },
+  {
+    name: 'edge-100-ops-replace-100-values',
+    method: 'PATCH',
+    path: (id) => `/Users/${id}`,
+    body: () =>
+      patchBody(
+        Array.from({ length: 100 }, (_, op) => ({
+          op: 'replace',
+          path: 'emails',
+          value: Array.from({ length: 100 }, (_, index) => ({ value: longEmail(op * 100 + index) })),
+        })),
+      ),
+  },
+  {
+    name: 'edge-100-remove-filters-50-terms',
+    method: 'PATCH',
+    path: (id) => `/Users/${id}`,
+    body: () =>
+      patchBody(
+        Array.from({ length: 100 }, (_, op) => ({
+          op: 'remove',
+          path: `emails[${Array.from({ length: 50 }, (_, index) => `value co "zz${op}-${index}"`).join(' or ')}]`,
+        })),
+      ),
+  },
+  {
+    name: 'edge-100-remove-100-listed',
+    method: 'PATCH',
+    path: (id) => `/Users/${id}`,
+    body: () =>
+      patchBody(
+        Array.from({ length: 100 }, (_, op) => ({
+          op: 'remove',
+          path: 'emails',
+          value: Array.from({ length: 100 }, (_, index) => ({ value: `nomatch${op}-${index}@contoso.example` })),
+        })),
+      ),
   },
   {
     name: 'post-many-emails',
@@ -186,7 +241,7 @@ async function main() {
   for (const size of [10_000, 1000, 100]) {
     const reply = await tenant.request('POST', '/Users', {
       userName: `long${size}@contoso.example`,
-      emails: Array.from({ length: size }, (_, index) => email(index)),
+      emails: Array.from({ length: size }, (_, index) => ({ value: longEmail(index), type: 'work' })),
     })
     if (reply.status === 201) {
       longListUser = String(reply.body.id)
@@ -195,12 +250,41 @@ async function main() {
     }
   }
 
+  // The body guards the funnel runs around JSON.parse, where this checkout has them: their verdict and cost.
+  const guard = await import('../lib/scim/body-guard').catch(() => null)
+
   console.log(`body target: ${TARGET_BYTES} bytes`)
-  console.log('case'.padEnd(32), 'bytes'.padStart(9), 'status'.padStart(7), 'cpu ms'.padStart(9), 'wall ms'.padStart(9), ' detail')
+  console.log(
+    'case'.padEnd(34),
+    'bytes'.padStart(9),
+    'status'.padStart(7),
+    'cpu ms'.padStart(9),
+    'wall ms'.padStart(9),
+    'guard ms'.padStart(9),
+    ' guard verdict | answer detail',
+  )
   for (const entry of cases) {
     if (only && !only.has(entry.name)) continue
-    const id = entry.name.includes('long-list') || entry.name.includes('listed-values') ? longListUser || userId : userId
+    const id = entry.name.includes('long-list') || entry.name.includes('listed') || entry.name.startsWith('edge-') ? longListUser || userId : userId
     const body = entry.body?.()
+    let guardCell = '-'.padStart(9)
+    let verdict = 'no guard'
+    if (guard && body !== undefined) {
+      const started = process.cpuUsage()
+      let parsed: unknown
+      const textProblem = guard.inspectRequestText(body)
+      if (textProblem) verdict = textProblem.detail.slice(0, 60)
+      else {
+        try {
+          parsed = JSON.parse(body)
+          verdict = guard.inspectRequestBody(parsed)?.detail.slice(0, 60) ?? 'pass'
+        } catch {
+          verdict = 'invalid JSON'
+        }
+      }
+      const spent = process.cpuUsage(started)
+      guardCell = ((spent.user + spent.system) / 1000).toFixed(1).padStart(9)
+    }
     const url = `${tenant.tenantUrl}${entry.path(id)}${entry.rawQuery ? `?${entry.rawQuery}` : ''}`
     const cpu = process.cpuUsage()
     const wall = performance.now()
@@ -208,14 +292,15 @@ async function main() {
     const used = process.cpuUsage(cpu)
     const wallMs = performance.now() - wall
     await flushRequestLog()
-    const detail = reply.status >= 400 ? String(reply.body?.detail ?? '').slice(0, 90) : ''
+    const detail = reply.status >= 400 ? String(reply.body?.detail ?? '').slice(0, 70) : ''
     console.log(
-      entry.name.padEnd(32),
+      entry.name.padEnd(34),
       String(body?.length ?? entry.rawQuery?.length ?? 0).padStart(9),
       String(reply.status).padStart(7),
       ((used.user + used.system) / 1000).toFixed(1).padStart(9),
       wallMs.toFixed(1).padStart(9),
-      ` ${detail}`,
+      guardCell,
+      ` ${verdict} | ${detail}`,
     )
   }
   await flushRequestLog()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { inspectRequestBody } from './body-guard'
+import { inspectRequestBody, inspectRequestText } from './body-guard'
 import { scimLimits } from './limits'
 
 const { maxJsonDepth, maxJsonArrayLength, maxJsonObjectMembers, maxStringBytes } = scimLimits
@@ -96,5 +96,32 @@ describe('inspectRequestBody', () => {
     const samples = ['{"__proto__":{"a":"\\u0000"}}', '{"constructor":{"prototype":1}}', '[1e400,-0,true,null,""]', '"\\ud800"', '{"":{"":[]}}']
     for (const text of samples) expect(() => inspectRequestBody(JSON.parse(text))).not.toThrow()
     expect(inspectRequestBody(JSON.parse(samples[0] as string))?.detail).toMatch(/^'__proto__\.a' contains a NUL/)
+  })
+})
+
+describe('inspectRequestText', () => {
+  it.each([
+    ['objects at the limit', JSON.stringify(nestedObjects(maxJsonDepth)), null],
+    ['arrays at the limit', JSON.stringify(nestedArrays(maxJsonDepth)), null],
+    ['brackets inside strings', JSON.stringify({ a: '[[[[{{{{'.repeat(100), b: '\\"[[[[' }), null],
+    ['invalid JSON it leaves to JSON.parse', '{"a": ]]]] [', null],
+    ['objects one over', JSON.stringify(nestedObjects(maxJsonDepth + 1)), /nested deeper than the limit of 32 levels/],
+    ['a megabyte of brackets', '['.repeat(1_000_000), /nested deeper than the limit of 32 levels/],
+  ])('%s', (_name, text, detail) => {
+    const error = inspectRequestText(text)
+    if (detail === null) expect(error).toBeNull()
+    else {
+      expect(error?.status).toBe(400)
+      expect(error?.scimType).toBe('invalidValue')
+      expect(error?.detail).toMatch(detail)
+    }
+  })
+
+  it('agrees with inspectRequestBody on the depth of parsed JSON', () => {
+    for (const depth of [1, 5, maxJsonDepth, maxJsonDepth + 1, 40]) {
+      for (const body of [nestedObjects(depth), nestedArrays(depth), { x: [nestedObjects(depth - 1)] }]) {
+        expect(inspectRequestText(JSON.stringify(body)) === null).toBe(inspectRequestBody(body) === null)
+      }
+    }
   })
 })
