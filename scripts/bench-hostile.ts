@@ -158,6 +158,21 @@ const cases: Case[] = [
       ),
   },
   {
+    name: 'edge-pathless-filtered-keys',
+    method: 'PATCH',
+    path: (id) => `/Users/${id}`,
+    body: () => {
+      // Every key a value filter matching all 100 values, each key distinct: the most filtered writes per byte.
+      const perOp = Math.floor(TARGET_BYTES / 100 / 62)
+      return patchBody(
+        Array.from({ length: 100 }, (_, op) => ({
+          op: 'replace',
+          value: Object.fromEntries(Array.from({ length: perOp }, (_, index) => [`emails[type eq "work" or value eq "z${op}-${index}"].display`, 'x'])),
+        })),
+      )
+    },
+  },
+  {
     name: 'post-many-emails',
     method: 'POST',
     path: () => '/Users',

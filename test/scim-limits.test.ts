@@ -116,6 +116,7 @@ describe('discovery tells the truth', () => {
     expect(reply.body.filter).toEqual({ supported: true, maxResults: scimLimits.maxPageSize })
     expect(reply.body[LIMITS_EXTENSION_URN]).toMatchObject({
       maxPatchOperations: 100,
+      maxPatchWrites: 1000,
       maxAttributeValues: 100,
       maxStringBytes: 65_536,
       maxResourceBytes: 262_144,

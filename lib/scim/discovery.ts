@@ -19,6 +19,7 @@ export function advertisedLimits(maxBodyBytes: number) {
   return {
     maxRequestBytes: maxBodyBytes,
     maxPatchOperations: scimLimits.maxPatchOperations,
+    maxPatchWrites: scimLimits.maxPatchWrites,
     maxAttributeValues: scimLimits.maxAttributeValues,
     maxStringBytes: scimLimits.maxStringBytes,
     maxResourceBytes: scimLimits.maxResourceBytes,

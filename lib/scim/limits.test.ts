@@ -26,6 +26,12 @@ function userOfSize(bytes: number): Record<string, unknown> {
   return { ...base, displayName, name }
 }
 
+/** A path-less value of `count` members that all name `displayName`, each in another letter case. */
+function pathlessTitles(count: number): Record<string, string> {
+  const variant = (mask: number) => [...'displayName'].map((char, index) => ((mask >> index) & 1 ? char.toUpperCase() : char.toLowerCase())).join('')
+  return Object.fromEntries(Array.from({ length: count }, (_, mask) => [variant(mask), `d${mask}`]))
+}
+
 type Run = () => unknown
 type Row = { name: string; under: Run; over: Run; detail: RegExp; scimType?: string }
 
@@ -39,6 +45,12 @@ const limits: Row[] = [
     under: patch(ops(...Array.from({ length: maxPatchOperations }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` })))),
     over: patch(ops(...Array.from({ length: maxPatchOperations + 1 }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` })))),
     detail: /'Operations' has 101 operations; the limit is 100 operations per PATCH request/,
+  },
+  {
+    name: 'attribute writes per PATCH, path-less members included',
+    under: patch(ops(...Array.from({ length: 10 }, () => ({ op: 'replace', value: pathlessTitles(100) })))),
+    over: patch(ops(...Array.from({ length: 10 }, () => ({ op: 'replace', value: pathlessTitles(100) })), { op: 'replace', path: 'title', value: 'x' })),
+    detail: /Operation 11: The PATCH changes more than 1000 attributes \(operations and the members of their values\); the limit is 1000 per request/,
   },
   {
     name: 'values per attribute in POST',

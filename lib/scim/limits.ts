@@ -8,6 +8,8 @@ import { invalidValue, ScimError } from './errors'
 export const scimLimits = {
   /** Operations in one PatchOp body (RFC 7644 §3.5.2). */
   maxPatchOperations: 100,
+  /** Attribute changes in one PATCH: operations with a path, plus each member of a path-less or schema value. */
+  maxPatchWrites: 1000,
   /** Values of one multi-valued attribute, in a POST or PUT body and in the result of each PATCH operation. */
   maxAttributeValues: 100,
   /** Any string in a request body, as UTF-8 (attribute values, object keys, PATCH paths). */

@@ -60,13 +60,29 @@ function pickSub(value: unknown, sub: string): unknown {
   return undefined
 }
 
+type Targets = { schema: UserSchema; attributes: Target[] | undefined; excluded: Target[] | undefined }
+
+/** Resolved once per projection: a list response projects every user of a page with the same one. */
+const resolvedTargets = new WeakMap<Projection, Targets>()
+
+function targetsOf(projection: Projection, schema: UserSchema): Targets {
+  const cached = resolvedTargets.get(projection)
+  if (cached?.schema === schema) return cached
+  const resolve = (paths: string[] | undefined) =>
+    paths && [...new Set(paths.map((path) => path.toLowerCase()))].flatMap((path) => toTarget(schema, path) ?? [])
+  const targets = { schema, attributes: resolve(projection.attributes), excluded: resolve(projection.excludedAttributes) }
+  resolvedTargets.set(projection, targets)
+  return targets
+}
+
 export function projectResource(
   resource: Record<string, unknown>,
   projection: Projection,
   schema: UserSchema,
 ): Record<string, unknown> {
-  if (projection.attributes) {
-    const targets = projection.attributes.flatMap((path) => toTarget(schema, path) ?? [])
+  const { attributes, excluded } = targetsOf(projection, schema)
+  if (attributes) {
+    const targets = attributes
     const result: Record<string, unknown> = {}
     for (const key of ALWAYS) if (key in resource) result[key] = resource[key]
     if ('userName' in resource) result.userName = resource.userName
@@ -84,11 +100,10 @@ export function projectResource(
     }
     return result
   }
-  if (projection.excludedAttributes) {
+  if (excluded) {
     const result = structuredClone(resource)
-    for (const path of projection.excludedAttributes) {
-      const target = toTarget(schema, path)
-      if (!target || (target.container === null && ALWAYS.has(target.name))) continue
+    for (const target of excluded) {
+      if (target.container === null && ALWAYS.has(target.name)) continue
       const holder = readTarget(result, target)
       if (!holder) continue
       if (target.sub) {

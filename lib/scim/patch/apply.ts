@@ -2,7 +2,7 @@ import { compatRules, type CompatLog } from '../compat'
 import { ScimError, invalidPath, invalidValue, mutability, noTarget } from '../errors'
 import type { CompValue, FilterNode } from '../filter/ast'
 import { matchesElement } from '../filter/evaluate'
-import { assertResourceWithinLimits, assertValueCount } from '../limits'
+import { assertResourceWithinLimits, assertValueCount, scimLimits } from '../limits'
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attributes'
 import { findAttribute } from '../schema/attributes'
 import { coerceSimpleValue } from '../schema/coerce'
@@ -35,6 +35,21 @@ import { parsePatchPath, type PatchPath } from './parse-path'
 
 type JsonObject = Record<string, unknown>
 type WriteMode = 'add' | 'replace'
+/** Reading state plus the attribute writes made so far, counted against `scimLimits.maxPatchWrites`. */
+type PatchContext = ReadContext & { writes: number }
+
+/**
+ * Each change to one attribute counts: an operation with a path, and each member of a path-less or schema
+ * value. Without this, 100 operations of 1000-member value maps would buy 100,000 writes in one request.
+ */
+function countWrite(ctx: PatchContext): void {
+  ctx.writes += 1
+  if (ctx.writes > scimLimits.maxPatchWrites) {
+    throw invalidValue(
+      `The PATCH changes more than ${scimLimits.maxPatchWrites} attributes (operations and the members of their values); the limit is ${scimLimits.maxPatchWrites} per request.`,
+    )
+  }
+}
 
 /** Where an operation lands: one attribute, maybe one sub-attribute, maybe only the elements a filter selects. */
 type Target = {
@@ -64,7 +79,7 @@ const REQUIRED = new Set(['userName'])
  */
 export function applyPatch(resource: UserResource, body: unknown, schema: UserSchema, compat: CompatLog): UserInput {
   const operations = normalizePatchBody(body, compat)
-  const ctx: ReadContext = { compat, discarded: [] }
+  const ctx: PatchContext = { compat, discarded: [], writes: 0 }
   const working = cloneJson(resource)
   operations.forEach((operation, index) => {
     try {
@@ -80,7 +95,7 @@ export function applyPatch(resource: UserResource, body: unknown, schema: UserSc
   return { resource: out, discarded: ctx.discarded }
 }
 
-function applyOperation(resource: UserResource, operation: PatchOperation, schema: UserSchema, ctx: ReadContext): void {
+function applyOperation(resource: UserResource, operation: PatchOperation, schema: UserSchema, ctx: PatchContext): void {
   if (operation.path === undefined) {
     applyPathless(resource, operation.op as WriteMode, operation.value, schema, ctx)
     return
@@ -89,7 +104,7 @@ function applyOperation(resource: UserResource, operation: PatchOperation, schem
   applyResolution(resource, operation, resolution, ctx)
 }
 
-function applyResolution(resource: UserResource, operation: PatchOperation, resolution: Resolution, ctx: ReadContext): void {
+function applyResolution(resource: UserResource, operation: PatchOperation, resolution: Resolution, ctx: PatchContext): void {
   if (resolution.kind === 'attribute') {
     if (operation.op === 'remove') removeTarget(resource, resolution.target, operation.value, ctx)
     else writeTarget(resource, operation.op, resolution.target, operation.value, ctx)
@@ -102,7 +117,7 @@ function applyResolution(resource: UserResource, operation: PatchOperation, reso
  * RFC 7644 §3.5.2.1/§3.5.2.3 without a path: the value is a map of attributes to add or replace. Entra's
  * `aadOptscim062020` mode puts every single-valued change here, keyed `name.givenName` or `urn:…:User:attr`.
  */
-function applyPathless(resource: UserResource, mode: WriteMode, value: unknown, schema: UserSchema, ctx: ReadContext): void {
+function applyPathless(resource: UserResource, mode: WriteMode, value: unknown, schema: UserSchema, ctx: PatchContext): void {
   if (!isPlainObject(value)) throw invalidValue(`A path-less '${mode}' needs an object of attributes as its value (RFC 7644 §3.5.2.1).`)
   for (const [key, item] of Object.entries(value)) {
     const resolution = resolveKey(key, schema, ctx)
@@ -167,9 +182,10 @@ function hasUnsafeSegment(path: string): boolean {
 }
 
 /** A bare schema URN as the path: the value is that schema's attributes (or, for remove, all of them go). */
-function applyToSchema(resource: UserResource, operation: PatchOperation, schema: SchemaDefinition, ctx: ReadContext): void {
+function applyToSchema(resource: UserResource, operation: PatchOperation, schema: SchemaDefinition, ctx: PatchContext): void {
   const urn = schema.id
   if (operation.op === 'remove') {
+    countWrite(ctx)
     if (urn === CORE_USER_URN) throw mutability('The core User schema cannot be removed.')
     delete resource[urn]
     return
@@ -194,7 +210,8 @@ function applyToSchema(resource: UserResource, operation: PatchOperation, schema
 
 // ---- add / replace (RFC 7644 §3.5.2.1, §3.5.2.3) ----
 
-function writeTarget(resource: UserResource, mode: WriteMode, target: Target, value: unknown, ctx: ReadContext): void {
+function writeTarget(resource: UserResource, mode: WriteMode, target: Target, value: unknown, ctx: PatchContext): void {
+  countWrite(ctx)
   const { attribute, subAttribute, filter } = target
   if (attribute.multiValued) {
     if (filter) writeFiltered(resource, target, filter, value, ctx)
@@ -280,6 +297,7 @@ function writeMultiValued(resource: UserResource, mode: WriteMode, target: Targe
     holder[attribute.name] = incoming
     return
   }
+  if (incoming.length === 0) return
   const list = elementsOf(holder, attribute)
   const index = new ElementIndex(list, attribute)
   for (const item of incoming) {
@@ -361,7 +379,8 @@ function writeSubOfAll(
 
 // ---- remove (RFC 7644 §3.5.2.2) ----
 
-function removeTarget(resource: UserResource, target: Target, value: unknown, ctx: ReadContext): void {
+function removeTarget(resource: UserResource, target: Target, value: unknown, ctx: PatchContext): void {
+  countWrite(ctx)
   const { attribute, subAttribute, filter } = target
   if (isCoreActive(target)) {
     // Conformance suites remove `active` because /Schemas calls it optional; dropping the flag must not
