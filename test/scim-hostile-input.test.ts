@@ -68,11 +68,11 @@ describe('hostile input', () => {
 
   it.each([
     ['filter=userName eq "a" and', 'invalidFilter'],
-    [`filter=${'('.repeat(200)}userName eq "a"${')'.repeat(200)}`, 'invalidFilter'],
+    [`filter=${'('.repeat(200)}userName eq "a"${')'.repeat(200)}`, 'tooMany'],
     ['filter=userName co "%_\\\\"', null],
     ['sortBy=password', 'invalidValue'],
     ['startIndex=99999999999', 'invalidValue'],
-    ['attributes=nosuch', 'invalidValue'],
+    ['attributes=nosuch', null],
   ])('GET /Users?%s answers without a 500', async (query, scimType) => {
     const reply = await tenant.request('GET', `/Users?${query.replace(/ /g, '+').replace(/"/g, '%22')}`)
     if (scimType) {

@@ -18,6 +18,7 @@ export const compatRules = {
   removeWithValue: 'remove with a value',
   unqualifiedEnterpriseAttribute: 'unqualified enterprise attribute',
   emptyValueClears: 'empty value clears the attribute',
+  activeKeptOnRemove: 'remove of active keeps the account state',
 } as const
 
 export type CompatRule = (typeof compatRules)[keyof typeof compatRules]

@@ -1,3 +1,4 @@
+import { scimLimits } from './limits'
 import { LIST_RESPONSE_SCHEMA } from './representation'
 import type { SchemaDefinition } from './schema/attributes'
 import type { UserSchema } from './schema/user-schema'
@@ -5,15 +6,42 @@ import { CORE_USER_URN, ENTERPRISE_USER_URN } from './schema/user'
 
 /** Discovery documents, RFC 7644 §4 and RFC 7643 §5–§7: exactly what this server supports. */
 
-export const MAX_PAGE_SIZE = 1000
+export const MAX_PAGE_SIZE = scimLimits.maxPageSize
+
+/**
+ * Our extension of the ServiceProviderConfig (RFC 7643 §3.3 extension, listed in `schemas`): the request
+ * limits RFC 7643 §5 has no field for. A private URN, as RFC 7643 §10.2 keeps `urn:ietf:params:scim` for IANA.
+ */
+export const LIMITS_EXTENSION_URN = 'urn:traffitech:scim:schemas:extension:limits:1.0:ServiceProviderConfig'
+
+/** The request limits as advertised; every number comes from `scimLimits`, the one the checks use. */
+export function advertisedLimits(maxBodyBytes: number) {
+  return {
+    maxRequestBytes: maxBodyBytes,
+    maxPatchOperations: scimLimits.maxPatchOperations,
+    maxPatchWrites: scimLimits.maxPatchWrites,
+    maxAttributeValues: scimLimits.maxAttributeValues,
+    maxStringBytes: scimLimits.maxStringBytes,
+    maxResourceBytes: scimLimits.maxResourceBytes,
+    maxFilterLength: scimLimits.maxFilterLength,
+    maxFilterComparisons: scimLimits.maxFilterComparisons,
+    maxFilterDepth: scimLimits.maxFilterDepth,
+    maxJsonDepth: scimLimits.maxJsonDepth,
+    maxJsonArrayLength: scimLimits.maxJsonArrayLength,
+    maxJsonObjectMembers: scimLimits.maxJsonObjectMembers,
+    maxPageSize: scimLimits.maxPageSize,
+  }
+}
 
 export function serviceProviderConfig(baseUrl: string, maxBodyBytes: number) {
   return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig', LIMITS_EXTENSION_URN],
     documentationUri: `${baseUrl}`,
     patch: { supported: true },
+    // Bulk is not offered, so it takes no operations and no payload (RFC 7643 §5 still requires the fields).
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: MAX_PAGE_SIZE },
+    // RFC 7643 §5 filter.maxResults: the most resources one list response returns.
+    filter: { supported: true, maxResults: scimLimits.maxPageSize },
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },
@@ -25,6 +53,7 @@ export function serviceProviderConfig(baseUrl: string, maxBodyBytes: number) {
         primary: true,
       },
     ],
+    [LIMITS_EXTENSION_URN]: advertisedLimits(maxBodyBytes),
     meta: {
       resourceType: 'ServiceProviderConfig',
       location: `${baseUrl}/ServiceProviderConfig`,

@@ -1,10 +1,11 @@
-import { invalidValue } from './errors'
 import { resolveAttributePath, schemaForUrn, type UserSchema } from './schema/user-schema'
 import { CORE_USER_URN } from './schema/user'
 
 /**
  * RFC 7644 §3.4.2.5 / §3.9: `attributes` and `excludedAttributes`. Attributes with returned "always"
  * (id, schemas, meta's resourceType) survive both; `userName` is always returned too, so an IdP can match.
+ * The common attributes (`id`, `externalId`, `meta`, `meta.*`, `schemas`) are understood, and names that
+ * match no attribute are ignored rather than refused: §3.9 asks for no error, and clients send such lists.
  */
 export type Projection = { attributes?: string[]; excludedAttributes?: string[] }
 
@@ -21,17 +22,24 @@ export function parseAttributeList(value: string | null): string[] | undefined {
 
 type Target = { container: string | null; name: string; sub?: string }
 
-function toTarget(schema: UserSchema, path: string): Target {
-  if (path.toLowerCase() === 'meta' || path.toLowerCase().startsWith('meta.')) {
-    const sub = path.slice(5)
-    return { container: null, name: 'meta', ...(sub ? { sub } : {}) }
+/** RFC 7643 §3.1 `meta` sub-attributes. `id` and `schemas` are always returned; `externalId` is in the schema. */
+const META_ATTRIBUTES = ['resourceType', 'created', 'lastModified', 'location', 'version']
+
+/** Where a listed attribute is in the representation; undefined for a name that matches nothing. */
+function toTarget(schema: UserSchema, path: string): Target | undefined {
+  const lower = path.toLowerCase()
+  if (lower === 'id' || lower === 'schemas') return { container: null, name: lower }
+  if (lower === 'meta') return { container: null, name: 'meta' }
+  if (lower.startsWith('meta.')) {
+    const sub = META_ATTRIBUTES.find((name) => name.toLowerCase() === lower.slice(5))
+    return sub ? { container: null, name: 'meta', sub } : undefined
   }
   const wholeExtension = schemaForUrn(schema, path)
   if (wholeExtension && wholeExtension.schema.id !== CORE_USER_URN) {
     return { container: null, name: wholeExtension.schema.id }
   }
   const resolved = resolveAttributePath(schema, path)
-  if (!resolved) throw invalidValue(`Unknown attribute '${path}' in attributes or excludedAttributes.`)
+  if (!resolved) return undefined
   const container = resolved.schemaUrn === CORE_USER_URN ? null : resolved.schemaUrn
   return {
     container,
@@ -52,13 +60,29 @@ function pickSub(value: unknown, sub: string): unknown {
   return undefined
 }
 
+type Targets = { schema: UserSchema; attributes: Target[] | undefined; excluded: Target[] | undefined }
+
+/** Resolved once per projection: a list response projects every user of a page with the same one. */
+const resolvedTargets = new WeakMap<Projection, Targets>()
+
+function targetsOf(projection: Projection, schema: UserSchema): Targets {
+  const cached = resolvedTargets.get(projection)
+  if (cached?.schema === schema) return cached
+  const resolve = (paths: string[] | undefined) =>
+    paths && [...new Set(paths.map((path) => path.toLowerCase()))].flatMap((path) => toTarget(schema, path) ?? [])
+  const targets = { schema, attributes: resolve(projection.attributes), excluded: resolve(projection.excludedAttributes) }
+  resolvedTargets.set(projection, targets)
+  return targets
+}
+
 export function projectResource(
   resource: Record<string, unknown>,
   projection: Projection,
   schema: UserSchema,
 ): Record<string, unknown> {
-  if (projection.attributes) {
-    const targets = projection.attributes.map((path) => toTarget(schema, path))
+  const { attributes, excluded } = targetsOf(projection, schema)
+  if (attributes) {
+    const targets = attributes
     const result: Record<string, unknown> = {}
     for (const key of ALWAYS) if (key in resource) result[key] = resource[key]
     if ('userName' in resource) result.userName = resource.userName
@@ -76,10 +100,9 @@ export function projectResource(
     }
     return result
   }
-  if (projection.excludedAttributes) {
+  if (excluded) {
     const result = structuredClone(resource)
-    for (const path of projection.excludedAttributes) {
-      const target = toTarget(schema, path)
+    for (const target of excluded) {
       if (target.container === null && ALWAYS.has(target.name)) continue
       const holder = readTarget(result, target)
       if (!holder) continue

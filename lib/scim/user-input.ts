@@ -1,5 +1,6 @@
 import { compatRules, type CompatLog } from './compat'
 import { invalidSyntax, invalidValue } from './errors'
+import { assertResourceWithinLimits, assertValueCount, scimLimits, tooManyValues } from './limits'
 import { findAttribute, type AttributeDefinition, type SchemaDefinition } from './schema/attributes'
 import { coerceSimpleValue } from './schema/coerce'
 import { CORE_USER_URN, ENTERPRISE_USER_URN, enterpriseUserSchema } from './schema/user'
@@ -209,6 +210,7 @@ function readMultiValued(definition: AttributeDefinition, value: unknown, ctx: R
   } else {
     throw invalidValue(`Attribute '${label}' is multi-valued and needs an array of values.`)
   }
+  if (items.length > scimLimits.maxAttributeValues) throw tooManyValues(label, items.length)
   const read = items.map((item) => readElement(definition, item, ctx, label))
   const kept = compactValue(read) as unknown[]
   assertSinglePrimary(kept, label)
@@ -260,6 +262,21 @@ export function assertUserName(resource: UserResource): void {
  * and are returned in `discarded` as sent, since Entra retries (and quarantines) on errors for them.
  */
 export function readUserInput(body: unknown, schema: UserSchema, compat: CompatLog): UserInput {
+  // RFC 7643 §4.1.1 leaves a missing `active` to the provider: a provisioned user is active.
+  return readUser(body, schema, compat, true)
+}
+
+/**
+ * Reads a PUT body (RFC 7644 §3.5.1) that replaces `current`, as readUserInput does, except that a body
+ * without `active` (or with `active: null`) keeps the current state: §3.5.1 lets the provider keep or
+ * default an omitted attribute, and reactivating a deactivated account because a client left the flag out
+ * would grant access nobody asked for.
+ */
+export function readUserReplacement(body: unknown, current: UserResource, schema: UserSchema, compat: CompatLog): UserInput {
+  return readUser(body, schema, compat, ownValue(current, 'active') !== false)
+}
+
+function readUser(body: unknown, schema: UserSchema, compat: CompatLog, activeWhenAbsent: boolean): UserInput {
   if (!isPlainObject(body)) throw invalidSyntax('The request body must be a JSON object (RFC 7644 §3.3).')
   const ctx: ReadContext = { compat, discarded: [] }
   const listed = listedSchemas(body)
@@ -270,10 +287,10 @@ export function readUserInput(body: unknown, schema: UserSchema, compat: CompatL
     if (extension) readSchemaObject(resource, extension, key, value, listed, ctx)
     else readTopLevelKey(resource, schema, key, value, ctx)
   }
-  // RFC 7643 §4.1.1 leaves a missing `active` to the provider: a provisioned user is active.
-  if (ownValue(resource, 'active') === undefined || resource.active === null) resource.active = true
+  if (ownValue(resource, 'active') === undefined || resource.active === null) resource.active = activeWhenAbsent
   const out = compactResource(resource)
   assertUserName(out)
+  assertResourceWithinLimits(out)
   return { resource: out, discarded: ctx.discarded }
 }
 
@@ -339,7 +356,10 @@ function writeAttribute(resource: UserResource, target: ResolvedAttribute, value
   const read = readAttributeValue(attribute, value, ctx, label)
   const current = ownValue(holder, attribute.name)
   if (attribute.multiValued && Array.isArray(current) && Array.isArray(read)) {
-    holder[attribute.name] = [...current, ...read]
+    // Checked at each merge, so many keys naming one attribute cannot grow the list without bound.
+    const merged = [...current, ...read]
+    assertValueCount(merged, label)
+    holder[attribute.name] = merged
   } else if (attribute.type === 'complex' && !isManager(attribute) && isPlainObject(current) && isPlainObject(read)) {
     holder[attribute.name] = { ...current, ...read }
   } else {

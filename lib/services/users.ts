@@ -20,7 +20,7 @@ import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
 import type { UserSchema } from '../scim/schema/user-schema'
-import { readUserInput, type UserResource } from '../scim/user-input'
+import { readUserInput, readUserReplacement, type UserResource } from '../scim/user-input'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
@@ -181,9 +181,9 @@ async function applyUserChange(
   }
 }
 
-/** PUT /Users/{id} (RFC 7644 §3.5.1): the posted representation replaces the stored one. */
+/** PUT /Users/{id} (RFC 7644 §3.5.1): the posted representation replaces the stored one; an omitted `active` keeps its state. */
 export function replaceUser(tenant: Tenant, userId: string, body: unknown, ifMatch: string | null, compat: CompatLog) {
-  return rewriteUser(tenant, userId, ifMatch, () => readUserInput(body, tenant.schema, compat))
+  return rewriteUser(tenant, userId, ifMatch, (current) => readUserReplacement(body, current, tenant.schema, compat))
 }
 
 /** PATCH /Users/{id} (RFC 7644 §3.5.2): all operations apply, or none. */

@@ -30,8 +30,11 @@ export function matchesElement(filter: FilterNode, element: JsonObject, options:
 }
 
 function valueOf(element: JsonObject, name: string): unknown {
-  const key = Object.keys(element).find((own) => own.toLowerCase() === name.toLowerCase())
-  return key === undefined ? undefined : element[key]
+  // Bound filters name sub-attributes canonically, so the exact key is the common case.
+  if (Object.hasOwn(element, name)) return element[name]
+  const lower = name.toLowerCase()
+  for (const own of Object.keys(element)) if (own.toLowerCase() === lower) return element[own]
+  return undefined
 }
 
 /** RFC 7643 §2.5: null, "", [] and {} are "no value". */
@@ -40,14 +43,19 @@ function isEmpty(value: unknown): boolean {
   return typeof value === 'object' && Object.keys(value).length === 0
 }
 
+/** Entra sends `primary eq "True"`: a "true"/"false" string equals the boolean on the other side. */
+function asBoolean(value: unknown, other: unknown): unknown {
+  return typeof other === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value
+}
+
+function fold(value: unknown, caseExact: boolean): unknown {
+  return typeof value === 'string' && !caseExact ? value.toLowerCase() : value
+}
+
 function compare(op: CompareOperator, raw: unknown, compValue: CompValue, caseExact: boolean): boolean {
   if (compValue === null) return op === 'eq' ? isEmpty(raw) : op === 'ne' ? !isEmpty(raw) : false
-  // Entra sends `primary eq "True"`: a "true"/"false" string equals the boolean on the other side.
-  const asBoolean = (value: unknown, other: unknown) =>
-    typeof other === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value
-  const fold = (value: unknown) => (typeof value === 'string' && !caseExact ? value.toLowerCase() : value)
-  const actual = fold(asBoolean(raw, compValue))
-  const expected = fold(asBoolean(compValue, raw))
+  const actual = fold(asBoolean(raw, compValue), caseExact)
+  const expected = fold(asBoolean(compValue, raw), caseExact)
   switch (op) {
     case 'eq':
       return actual === expected

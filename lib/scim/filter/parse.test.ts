@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ScimError } from '../errors'
 import { stringifyFilter, type FilterNode } from './ast'
-import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parse'
+import { MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parse'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User'
@@ -213,8 +213,42 @@ const invalid: { filter: string; error: RegExp }[] = [
   { filter: 'x eq .5', error: /Expected a value/ },
   { filter: 'x eq "a"b', error: /Unexpected 'b'/ },
   { filter: `userName eq "${'x'.repeat(MAX_FILTER_LENGTH)}"`, error: /too long/ },
-  { filter: `${'('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply/ },
-  { filter: `${'not ('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply/ },
+  // Text PostgreSQL cannot store, raw or as a filter-string escape, in a value or an attribute path.
+  { filter: 'userName eq "a\u0000b"', error: /The filter value for 'userName' contains a NUL character or an unpaired UTF-16 surrogate/ },
+  { filter: 'userName eq "a\\u0000b"', error: /The filter value for 'userName' contains a NUL/ },
+  { filter: 'userName eq "\\ud800"', error: /The filter value for 'userName' contains a NUL/ },
+  { filter: 'userName eq "\udc00"', error: /The filter value for 'userName' contains a NUL/ },
+  { filter: 'emails[value eq "\\udc00x"]', error: /The filter value for 'value' contains a NUL/ },
+  { filter: 'user\u0000Name eq "x"', error: /Filter at character 1: 'user\\u0000Name' contains a NUL/ },
+  { filter: 'userName eq "x" and di\ud800 pr', error: /Filter at character 21: 'di\\ud800' contains a NUL character or an unpaired/ },
+]
+
+/** The work limits: a filter over them is 400 tooMany naming the limit; one at the limit parses. */
+const overLimit = [
+  { name: 'parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply: the limit is 20 levels/ },
+  { name: 'not', filter: `${'not ('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply: the limit is 20 levels/ },
+  {
+    name: 'value path inside parentheses',
+    filter: `${'('.repeat(MAX_FILTER_DEPTH)}emails[type eq "work"]${')'.repeat(MAX_FILTER_DEPTH)}`,
+    error: /nested too deeply/,
+  },
+  {
+    name: 'comparisons',
+    filter: Array.from({ length: MAX_FILTER_COMPARISONS + 1 }, (_, index) => `a${index} pr`).join(' or '),
+    error: /more than the limit of 50 comparisons/,
+  },
+  {
+    name: 'comparisons inside value paths',
+    filter: Array.from({ length: MAX_FILTER_COMPARISONS / 2 }, (_, index) => `emails[type eq "t${index}" and value pr]`).join(' or ') + ' or a pr',
+    error: /more than the limit of 50 comparisons/,
+  },
+]
+
+const atLimit = [
+  { name: 'parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH)}a pr${')'.repeat(MAX_FILTER_DEPTH)}` },
+  { name: 'not', filter: `${'not ('.repeat(MAX_FILTER_DEPTH)}a pr${')'.repeat(MAX_FILTER_DEPTH)}` },
+  { name: 'value path inside parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH - 1)}emails[type eq "work"]${')'.repeat(MAX_FILTER_DEPTH - 1)}` },
+  { name: 'comparisons', filter: Array.from({ length: MAX_FILTER_COMPARISONS }, (_, index) => `a${index} pr`).join(' or ') },
 ]
 
 function errorOf(run: () => unknown): ScimError {
@@ -249,9 +283,20 @@ describe('parseFilter', () => {
   })
 
   it('handles a long flat chain without deep recursion', () => {
-    const filter = Array.from({ length: 300 }, (_, index) => `a${index} pr`).join(' or ')
+    const filter = Array.from({ length: MAX_FILTER_COMPARISONS }, (_, index) => `a${index} pr`).join(' or ')
     const node = parseFilter(filter)
-    expect(node.op === 'or' && node.filters.length).toBe(300)
+    expect(node.op === 'or' && node.filters.length).toBe(MAX_FILTER_COMPARISONS)
+  })
+
+  it.each(overLimit)('refuses a filter over the $name limit with 400 tooMany', ({ filter, error }) => {
+    const scimError = errorOf(() => parseFilter(filter))
+    expect(scimError.status).toBe(400)
+    expect(scimError.scimType).toBe('tooMany')
+    expect(scimError.detail).toMatch(error)
+  })
+
+  it.each(atLimit)('accepts a filter at the $name limit', ({ filter }) => {
+    expect(() => parseFilter(filter)).not.toThrow()
   })
 })
 

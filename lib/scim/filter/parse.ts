@@ -1,4 +1,6 @@
-import { invalidFilter } from '../errors'
+import { escapeUnstorableText, hasUnstorableText, unstorableTextMessage } from '../../storable-text'
+import { ScimError, invalidFilter } from '../errors'
+import { scimLimits } from '../limits'
 import { isCompareOperator, type CompValue, type FilterNode } from './ast'
 
 /**
@@ -16,8 +18,12 @@ import { isCompareOperator, type CompValue, type FilterNode } from './ast'
  * `emails[type eq "work" and value eq "x"]`. Input arrives URL-decoded; nothing is decoded again here.
  */
 
-export const MAX_FILTER_LENGTH = 4096
-export const MAX_FILTER_DEPTH = 50
+export const MAX_FILTER_LENGTH = scimLimits.maxFilterLength
+export const MAX_FILTER_DEPTH = scimLimits.maxFilterDepth
+export const MAX_FILTER_COMPARISONS = scimLimits.maxFilterComparisons
+
+/** RFC 7644 §3.12 `tooMany`: the filter asks for more work than the server is willing to do. */
+const tooMany = (detail: string) => new ScimError(400, detail, 'tooMany')
 
 type Token =
   | { kind: '(' | ')' | '[' | ']' | 'end'; position: number }
@@ -34,7 +40,11 @@ const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/
 const DELIMITERS = new Set(['(', ')', '[', ']', '"'])
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }
 
-/** Parses a SCIM filter. Every syntax error is a 400 `invalidFilter` naming what was expected and where. */
+/**
+ * Parses a SCIM filter. Every syntax error is a 400 `invalidFilter` naming what was expected and where; text
+ * PostgreSQL cannot store (NUL, lone surrogates) is an `invalidFilter` too, and a filter over the comparison
+ * or nesting limit is a 400 `tooMany` naming the limit.
+ */
 export function parseFilter(input: string): FilterNode {
   if (input.length > MAX_FILTER_LENGTH) {
     throw invalidFilter(`Filter is too long: ${input.length} characters, at most ${MAX_FILTER_LENGTH} are accepted.`)
@@ -82,7 +92,9 @@ function tokenize(input: string): Token[] {
     } else {
       const start = index
       while (index < input.length && !/\s/.test(input.charAt(index)) && !DELIMITERS.has(input.charAt(index))) index += 1
-      tokens.push({ kind: 'word', text: input.slice(start, index), position: start })
+      const text = input.slice(start, index)
+      if (hasUnstorableText(text)) throw invalidFilter(`Filter ${at(start)}: ${unstorableTextMessage(escapeUnstorableText(clip(text)))}`)
+      tokens.push({ kind: 'word', text, position: start })
     }
   }
   tokens.push({ kind: 'end', position: input.length })
@@ -123,6 +135,7 @@ function readString(input: string, start: number): { value: string; end: number 
 class Parser {
   private index = 0
   private depth = 0
+  private comparisons = 0
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -225,6 +238,10 @@ class Parser {
 
   /** The operator and value after an attribute path. */
   private parseOperation(attrPath: string): FilterNode {
+    this.comparisons += 1
+    if (this.comparisons > MAX_FILTER_COMPARISONS) {
+      throw tooMany(`Filter has more than the limit of ${MAX_FILTER_COMPARISONS} comparisons.`)
+    }
     const token = this.next()
     const op = this.keyword(token)
     if (op === 'pr') return { op: 'pr', attrPath }
@@ -233,7 +250,11 @@ class Parser {
         `Expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after '${clip(attrPath)}' ${at(token.position)}, found ${describe(token)}.`,
       )
     }
-    return { op, attrPath, compValue: this.parseValue(op) }
+    const compValue = this.parseValue(op)
+    if (typeof compValue === 'string' && hasUnstorableText(compValue)) {
+      throw invalidFilter(`The filter value for ${unstorableTextMessage(clip(attrPath))}`)
+    }
+    return { op, attrPath, compValue }
   }
 
   private parseValue(op: string): CompValue {
@@ -264,9 +285,7 @@ class Parser {
   private nested<T>(parse: () => T): T {
     this.depth += 1
     if (this.depth > MAX_FILTER_DEPTH) {
-      throw invalidFilter(
-        `Filter is nested too deeply: at most ${MAX_FILTER_DEPTH} levels of parentheses, not and value paths.`,
-      )
+      throw tooMany(`Filter is nested too deeply: the limit is ${MAX_FILTER_DEPTH} levels of parentheses, not and value paths.`)
     }
     try {
       return parse()

@@ -68,7 +68,29 @@ type Case = {
   discarded?: string[]
 }
 
+const deactivated = () => ({ ...storedUser(), active: false })
+
 const cases: Case[] = [
+  // Removing or clearing `active` keeps the account state, in every dialect: it never reactivates.
+  { name: 'remove active on a deactivated user', before: deactivated, body: patchBody({ op: 'remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  { name: 'legacy Remove active', before: deactivated, body: patchBody({ op: 'Remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  { name: 'remove ACTIVE in another case', before: deactivated, body: patchBody({ op: 'remove', path: 'ACTIVE' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  {
+    name: 'remove URN-qualified active',
+    before: deactivated,
+    body: patchBody({ op: 'remove', path: 'urn:ietf:params:scim:schemas:core:2.0:User:active' }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
+  { name: 'remove active on an active user', body: patchBody({ op: 'remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  { name: 'replace active with null', before: deactivated, body: patchBody({ op: 'replace', path: 'active', value: null }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  { name: 'path-less replace of active with null', before: deactivated, body: patchBody({ op: 'replace', value: { active: null } }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  {
+    name: 'remove active, then other changes apply',
+    before: deactivated,
+    body: patchBody({ op: 'remove', path: 'active' }, { op: 'replace', path: 'title', value: 'T' }),
+    changes: { title: 'T' },
+  },
   // §5 disable / restore.
   { name: 'legacy disable: Replace with "False"', body: entra.legacyDisable, changes: { active: false }, rules: [compatRules.opNameCase, compatRules.stringBoolean] },
   { name: 'legacy disable: Replace with "false"', body: entra.legacyDisableLowercase, changes: { active: false }, rules: [compatRules.stringBoolean] },
@@ -458,7 +480,6 @@ const invalid: { name: string; body: unknown; scimType: string; detail?: RegExp 
   { name: 'filter on an unknown sub-attribute', body: patchBody({ op: 'replace', path: 'emails[kind eq "x"].value', value: 'x' }), scimType: 'invalidPath' },
   { name: 'filter value of the wrong type', body: patchBody({ op: 'replace', path: 'emails[primary eq "maybe"].value', value: 'x' }), scimType: 'invalidPath' },
   { name: 'remove userName', body: patchBody({ op: 'remove', path: 'userName' }), scimType: 'mutability', detail: /userName/ },
-  { name: 'remove active', body: patchBody({ op: 'Remove', path: 'active' }), scimType: 'mutability', detail: /active/ },
   { name: 'replace userName with ""', body: patchBody({ op: 'replace', path: 'userName', value: '' }), scimType: 'invalidValue', detail: /userName/ },
   { name: 'replace userName with null', body: patchBody({ op: 'replace', value: { userName: null } }), scimType: 'invalidValue', detail: /userName/ },
   { name: 'active not a boolean', body: patchBody({ op: 'replace', path: 'active', value: 'nope' }), scimType: 'invalidValue', detail: /active/ },

@@ -2,6 +2,7 @@ import { compatRules, type CompatLog } from '../compat'
 import { ScimError, invalidPath, invalidValue, mutability, noTarget } from '../errors'
 import type { CompValue, FilterNode } from '../filter/ast'
 import { matchesElement } from '../filter/evaluate'
+import { assertResourceWithinLimits, assertValueCount, scimLimits } from '../limits'
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attributes'
 import { findAttribute } from '../schema/attributes'
 import { coerceSimpleValue } from '../schema/coerce'
@@ -34,6 +35,21 @@ import { parsePatchPath, type PatchPath } from './parse-path'
 
 type JsonObject = Record<string, unknown>
 type WriteMode = 'add' | 'replace'
+/** Reading state plus the attribute writes made so far, counted against `scimLimits.maxPatchWrites`. */
+type PatchContext = ReadContext & { writes: number }
+
+/**
+ * Each change to one attribute counts: an operation with a path, and each member of a path-less or schema
+ * value. Without this, 100 operations of 1000-member value maps would buy 100,000 writes in one request.
+ */
+function countWrite(ctx: PatchContext): void {
+  ctx.writes += 1
+  if (ctx.writes > scimLimits.maxPatchWrites) {
+    throw invalidValue(
+      `The PATCH changes more than ${scimLimits.maxPatchWrites} attributes (operations and the members of their values); the limit is ${scimLimits.maxPatchWrites} per request.`,
+    )
+  }
+}
 
 /** Where an operation lands: one attribute, maybe one sub-attribute, maybe only the elements a filter selects. */
 type Target = {
@@ -50,18 +66,20 @@ type Resolution =
   | { kind: 'ignored' }
   | { kind: 'discarded' }
 
-/** RFC 7643 §4.1: a User without these is not a User; removing them is refused. */
-const REQUIRED = new Set(['userName', 'active'])
+/** RFC 7643 §4.1: a User without a userName is not a User; removing or clearing it is refused. */
+const REQUIRED = new Set(['userName'])
 
 /**
  * Applies a PatchOp body (RFC 7644 §3.5.2) to a canonical User and returns the new resource; the input is
  * never changed. Operations apply in order to one copy, so any error leaves nothing applied (§3.5.2:
  * "the operations … SHALL be applied … atomically"). Paths to attributes this IdP has not registered are
  * skipped and listed in `discarded` rather than failing the request: Entra would retry and quarantine.
+ * Linear in the size of the body and the resource: no operation may leave a multi-valued attribute with more
+ * than `scimLimits.maxAttributeValues` values, and value lookups go through an index, never a scan per value.
  */
 export function applyPatch(resource: UserResource, body: unknown, schema: UserSchema, compat: CompatLog): UserInput {
   const operations = normalizePatchBody(body, compat)
-  const ctx: ReadContext = { compat, discarded: [] }
+  const ctx: PatchContext = { compat, discarded: [], writes: 0 }
   const working = cloneJson(resource)
   operations.forEach((operation, index) => {
     try {
@@ -73,10 +91,11 @@ export function applyPatch(resource: UserResource, body: unknown, schema: UserSc
   })
   const out = compactResource(working)
   assertUserName(out)
+  assertResourceWithinLimits(out)
   return { resource: out, discarded: ctx.discarded }
 }
 
-function applyOperation(resource: UserResource, operation: PatchOperation, schema: UserSchema, ctx: ReadContext): void {
+function applyOperation(resource: UserResource, operation: PatchOperation, schema: UserSchema, ctx: PatchContext): void {
   if (operation.path === undefined) {
     applyPathless(resource, operation.op as WriteMode, operation.value, schema, ctx)
     return
@@ -85,7 +104,7 @@ function applyOperation(resource: UserResource, operation: PatchOperation, schem
   applyResolution(resource, operation, resolution, ctx)
 }
 
-function applyResolution(resource: UserResource, operation: PatchOperation, resolution: Resolution, ctx: ReadContext): void {
+function applyResolution(resource: UserResource, operation: PatchOperation, resolution: Resolution, ctx: PatchContext): void {
   if (resolution.kind === 'attribute') {
     if (operation.op === 'remove') removeTarget(resource, resolution.target, operation.value, ctx)
     else writeTarget(resource, operation.op, resolution.target, operation.value, ctx)
@@ -98,7 +117,7 @@ function applyResolution(resource: UserResource, operation: PatchOperation, reso
  * RFC 7644 §3.5.2.1/§3.5.2.3 without a path: the value is a map of attributes to add or replace. Entra's
  * `aadOptscim062020` mode puts every single-valued change here, keyed `name.givenName` or `urn:…:User:attr`.
  */
-function applyPathless(resource: UserResource, mode: WriteMode, value: unknown, schema: UserSchema, ctx: ReadContext): void {
+function applyPathless(resource: UserResource, mode: WriteMode, value: unknown, schema: UserSchema, ctx: PatchContext): void {
   if (!isPlainObject(value)) throw invalidValue(`A path-less '${mode}' needs an object of attributes as its value (RFC 7644 §3.5.2.1).`)
   for (const [key, item] of Object.entries(value)) {
     const resolution = resolveKey(key, schema, ctx)
@@ -163,9 +182,10 @@ function hasUnsafeSegment(path: string): boolean {
 }
 
 /** A bare schema URN as the path: the value is that schema's attributes (or, for remove, all of them go). */
-function applyToSchema(resource: UserResource, operation: PatchOperation, schema: SchemaDefinition, ctx: ReadContext): void {
+function applyToSchema(resource: UserResource, operation: PatchOperation, schema: SchemaDefinition, ctx: PatchContext): void {
   const urn = schema.id
   if (operation.op === 'remove') {
+    countWrite(ctx)
     if (urn === CORE_USER_URN) throw mutability('The core User schema cannot be removed.')
     delete resource[urn]
     return
@@ -190,7 +210,8 @@ function applyToSchema(resource: UserResource, operation: PatchOperation, schema
 
 // ---- add / replace (RFC 7644 §3.5.2.1, §3.5.2.3) ----
 
-function writeTarget(resource: UserResource, mode: WriteMode, target: Target, value: unknown, ctx: ReadContext): void {
+function writeTarget(resource: UserResource, mode: WriteMode, target: Target, value: unknown, ctx: PatchContext): void {
+  countWrite(ctx)
   const { attribute, subAttribute, filter } = target
   if (attribute.multiValued) {
     if (filter) writeFiltered(resource, target, filter, value, ctx)
@@ -209,6 +230,11 @@ function isClearing(value: unknown, ctx: ReadContext): boolean {
   return value === null || value === undefined || value === ''
 }
 
+/** Core `active`: optional in /Schemas, but the account state is never dropped by a remove or a clear. */
+function isCoreActive(target: Target): boolean {
+  return target.schemaUrn === CORE_USER_URN && target.attribute.name === 'active' && !target.subAttribute && !target.filter
+}
+
 function guardRequired(target: Target, clearing: boolean): void {
   if (clearing && target.schemaUrn === CORE_USER_URN && REQUIRED.has(target.attribute.name)) {
     throw invalidValue(`Attribute '${target.attribute.name}' is required and cannot be cleared.`)
@@ -223,6 +249,10 @@ function guardRequired(target: Target, clearing: boolean): void {
 function writeSingle(resource: UserResource, target: Target, value: unknown, ctx: ReadContext): void {
   const { attribute } = target
   const clearing = isClearing(value, ctx)
+  if (clearing && isCoreActive(target)) {
+    ctx.compat.add(compatRules.activeKeptOnRemove)
+    return
+  }
   guardRequired(target, clearing)
   const holder = attributeHolder(resource, target.schemaUrn, !clearing)
   if (!holder) return
@@ -267,14 +297,17 @@ function writeMultiValued(resource: UserResource, mode: WriteMode, target: Targe
     holder[attribute.name] = incoming
     return
   }
+  if (incoming.length === 0) return
   const list = elementsOf(holder, attribute)
+  const index = new ElementIndex(list, attribute)
   for (const item of incoming) {
-    const same = list.findIndex((existing) => isSameElement(existing, item, attribute))
+    let same = index.find(item)
     // §3.5.2.1: "If the target location already contains the value specified, no changes SHOULD be made".
-    if (same === -1) list.push(item)
-    else if (isPlainObject(item)) list[same] = { ...mergeElement(list[same], item), ...keepIdentity(list[same]) }
-    if (isPlainObject(item) && item.primary === true) clearOtherPrimaries(list, same === -1 ? list.length - 1 : same)
+    if (same === -1) same = index.push(item)
+    else if (isPlainObject(item)) index.set(same, { ...mergeElement(list[same], item), ...keepIdentity(list[same]) })
+    if (isPlainObject(item) && item.primary === true) index.clearOtherPrimaries(same)
   }
+  assertValueCount(list, target.label)
   assertSinglePrimary(list, target.label)
   holder[attribute.name] = list
 }
@@ -297,6 +330,7 @@ function writeFiltered(resource: UserResource, target: Target, filter: FilterNod
     if (!seed) throw noTarget(`No value of '${attribute.name}' matches '${target.label}' (RFC 7644 §3.5.2.3).`)
     ctx.compat.add(compatRules.filteredPathCreatedOnMiss)
     list.push(seed)
+    assertValueCount(list, target.label)
     matches = [list.length - 1]
   }
   const patch = subAttribute
@@ -305,7 +339,7 @@ function writeFiltered(resource: UserResource, target: Target, filter: FilterNod
       ? null
       : readFilteredValue(attribute, value, ctx, target.label)
   for (const index of matches) list[index] = patch === null ? null : mergeElement(list[index], patch)
-  if (patch?.primary === true) clearOtherPrimaries(list, ...matches)
+  if (patch?.primary === true) clearOtherPrimaries(list, new Set(matches))
   assertSinglePrimary(list, target.label)
   holder[attribute.name] = list
 }
@@ -345,8 +379,15 @@ function writeSubOfAll(
 
 // ---- remove (RFC 7644 §3.5.2.2) ----
 
-function removeTarget(resource: UserResource, target: Target, value: unknown, ctx: ReadContext): void {
+function removeTarget(resource: UserResource, target: Target, value: unknown, ctx: PatchContext): void {
+  countWrite(ctx)
   const { attribute, subAttribute, filter } = target
+  if (isCoreActive(target)) {
+    // Conformance suites remove `active` because /Schemas calls it optional; dropping the flag must not
+    // reactivate a deactivated account (a missing `active` reads as true), so the state is kept.
+    ctx.compat.add(compatRules.activeKeptOnRemove)
+    return
+  }
   if (!subAttribute && !filter && target.schemaUrn === CORE_USER_URN && REQUIRED.has(attribute.name)) {
     throw mutability(`Attribute '${attribute.name}' is required and cannot be removed (RFC 7643 §4.1).`)
   }
@@ -390,14 +431,40 @@ function removeListedValues(
 ): unknown[] {
   ctx.compat.add(compatRules.removeWithValue)
   const listed = readAttributeValue(attribute, value, ctx, label) as unknown[]
-  return list.filter((item) => !listed.some((entry) => isPlainObject(entry) && containsEntry(item, entry, attribute)))
+  const removed = new Set<number>()
+  // Each entry is looked up by one of its sub-attributes (`value` when it has one), then checked in full.
+  const bySubAttribute = new Map<string, Map<string, number[]>>()
+  for (const entry of listed) {
+    if (!isPlainObject(entry)) continue
+    const keys = Object.keys(entry)
+    const key = keys.includes('value') ? 'value' : (keys.find((name) => !QUALIFIERS.has(name)) ?? keys[0])
+    if (key === undefined) continue
+    let lookup = bySubAttribute.get(key)
+    if (!lookup) {
+      lookup = new Map()
+      list.forEach((item, index) => {
+        const itemKey = isPlainObject(item) ? lookupKey(attribute, key, item[key]) : undefined
+        if (itemKey !== undefined) appendTo(lookup as Map<string, number[]>, itemKey, index)
+      })
+      bySubAttribute.set(key, lookup)
+    }
+    const entryKey = lookupKey(attribute, key, entry[key])
+    for (const index of (entryKey === undefined ? undefined : lookup.get(entryKey)) ?? []) {
+      if (!removed.has(index) && containsEntry(list[index], entry, attribute)) removed.add(index)
+    }
+  }
+  return list.filter((_, index) => !removed.has(index))
 }
 
 // ---- elements and value filters ----
 
+/**
+ * The working list of a multi-valued attribute, changed in place: applyPatch works on its own deep copy of
+ * the resource and never mutates an element (it replaces it), so nothing needs copying per operation.
+ */
 function elementsOf(holder: JsonObject, attribute: AttributeDefinition): unknown[] {
   const current = ownValue(holder, attribute.name)
-  return Array.isArray(current) ? current.map((item) => cloneJson(item)) : []
+  return Array.isArray(current) ? current : []
 }
 
 function mergeElement(element: unknown, patch: JsonObject): JsonObject {
@@ -411,19 +478,134 @@ function keepIdentity(element: unknown): JsonObject {
   return { ...(value === undefined ? {} : { value }), ...(type === undefined ? {} : { type }) }
 }
 
-function clearOtherPrimaries(list: unknown[], ...keep: number[]): void {
+function clearOtherPrimaries(list: unknown[], keep: ReadonlySet<number>): void {
   list.forEach((item, index) => {
-    if (!keep.includes(index) && isPlainObject(item) && item.primary === true) list[index] = { ...item, primary: false }
+    if (!keep.has(index) && isPlainObject(item) && item.primary === true) list[index] = { ...item, primary: false }
   })
 }
 
-/** Same element for add's de-duplication: same `value` (and same `type` if given), else equal as JSON. */
-function isSameElement(existing: unknown, item: unknown, attribute: AttributeDefinition): boolean {
-  if (!isPlainObject(existing) || !isPlainObject(item) || item.value === undefined) {
-    return canonicalJson(existing) === canonicalJson(item)
+const QUALIFIERS = new Set(['type', 'primary', 'display'])
+
+/**
+ * A sub-attribute value as a lookup key that is equal exactly when equalsSub says so: strings folded to
+ * lower case unless caseExact, other scalars by type and value. Objects compare by identity there, so they
+ * get no key (they never match).
+ */
+function lookupKey(attribute: AttributeDefinition, name: string, value: unknown): string | undefined {
+  if (typeof value === 'string') return `s${isCaseExact(attribute, name) ? value : value.toLowerCase()}`
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return `p${String(value)}`
+  return undefined
+}
+
+function appendTo(map: Map<string, number[]>, key: string, index: number): void {
+  const indexes = map.get(key)
+  if (indexes) indexes.push(index)
+  else map.set(key, [index])
+}
+
+/**
+ * add's de-duplication (§3.5.2.1) over one working list, in constant time per value. An element is the same
+ * as an incoming one when it has the same `value` (and the same `type`, if the incoming one gives a type), or,
+ * for an incoming value without `value`, when both are equal as JSON; the first such element in list order
+ * wins. `value` and `type` of an element never change during add (a merge keeps them), so those keys stay
+ * valid; the JSON keys change on a merge or a primary flip and are kept up to date.
+ */
+class ElementIndex {
+  private readonly byValue = new Map<string, number>()
+  private readonly byValueAndType = new Map<string, number>()
+  private byJson: Map<string, number[]> | undefined
+  private readonly jsonAt: string[] = []
+  private readonly primaries = new Set<number>()
+
+  constructor(
+    private readonly list: unknown[],
+    private readonly attribute: AttributeDefinition,
+  ) {
+    list.forEach((element, index) => this.addKeys(element, index))
   }
-  const keys = item.type === undefined ? ['value'] : ['value', 'type']
-  return keys.every((key) => equalsSub(attribute, key, existing[key], item[key]))
+
+  /** The index of the element the same as `item`, or -1. */
+  find(item: unknown): number {
+    if (!isPlainObject(item) || item.value === undefined) {
+      return this.json().get(canonicalJson(item))?.[0] ?? -1
+    }
+    const valueKey = lookupKey(this.attribute, 'value', item.value)
+    if (valueKey === undefined) return -1
+    if (item.type === undefined) return this.byValue.get(valueKey) ?? -1
+    const typeKey = lookupKey(this.attribute, 'type', item.type)
+    return typeKey === undefined ? -1 : (this.byValueAndType.get(JSON.stringify([valueKey, typeKey])) ?? -1)
+  }
+
+  push(element: unknown): number {
+    const index = this.list.push(element) - 1
+    this.addKeys(element, index)
+    if (this.byJson) {
+      this.jsonAt[index] = canonicalJson(element)
+      appendTo(this.byJson, this.jsonAt[index], index)
+    }
+    return index
+  }
+
+  /** Replaces the element at `index` with one of the same `value` and `type`. */
+  set(index: number, element: unknown): void {
+    this.list[index] = element
+    if (isPlainObject(element) && element.primary === true) this.primaries.add(index)
+    else this.primaries.delete(index)
+    if (!this.byJson) return
+    const before = this.jsonAt[index] as string
+    const after = canonicalJson(element)
+    if (before === after) return
+    const old = this.byJson.get(before) ?? []
+    old.splice(old.indexOf(index), 1)
+    if (old.length === 0) this.byJson.delete(before)
+    this.jsonAt[index] = after
+    const indexes = this.byJson.get(after)
+    if (!indexes) this.byJson.set(after, [index])
+    else indexes.splice(sortedPosition(indexes, index), 0, index)
+  }
+
+  clearOtherPrimaries(keep: number): void {
+    for (const index of [...this.primaries]) {
+      const element = this.list[index]
+      if (index !== keep && isPlainObject(element)) this.set(index, { ...element, primary: false })
+    }
+  }
+
+  private addKeys(element: unknown, index: number): void {
+    if (!isPlainObject(element)) return
+    if (element.primary === true) this.primaries.add(index)
+    const valueKey = lookupKey(this.attribute, 'value', element.value)
+    if (element.value === undefined || valueKey === undefined) return
+    if (!this.byValue.has(valueKey)) this.byValue.set(valueKey, index)
+    const typeKey = element.type === undefined ? undefined : lookupKey(this.attribute, 'type', element.type)
+    if (typeKey === undefined) return
+    const key = JSON.stringify([valueKey, typeKey])
+    if (!this.byValueAndType.has(key)) this.byValueAndType.set(key, index)
+  }
+
+  /** Built on first use: most values carry a `value`. */
+  private json(): Map<string, number[]> {
+    if (!this.byJson) {
+      const byJson = new Map<string, number[]>()
+      this.list.forEach((element, index) => {
+        this.jsonAt[index] = canonicalJson(element)
+        appendTo(byJson, this.jsonAt[index], index)
+      })
+      this.byJson = byJson
+    }
+    return this.byJson
+  }
+}
+
+function sortedPosition(sorted: readonly number[], value: number): number {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((sorted[middle] as number) < value) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /** Whether an element has every sub-attribute value of `entry` (for remove-with-value). */

@@ -1,5 +1,6 @@
 import { compatRules, type CompatLog } from '../compat'
 import { invalidSyntax, invalidValue, noTarget } from '../errors'
+import { scimLimits } from '../limits'
 import { isPlainObject } from '../user-input'
 
 /** RFC 7644 §3.5.2: the PatchOp message schema. */
@@ -26,6 +27,11 @@ export function normalizePatchBody(body: unknown, compat: CompatLog): PatchOpera
   const operations = field(body, 'Operations', compat)
   if (operations === undefined) throw invalidSyntax("The PATCH body needs an 'Operations' array (RFC 7644 §3.5.2).")
   if (!Array.isArray(operations)) throw invalidSyntax("'Operations' must be an array (RFC 7644 §3.5.2).")
+  if (operations.length > scimLimits.maxPatchOperations) {
+    throw invalidValue(
+      `'Operations' has ${operations.length} operations; the limit is ${scimLimits.maxPatchOperations} operations per PATCH request.`,
+    )
+  }
   return operations.map((operation, index) => normalizeOperation(operation, index + 1, compat))
 }
 

@@ -1,3 +1,4 @@
+import { escapeUnstorableText, hasUnstorableText, unstorableTextMessage } from '../../storable-text'
 import { ScimError, invalidPath } from '../errors'
 import type { FilterNode } from '../filter/ast'
 import { parseFilter } from '../filter/parse'
@@ -20,6 +21,10 @@ const ATTRIBUTE_PATH = new RegExp(`^(?:urn:[\\w.:-]+[:.])?${NAME}(?:\\.${NAME})?
 const SUB_ATTRIBUTE = new RegExp(`^\\.(${NAME})$`)
 
 export function parsePatchPath(raw: string): PatchPath {
+  if (hasUnstorableText(raw)) {
+    const shown = escapeUnstorableText(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw)
+    throw invalidPath(`The PATCH path ${unstorableTextMessage(shown)}`)
+  }
   const path = raw.trim()
   const open = path.indexOf('[')
   if (open === -1) {

@@ -1,5 +1,7 @@
 import { compatRules, type CompatLog } from '../compat'
+import { hasUnstorableText, unstorableTextMessage } from '../../storable-text'
 import { invalidValue } from '../errors'
+import { exceedsUtf8Bytes, scimLimits, stringTooLong } from '../limits'
 import type { AttributeDefinition } from './attributes'
 
 /**
@@ -37,22 +39,30 @@ export function coerceSimpleValue(
       } else {
         throw invalidValue(`Attribute '${label}' must be a number.`)
       }
+      if (!Number.isFinite(number)) throw invalidValue(`Attribute '${label}' must be a finite number.`)
       if (definition.type === 'integer' && !Number.isInteger(number)) {
         throw invalidValue(`Attribute '${label}' must be an integer.`)
       }
       return number
     }
     case 'dateTime': {
-      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return value
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return storableString(value, label)
       throw invalidValue(`Attribute '${label}' must be an xsd:dateTime string, e.g. 2026-01-31T12:00:00Z.`)
     }
     case 'complex':
       throw invalidValue(`Attribute '${label}' is complex and needs an object value.`)
     default: {
-      if (typeof value === 'string') return value
+      if (typeof value === 'string') return storableString(value, label)
       // Stored exactly as sent would be better, but a SCIM string attribute must be a JSON string.
       if (typeof value === 'number' || typeof value === 'boolean') return String(value)
       throw invalidValue(`Attribute '${label}' must be a string.`)
     }
   }
+}
+
+/** A string value as stored: within the length limit and free of text PostgreSQL refuses (NUL, lone surrogates). */
+function storableString(value: string, label: string): string {
+  if (exceedsUtf8Bytes(value, scimLimits.maxStringBytes)) throw stringTooLong(label)
+  if (hasUnstorableText(value)) throw invalidValue(unstorableTextMessage(label))
+  return value
 }

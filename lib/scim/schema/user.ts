@@ -71,8 +71,10 @@ export const coreUserSchema: SchemaDefinition = {
   name: 'User',
   description: 'User Account',
   attributes: [
+    // Unique per identity provider, as userName is: POST, PUT and PATCH answer 409 on a second user with it.
     attribute('externalId', 'string', "The identifier of the user in the provisioning client's system.", {
       caseExact: true,
+      uniqueness: 'server',
     }),
     ...coreAttributes,
   ],
