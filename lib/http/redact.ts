@@ -264,20 +264,27 @@ function redactJsonLike(text: string, level: number): string {
 
 /** `password: x`, `"password":"x"`, `password=x`, `\"password\":\"x\"`, `password eq "x"`, with any prefix. */
 const LOOSE_SECRET_PAIR = new RegExp(
-  String.raw`${SECRET_WORD}[\w.-]*(?:\\*["'])?\s*[:=]\s*|${SECRET_WORD}[\w.:-]*\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+`,
+  String.raw`${SECRET_WORD}[\w.-]*(?:\\*["'])*\s*[:=]\s*|${SECRET_WORD}[\w.:-]*\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+`,
   'gi',
 )
-/** `path` naming a secret, in any quoting: the `value` near it is hidden. */
-const LOOSE_SECRET_PATH = new RegExp(String.raw`\bpath(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?[^"'\\,{}]*${SECRET_WORD}`, 'gi')
+/** Any mention of a secret name, to find the `value` entries that may belong to it. */
+const SECRET_MENTION = new RegExp(SECRET_WORD, 'gi')
 /** Both loose patterns need a separator after a name: without one, there is nothing to scan for. */
 const LOOSE_ANY = /[:=]|\s(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s/i
-const LOOSE_VALUE_KEY = /\bvalue(?:\\*["'])?\s*[:=]\s*/gi
-/** How far from a secret `path` its `value` may sit (the rest of one PATCH operation). */
-const PATH_VALUE_WINDOW = 512
+const LOOSE_VALUE_KEY = /\bvalue(?:\\*["'])*\s*[:=]\s*/gi
+/**
+ * How near a secret name a `value` entry must sit to be hidden: the rest of one PATCH operation. Where the
+ * structure is broken, which `path` a `value` belongs to cannot be known, so every value near one is hidden.
+ */
+const MENTION_WINDOW = 512
 const LEADING_QUOTE = /(\\*)(["'])/y
+const STRAY = /[\s})\]]/
 const BARE_VALUE_END = /[\s,;&})\]]/
 
-function looseValueEdit(text: string, start: number): Edit | null {
+function looseValueEdit(text: string, from: number): Edit | null {
+  // Stray closing brackets after the separator belong to broken structure, not to the value.
+  let start = from
+  while (start < text.length && STRAY.test(text[start]!)) start++
   LEADING_QUOTE.lastIndex = start
   const quoted = LEADING_QUOTE.exec(text)
   if (quoted) {
@@ -309,11 +316,12 @@ function redactLoosePairs(text: string): string {
     const edit = looseValueEdit(text, match.index + match[0].length)
     if (edit) edits.push(edit)
   }
-  for (const match of text.matchAll(LOOSE_SECRET_PATH)) {
-    const from = Math.max(0, match.index - PATH_VALUE_WINDOW)
-    const window = text.slice(from, Math.min(text.length, match.index + match[0].length + PATH_VALUE_WINDOW))
-    for (const value of window.matchAll(LOOSE_VALUE_KEY)) {
-      const edit = looseValueEdit(text, from + value.index + value[0].length)
+  const mentions = Array.from(text.matchAll(SECRET_MENTION), (match) => match.index)
+  let next = 0
+  for (const value of text.matchAll(LOOSE_VALUE_KEY)) {
+    while (next < mentions.length && mentions[next]! < value.index - MENTION_WINDOW) next++
+    if (next < mentions.length && mentions[next]! <= value.index + MENTION_WINDOW) {
+      const edit = looseValueEdit(text, value.index + value[0].length)
       if (edit) edits.push(edit)
     }
   }

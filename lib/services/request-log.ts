@@ -125,6 +125,13 @@ function storableList(items: readonly string[] | null | undefined): string[] {
 const MAX_CHANGE_DEPTH = 16
 const TRUNCATED = '… [truncated]'
 
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f]/
+
+/** The length of `text` as a JSON string, without building it for the usual text that needs no escapes. */
+function jsonLength(text: string): number {
+  return NEEDS_JSON_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2
+}
+
 function jsonText(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'null'
@@ -149,8 +156,7 @@ function storableJson(value: unknown, budget: { left: number }, depth: number): 
   }
   if (typeof value === 'string' || depth >= MAX_CHANGE_DEPTH || typeof value !== 'object') {
     const text = storableText(typeof value === 'string' ? value : jsonText(value), Math.max(budget.left, 0))
-    // Its JSON length: escaping makes a backslash two characters.
-    budget.left -= JSON.stringify(text).length
+    budget.left -= jsonLength(text)
     return text
   }
   if (Array.isArray(value)) {
@@ -169,14 +175,18 @@ function storableJson(value: unknown, budget: { left: number }, depth: number): 
   const entries = Object.entries(value)
   const kept: Record<string, unknown> = {}
   budget.left -= 2
-  for (const [index, [key, inner]] of entries.entries()) {
+  for (let index = 0; index < entries.length; index++) {
+    const [key, inner] = entries[index]!
     if (budget.left <= 0) {
       kept[TRUNCATED] = `… and ${entries.length - index} more`
       break
     }
     const storableKey = storableText(key, REQUEST_LOG_LIMITS.listEntry)
-    budget.left -= JSON.stringify(storableKey).length + 2
-    Object.defineProperty(kept, storableKey, { value: storableJson(inner, budget, depth + 1), enumerable: true, writable: true, configurable: true })
+    budget.left -= jsonLength(storableKey) + 1
+    const storableValue = storableJson(inner, budget, depth + 1)
+    // A parsed body may carry an own `__proto__` key: kept as data, never as the prototype.
+    if (storableKey === '__proto__') Object.defineProperty(kept, storableKey, { value: storableValue, enumerable: true, writable: true, configurable: true })
+    else kept[storableKey] = storableValue
   }
   return kept
 }
