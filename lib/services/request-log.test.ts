@@ -174,11 +174,16 @@ describe('the request log, when the database refuses a record', () => {
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^Provisioning log: 2 records could not be written \(\d+ since start\): 23503 /))
   })
 
-  it('keeps a record whose ids are not UUIDs, with those ids empty', async () => {
+  it('keeps a record whose ids are not UUIDs, with those ids empty, and one whose time or numbers are invalid', async () => {
     const entry = record({ providerId: `${POISON}'; DROP TABLE "User"; --`, tokenId: 'nope', userId: '' })
+    const broken = record({ at: new Date(Number.NaN), status: 2 ** 40, durationMs: Number.POSITIVE_INFINITY })
     recordRequest(entry)
-    const [row] = await rowsByPath([entry.path])
-    expect(row).toMatchObject({ providerId: null, tokenId: null, userId: null })
+    recordRequest(broken)
+    const rows = await rowsByPath([entry.path, broken.path])
+    expect(rows.find((row) => row.path === entry.path)).toMatchObject({ providerId: null, tokenId: null, userId: null })
+    const stored = rows.find((row) => row.path === broken.path)!
+    expect(stored).toMatchObject({ status: 0, durationMs: 0 })
+    expect(Number.isFinite(stored.createdAt.getTime())).toBe(true)
   })
 
   it('shares one write between concurrent flushes', async () => {

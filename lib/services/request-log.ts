@@ -217,7 +217,8 @@ function storableRow(record: RequestLogRecord): ProvisioningRequestInsert {
   const limits = REQUEST_LOG_LIMITS
   const status = Number.isInteger(record.status) && Math.abs(record.status) < 2 ** 31 ? record.status : 0
   return {
-    createdAt: record.at,
+    // The id is derived from it: an invalid date must not fail the row.
+    createdAt: Number.isFinite(record.at?.getTime()) ? record.at : new Date(),
     providerId: uuidOrNull(record.providerId),
     tokenId: uuidOrNull(record.tokenId),
     method: storableText(String(record.method), limits.method),
@@ -379,12 +380,14 @@ function scheduleFoldTimer(): void {
   foldTimer.unref?.()
 }
 
-/** SQLSTATE classes that blame the row itself (bad data, a vanished IdP or token, a too-large value). */
-const ROW_ERROR_CLASSES = new Set(['22', '23', '54'])
-
-function blamesTheRow(error: unknown): boolean {
+/**
+ * Errors that say the database cannot be reached at all (connection exceptions, shutdown, out of resources,
+ * a socket error): the rest of the batch would fail alike, so it is not tried row by row. Anything else —
+ * bad data, a vanished IdP or token, an error of our own — blames the row alone.
+ */
+function databaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && ROW_ERROR_CLASSES.has(code.slice(0, 2))
+  return typeof code === 'string' && /^(?:08|53|57P)|^E[A-Z]+$/.test(code)
 }
 
 function describe(error: unknown): string {
@@ -415,7 +418,7 @@ async function writeBatch(batch: ProvisioningRequestInsert[]): Promise<{ failed:
       totals.written += 1
     } catch (error) {
       firstError ??= error
-      if (!blamesTheRow(error)) {
+      if (databaseUnavailable(error)) {
         failed += batch.length - index
         break
       }
