@@ -24,9 +24,11 @@ export type ProvisioningRequestInsert = {
   errorDetail: string | null
   clientIp: string | null
   userAgent: string | null
+  /** How many requests the row stands for (1, or more for a folded flood of identical failures). */
+  repeatCount: number
 }
 
-/** One multi-row INSERT per batch. */
+/** One multi-row INSERT per batch: all rows are written, or none (the caller then retries them one by one). */
 export async function insertProvisioningRequests(rows: ProvisioningRequestInsert[]): Promise<void> {
   if (rows.length === 0) return
   const values = rows.map(
@@ -34,11 +36,11 @@ export async function insertProvisioningRequests(rows: ProvisioningRequestInsert
       ${row.method}, ${row.path}, ${row.query}, ${row.status}, ${row.durationMs}, ${row.operation}::"RequestOperation",
       ${row.userId}::uuid, ${row.userName}, ${row.userEmail}, ${row.requestBody}, ${row.responseBody},
       ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
-      ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent})`,
+      ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent}, ${row.repeatCount})`,
   )
   await sqlExecute(Prisma.sql`
     INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
       "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
-      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent")
+      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "repeatCount")
     VALUES ${Prisma.join(values)}`)
 }
