@@ -110,7 +110,7 @@ describe('the production entry over raw TCP', () => {
     expect(await loggedRequests({ path })).toHaveLength(1)
   })
 
-  it.skip('answers and logs a NUL byte in the tenant id, without a token', async () => {
+  it('answers and logs a NUL byte in the tenant id, without a token', async () => {
     const reply = await rawRequest(port, request(['GET /scim/v2/enterprise-idps/%00/Users HTTP/1.1', 'Host: x', 'Connection: close']))
     expectScimError(reply, 404)
     const rows = await loggedRequests({ path: '/scim/v2/enterprise-idps/%00/Users' })

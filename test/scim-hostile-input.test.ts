@@ -51,8 +51,16 @@ describe('hostile input', () => {
     expect((Object.prototype as Record<string, unknown>).x).toBeUndefined()
   })
 
-  it('discards a deeply nested unknown sub-attribute instead of failing on it', async () => {
+  it('refuses nesting past the body limit, naming it, before any attribute is read', async () => {
     const raw = `{"userName": "deep@b.c", "name": {"givenName": "D", "a": ${'{"a":'.repeat(500)}1${'}'.repeat(500)}}}`
+    const reply = await sendScim('POST', `${tenant.tenantUrl}/Users`, { token: tenant.token, rawBody: raw })
+    expect(reply.status).toBe(400)
+    expect(reply.body.scimType).toBe('invalidValue')
+    expect(reply.body.detail).toMatch(/nested deeper than the limit of 32 levels/)
+  })
+
+  it('discards a nested unknown sub-attribute within the nesting limit instead of failing on it', async () => {
+    const raw = `{"userName": "deep2@b.c", "name": {"givenName": "D", "a": ${'{"a":'.repeat(20)}1${'}'.repeat(20)}}}`
     const reply = await sendScim('POST', `${tenant.tenantUrl}/Users`, { token: tenant.token, rawBody: raw })
     expect(reply.status).toBe(201)
     expect(reply.body.name).toEqual({ givenName: 'D' })

@@ -152,7 +152,7 @@ describe('limits and unstorable text through the handlers', () => {
   it.each([
     ['NUL in userName', entraUser('nul', { userName: 'a\u0000b@contoso.example' }), /'userName' contains a NUL character/],
     ['a lone surrogate in displayName', entraUser('sur', { displayName: 'x\ud800' }), /'displayName' contains a NUL character or an unpaired UTF-16 surrogate/],
-    ['NUL in an email', entraUser('nul-mail', { emails: [{ value: 'a\u0000@b.c' }] }), /'emails.value' contains a NUL/],
+    ['NUL in an email', entraUser('nul-mail', { emails: [{ value: 'a\u0000@b.c' }] }), /'emails\[0\]\.value' contains a NUL/],
   ])('POST with %s answers 400 naming the attribute', async (_name, body, detail) => {
     expectScimError(await tenant.request('POST', '/Users', body), 'invalidValue', detail)
   })
@@ -168,9 +168,10 @@ describe('limits and unstorable text through the handlers', () => {
   })
 
   it.each([
-    ['a NUL in a PATCH path', { op: 'remove', path: 'title\u0000' }, 'invalidPath', /The PATCH path 'title\\u0000' contains a NUL/],
+    // The body guard answers first, naming the place in the body; the path parser's own check is unit-tested.
+    ['a NUL in a PATCH path', { op: 'remove', path: 'title\u0000' }, 'invalidValue', /'Operations\[0\]\.path' contains a NUL/],
     ['an escaped NUL in a PATCH value filter', { op: 'remove', path: 'emails[value eq "\\u0000"]' }, 'invalidPath', /The filter value for 'value' contains a NUL/],
-    ['a NUL in a PATCH value', { op: 'replace', path: 'displayName', value: '\u0000' }, 'invalidValue', /'displayName' contains a NUL/],
+    ['a NUL in a PATCH value', { op: 'replace', path: 'displayName', value: '\u0000' }, 'invalidValue', /'Operations\[0\]\.value' contains a NUL/],
   ])('PATCH with %s answers 400', async (_name, operation, scimType, detail) => {
     expectScimError(await tenant.request('PATCH', `/Users/${id}`, { Operations: [operation] }), scimType, detail)
   })

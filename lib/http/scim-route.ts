@@ -2,6 +2,7 @@ import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
 import type { RequestOperation } from '../db/generated/enums'
 import { CompatLog } from '../scim/compat'
+import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
 import { ScimError, invalidSyntax } from '../scim/errors'
 import { isUuid } from '../scim/ids'
 import {
@@ -17,7 +18,7 @@ import { tenantUrlFor } from '../services/tenant-url'
 import type { Change } from '../services/users'
 import { clientAddress } from './client-address'
 import { RateLimiter, type RateLimitDecision } from './rate-limit'
-import { redactBodyText, redactChanges } from './redact'
+import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from './redact'
 
 /**
  * The one funnel for SCIM requests: resolve the IdP (404), authenticate the token (401), check SCIM is
@@ -169,7 +170,12 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       }
       if (!(error instanceof ScimError) && !(error instanceof DatabaseBusyError)) console.error('SCIM request failed:', error)
     }
-    if (failureKey !== undefined && isAuthenticationFailure(failure)) failureLimit.spend(failureKey)
+    // Past its failure limit, an address's identical failures share one log row a minute ("N more like this").
+    let overFailureLimit = false
+    if (failureKey !== undefined && (isAuthenticationFailure(failure) || failure instanceof ScimRateLimitError)) {
+      if (isAuthenticationFailure(failure)) failureLimit.spend(failureKey)
+      overFailureLimit = !failureLimit.check(failureKey).allowed
+    }
     // Serialized once: for the answer and for the log.
     const responseText = outcome.body === undefined ? null : JSON.stringify(outcome.body)
     const response = scimResponse(outcome.status, responseText, outcome.headers ?? {})
@@ -179,8 +185,8 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       providerId: tenant?.providerId ?? (failure instanceof ScimAuthError ? failure.providerId : null),
       tokenId: tenant?.tokenId ?? (failure instanceof ScimAuthError ? failure.tokenId : null),
       method: request.method,
-      path: url.pathname,
-      query: url.search.replace(/^\?/, ''),
+      path: redactLogText(url.pathname),
+      query: redactLogText(url.search.replace(/^\?/, '')),
       status: outcome.status,
       durationMs: performance.now() - started,
       operation: outcome.operation,
@@ -193,10 +199,10 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       compatRules: compat.list(),
       changes: outcome.changes ? redactChanges(outcome.changes) : null,
       scimType: failure?.scimType ?? null,
-      errorDetail: failure?.detail ?? null,
+      errorDetail: redactLogText(failure?.detail ?? null),
       clientIp: address,
       userAgent: request.headers.get('user-agent'),
-    })
+    }, { coalesce: overFailureLimit })
     return response
   }
 }
@@ -222,24 +228,26 @@ export function recordRejectedRequest(rejected: {
   durationMs: number
   error: ScimError
 }): void {
-  if (rejected.clientIp) rateLimiters().failure.spend(rejected.clientIp)
+  const failureLimit = rateLimiters().failure
+  if (rejected.clientIp) failureLimit.spend(rejected.clientIp)
+  const overFailureLimit = rejected.clientIp !== null && !failureLimit.check(rejected.clientIp).allowed
   const queryStart = rejected.target.indexOf('?')
   recordRequest({
     at: new Date(),
     providerId: null,
     tokenId: null,
     method: rejected.method,
-    path: queryStart === -1 ? rejected.target : rejected.target.slice(0, queryStart),
-    query: queryStart === -1 ? '' : rejected.target.slice(queryStart + 1),
+    path: redactLogText(queryStart === -1 ? rejected.target : rejected.target.slice(0, queryStart)),
+    query: redactLogText(queryStart === -1 ? '' : rejected.target.slice(queryStart + 1)),
     status: rejected.error.status,
     durationMs: rejected.durationMs,
     operation: 'error',
     responseBody: JSON.stringify(rejected.error.toJSON()),
     scimType: rejected.error.scimType ?? null,
-    errorDetail: rejected.error.detail,
+    errorDetail: redactLogText(rejected.error.detail),
     clientIp: rejected.clientIp,
     userAgent: rejected.userAgent,
-  })
+  }, { coalesce: overFailureLimit })
 }
 
 function toScimError(error: unknown): ScimError {
@@ -282,9 +290,16 @@ function parseJsonBody(request: Request, text: string): unknown {
     throw new ScimError(415, `Unsupported Content-Type '${type}': send application/scim+json or application/json.`)
   }
   if (text.trim() === '') throw invalidSyntax('The request body is empty; a JSON object is required.')
+  // Nesting is refused before parsing (parsing a megabyte of brackets is itself slow), the rest after.
+  const tooDeep = inspectRequestText(text)
+  if (tooDeep) throw tooDeep
+  let body: unknown
   try {
-    return JSON.parse(text)
+    body = JSON.parse(text)
   } catch (error) {
-    throw invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`)
+    throw invalidSyntax(`The request body is not valid JSON: ${withoutJsonExcerpt((error as Error).message)}`)
   }
+  const violation = inspectRequestBody(body)
+  if (violation) throw violation
+  return body
 }
