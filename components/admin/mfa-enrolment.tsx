@@ -5,10 +5,37 @@ import { ActionForm, SubmitButton, TextField } from '../ui/form'
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
-/** Scan the QR code (or type the key), then confirm with the first code; the recovery codes are shown once. */
-export function MfaEnrolment({ secret, qrSvg, action }: { secret: string; qrSvg: string; action: Action }) {
+/**
+ * Scan the QR code (or type the key), then confirm with the first code; the recovery codes are shown once.
+ * With `enrolment` null (MFA is on), only the form stays: confirming re-renders the page, and the form must
+ * keep its state to show the codes.
+ */
+export function MfaEnrolment({ enrolment, action }: { enrolment: { secret: string; qrSvg: string } | null; action: Action }) {
   return (
     <div className="space-y-4">
+      {enrolment ? <EnrolmentSteps secret={enrolment.secret} qrSvg={enrolment.qrSvg} /> : null}
+      <ActionForm
+        action={action}
+        className="max-w-sm space-y-4"
+        secretLabel="Recovery codes"
+        secretNote="Store these ten codes somewhere safe now: each signs you in once if you lose your phone. They are shown only once."
+      >
+        {enrolment ? (
+          <>
+            <TextField name="code" label="Code from the app" inputMode="numeric" autoComplete="one-time-code" required />
+            <SubmitButton>Turn on two-factor sign-in</SubmitButton>
+          </>
+        ) : (
+          <p className="text-sm">Two-factor sign-in is on.</p>
+        )}
+      </ActionForm>
+    </div>
+  )
+}
+
+function EnrolmentSteps({ secret, qrSvg }: { secret: string; qrSvg: string }) {
+  return (
+    <>
       <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-700">
         <li>Open an authenticator app (1Password, Google Authenticator, Microsoft Authenticator, …) and scan this code.</li>
         <li>Or add the account by hand with the key below (time-based, 6 digits, every 30 seconds).</li>
@@ -22,15 +49,6 @@ export function MfaEnrolment({ secret, qrSvg, action }: { secret: string; qrSvg:
           {secret}
         </code>
       </p>
-      <ActionForm
-        action={action}
-        className="max-w-sm space-y-4"
-        secretLabel="Recovery codes"
-        secretNote="Store these ten codes somewhere safe now: each signs you in once if you lose your phone. They are shown only once."
-      >
-        <TextField name="code" label="Code from the app" inputMode="numeric" autoComplete="one-time-code" required />
-        <SubmitButton>Turn on two-factor sign-in</SubmitButton>
-      </ActionForm>
-    </div>
+    </>
   )
 }

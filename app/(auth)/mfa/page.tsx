@@ -35,7 +35,7 @@ export default async function MfaPage({ searchParams }: { searchParams: Promise<
     <>
       <h1 className="mb-2 text-xl font-semibold">Set up two-factor sign-in</h1>
       <p className="mb-4 text-sm text-slate-600">Your admins require a second factor for every operator. Set it up once to continue.</p>
-      <MfaEnrolment secret={enrolment.secret} qrSvg={enrolment.qrSvg} action={confirmRequiredEnrolmentAction} />
+      <MfaEnrolment enrolment={enrolment} action={confirmRequiredEnrolmentAction} />
       <div className="mt-4 flex flex-wrap gap-3">
         <Link href={callbackUrl} className={buttonClass.primary} data-testid="mfa-continue">
           Continue

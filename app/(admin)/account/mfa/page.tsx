@@ -1,5 +1,4 @@
 import type { Metadata } from 'next'
-import { redirect } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
 import { mfaStatus, startMfaEnrolment } from '@/lib/services/operator-mfa'
 import { MfaEnrolment } from '@/components/admin/mfa-enrolment'
@@ -10,13 +9,12 @@ export const metadata: Metadata = { title: 'Set up two-factor sign-in' }
 
 export default async function MfaSetupPage() {
   const operator = await requireOperator()
-  if ((await mfaStatus(operator.id)).enabled) redirect('/account')
-  const enrolment = await startMfaEnrolment(operator.id)
+  const enrolment = (await mfaStatus(operator.id)).enabled ? null : await startMfaEnrolment(operator.id)
   return (
     <>
       <PageHeader title="Set up two-factor sign-in" description={<TextLink href="/account">Back to your account</TextLink>} />
       <Card className="max-w-xl">
-        <MfaEnrolment secret={enrolment.secret} qrSvg={enrolment.qrSvg} action={confirmMfaAction} />
+        <MfaEnrolment enrolment={enrolment} action={confirmMfaAction} />
       </Card>
     </>
   )
