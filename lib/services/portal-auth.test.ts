@@ -221,3 +221,17 @@ describe('hashPassword', () => {
     expect(await hashPassword('correct horse battery')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
   })
 })
+
+describe('signInOperator without a client address', () => {
+  it('counts only the account, so no shared bucket can lock everyone out', async () => {
+    const { operator, password } = await createOperator(CLI_ACTOR, { email: unique(), role: 'support' })
+    const other = await createOperator(CLI_ACTOR, { email: unique(), role: 'support' })
+    const now = new Date('2034-01-01T10:00:00Z')
+    for (let index = 0; index < SIGN_IN_LIMITS.account; index++) {
+      await signInOperator({ email: operator.email, password: 'wrong', address: null, userAgent: null }, now)
+    }
+    expect(await isSignInLocked(operator.email, now)).toBe(true)
+    expect((await signInOperator({ email: operator.email, password, address: null, userAgent: null }, now)).ok).toBe(false)
+    expect((await signInOperator({ email: other.operator.email, password: other.password, address: null, userAgent: null }, now)).ok).toBe(true)
+  })
+})

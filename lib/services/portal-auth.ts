@@ -74,14 +74,19 @@ function normalizeEmail(email: string): string | null {
 }
 
 export const limitKeys = {
-  address: (address: string | null) => `address:${address ?? 'unknown'}`,
+  address: (address: string) => `address:${address}`,
   account: (email: string) => `account:${email}`,
-  accountFromAddress: (email: string, address: string | null) => `account-address:${email}|${address ?? 'unknown'}`,
+  accountFromAddress: (email: string, address: string) => `account-address:${email}|${address}`,
   accountFromAnyAddress: (email: string) => `account-address:${email}|`,
   verify: (operatorId: string) => `verify:${operatorId}`,
 }
 
 function signInLimits(email: string | null, address: string | null): Limit[] {
+  if (!address) {
+    // Without a client address (server.ts not in front, no trusted proxy) address keys would put every client
+    // in one bucket that anyone could lock: only the account is counted then.
+    return email ? [{ key: limitKeys.account(email), max: SIGN_IN_LIMITS.account }] : []
+  }
   const addressKey = limitKeys.address(address)
   const limits: Limit[] = [{ key: addressKey, max: SIGN_IN_LIMITS.address }]
   if (email) {
@@ -120,8 +125,8 @@ export async function signInOperator(attempt: SignInAttempt, now = new Date()): 
     return { ok: false, reason: 'invalid' }
   }
   await releaseAttempt(
-    [limitKeys.account(operator.email), limitKeys.accountFromAddress(operator.email, address)],
-    limits.filter((limit) => limit.key === limitKeys.address(address)),
+    address ? [limitKeys.account(operator.email), limitKeys.accountFromAddress(operator.email, address)] : [limitKeys.account(operator.email)],
+    address ? limits.filter((limit) => limit.key === limitKeys.address(address)) : [],
     now,
   )
   // The password is right: only now say that the account is disabled, so the state is not probeable.

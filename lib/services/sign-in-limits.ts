@@ -34,6 +34,7 @@ function current(row: LimitRow, now: Date): LimitRow {
 }
 
 export async function reserveAttempt(limits: Limit[], now: Date): Promise<Reservation> {
+  if (limits.length === 0) return { allowed: true, newlyLocked: [] }
   const reservation = await withTransaction(async () => {
     const locked = await lockLimits(
       limits.map((limit) => limit.key),
