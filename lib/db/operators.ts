@@ -19,13 +19,10 @@ export async function insertOperatorRow(data: { email: string; passwordHash: str
   return { id, email: data.email, role: data.role }
 }
 
-/** Raw SQL: run at every start, and the only Prisma query there would load its ~55 MB query compiler. */
-export async function countOperators(): Promise<number> {
-  const row = await sqlFirst<{ count: string | number }>(sql`SELECT count(*) AS count FROM "Operator"`)
-  return Number(row?.count ?? 0)
-}
-
-/** Admins of any state, disabled included: while one exists, the first-admin setup is closed. */
+/**
+ * Admins of any state, disabled included: while one exists, the first-admin setup is closed. Raw SQL: it runs at
+ * every start, and the only Prisma query there would load its ~55 MB query compiler.
+ */
 export async function countAdmins(): Promise<number> {
   const row = await sqlFirst<{ count: string | number }>(sql`SELECT count(*) AS count FROM "Operator" WHERE "role" = 'admin'`)
   return Number(row?.count ?? 0)

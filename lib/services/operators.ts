@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Prisma } from '../db/generated/client'
-import { countAdmins, countOperators, insertOperator, listOperatorRows } from '../db/operators'
+import { countAdmins, insertOperator, listOperatorRows } from '../db/operators'
 import { recordAudit, type Actor } from './audit'
 import { ConflictError } from './errors'
 import { generatePassword, hashPassword } from './passwords'
@@ -29,10 +29,6 @@ export async function createOperator(actor: Actor, input: z.input<typeof createO
 
 export function listOperators() {
   return listOperatorRows()
-}
-
-export function hasOperators() {
-  return countOperators().then((count) => count > 0)
 }
 
 /** While no admin exists (disabled ones count), the first-admin setup link is open. */

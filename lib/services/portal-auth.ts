@@ -182,8 +182,11 @@ export async function resumeSession(sessionId: string, now = new Date()): Promis
   }
   await touchSession(session.id, now, new Date(now.getTime() - TOUCH_EVERY_MS))
   let state = session.state
-  // Turning the requirement on reaches operators already signed in, at their next request.
-  if (state === 'active' && !session.mfaEnabled && (await isMfaRequired())) state = 'mfa_enrolment'
+  // The requirement is read at every request: turning it on reaches operators already signed in, and turning
+  // it off releases those waiting at the enrolment (their password is verified).
+  if ((state === 'active' && !session.mfaEnabled) || state === 'mfa_enrolment') {
+    state = (await isMfaRequired()) && !session.mfaEnabled ? 'mfa_enrolment' : 'active'
+  }
   return {
     id: session.id,
     state,
