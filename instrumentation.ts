@@ -1,14 +1,14 @@
 // Runs once when a Next.js server process starts: apply pending migrations before the first request, and
-// when nobody can sign in yet, print the one-time link that creates the first admin.
+// while no admin exists, print a new one-time link (valid for an hour) that creates the first admin.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return
   const { databaseReady } = await import('./lib/db/client')
   await databaseReady()
-  const { hasOperators } = await import('./lib/services/operators')
-  if (await hasOperators()) return
-  const [{ firstAdminSetupToken }, { env }] = await Promise.all([import('./lib/auth/secret'), import('./lib/env')])
+  const [{ issueSetupToken, SETUP_TOKEN_TTL_MS }, { env }] = await Promise.all([import('./lib/services/portal-auth'), import('./lib/env')])
+  const token = await issueSetupToken()
+  if (!token) return
   console.log(
-    `\nNo operator exists yet. Create the first admin (this link works until it is used):\n` +
-      `  ${env().PUBLIC_URL}/setup?token=${firstAdminSetupToken()}\n`,
+    `\nNo admin exists yet. Create the first admin with this link (it works once, for ${SETUP_TOKEN_TTL_MS / 60_000} minutes;\n` +
+      `restart the server for a new one):\n  ${env().PUBLIC_URL}/setup?token=${token}\n`,
   )
 }

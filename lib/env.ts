@@ -50,6 +50,10 @@ const envSchema = z.object({
   SCIM_FAILURE_RATE_BURST: z.coerce.number().min(1).default(100),
   /** PostgreSQL only: longest a statement may run before it is cancelled (503 with Retry-After); 0 is no limit. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  /** A portal session ends after this many minutes without a request. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A portal session ends this many hours after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
 })

@@ -35,6 +35,17 @@ describe('npm run admin', () => {
     expect(list.stdout).not.toContain(created.token)
   }, 60_000)
 
+  it('resets an operator MFA, printing stable JSON, and refuses unknown emails clearly', () => {
+    const created = admin(dataDir, 'operator', 'create', '--email', 'reset-me@cli.test', '--role', 'support', '--json')
+    expect(created.code, created.stderr).toBe(0)
+    const reset = admin(dataDir, 'operator', 'reset-mfa', '--email', 'Reset-Me@cli.test', '--json')
+    expect(reset.code, reset.stderr).toBe(0)
+    expect(JSON.parse(reset.stdout)).toMatchObject({ email: 'reset-me@cli.test', hadMfa: false, endedSessions: 0 })
+    const unknown = admin(dataDir, 'operator', 'reset-mfa', '--email', 'nobody@cli.test')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/No operator has the email 'nobody@cli.test'/)
+  }, 120_000)
+
   it('explains usage errors with exit code 2', () => {
     const result = admin(dataDir, 'token', 'create', '--json')
     expect(result.code).toBe(2)

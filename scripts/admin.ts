@@ -8,6 +8,7 @@ import { closeDatabase, databaseReady, DatabaseLockedError } from '../lib/db/cli
 import { CLI_ACTOR } from '../lib/services/audit'
 import { addCustomAttribute, listProviderCustomAttributes, removeCustomAttribute } from '../lib/services/custom-attributes'
 import { createIdentityProvider, listIdentityProviders, setScimEnabled } from '../lib/services/identity-providers'
+import { resetMfa } from '../lib/services/operator-mfa'
 import { createOperator } from '../lib/services/operators'
 import { createToken, listProviderTokens, revokeToken } from '../lib/services/tokens'
 import { ConflictError, NotFoundError } from '../lib/services/errors'
@@ -26,7 +27,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
                 [--description <text>] [--json]
   attribute list --idp <providerId> [--json]
   attribute remove --idp <providerId> --name <name>
-  operator create --email <email> --role admin|support [--json]`
+  operator create --email <email> --role admin|support [--json]
+  operator reset-mfa --email <email> [--json]     (turns MFA off and ends the operator's sessions)`
 
 class UsageError extends Error {}
 
@@ -183,6 +185,15 @@ async function run(): Promise<void> {
       print(
         { email: operator.email, password },
         `Created ${operator.role} ${operator.email}.\nPassword (shown once): ${password}`,
+      )
+      return
+    }
+    case 'operator reset-mfa': {
+      const result = await resetMfa(CLI_ACTOR, required('email'))
+      print(
+        { operatorId: result.id, email: result.email, hadMfa: result.hadMfa, endedSessions: result.endedSessions },
+        `${result.hadMfa ? 'Reset' : 'No MFA was set up for'} ${result.email}; ended ${result.endedSessions} session(s). ` +
+          'They sign in with their password and enrol again (at once, when MFA is required).',
       )
       return
     }

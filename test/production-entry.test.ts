@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getDb } from '@/lib/db/client'
+import { stampedClientAddress } from '@/lib/http/client-address'
 import { createAppServer } from '@/lib/http/scim-node'
 import { flushRequestLog } from '@/lib/services/request-log'
 import { rawRequest } from './raw-http'
@@ -16,11 +17,13 @@ let server: Server
 let port: number
 let tenant: TestTenant
 let otherPaths = 0
+let lastOtherAddress: string | null = null
 
 beforeAll(async () => {
   tenant = await createTestTenant()
-  server = createAppServer((_req, res) => {
+  server = createAppServer((req, res) => {
     otherPaths += 1
+    lastOtherAddress = stampedClientAddress(req.headers)
     res.writeHead(204).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -134,11 +137,15 @@ describe('the production entry over raw TCP', () => {
     expect(row?.clientIp).toBe('127.0.0.1')
   })
 
-  it('hands everything outside /scim/ to the other handler', async () => {
+  it('hands everything outside /scim/ to the other handler, with the TCP peer as the only address it can read', async () => {
     const before = otherPaths
-    const reply = await rawRequest(port, request(['GET /login HTTP/1.1', 'Host: a b', 'Connection: close']))
+    const reply = await rawRequest(
+      port,
+      request(['GET /login HTTP/1.1', 'Host: a b', 'X-Traffitech-Remote-Address: 192.0.2.66', 'X-Forwarded-For: 203.0.113.9', 'Connection: close']),
+    )
     expect(reply.status).toBe(204)
     expect(otherPaths).toBe(before + 1)
+    expect(lastOtherAddress).toBe('127.0.0.1')
   })
 
   it('keeps serving after all of the above, and on a kept-alive connection', async () => {

@@ -25,7 +25,8 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         })
         setPending(false)
         if (result?.ok && !result.error) {
-          router.push(callbackUrl)
+          // The next step decides: a code when MFA is on, the enrolment when it is required, else the page asked for.
+          router.push(`/mfa?callbackUrl=${encodeURIComponent(callbackUrl)}`)
           router.refresh()
         } else {
           setError(result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Wrong email or password.')

@@ -12,6 +12,7 @@ export type OperatorRow = {
   role: 'admin' | 'support'
   disabled: boolean
   locked: boolean
+  mfa: boolean
   lastSignInAt: Date | null
   createdAt: Date
   self: boolean
@@ -19,7 +20,9 @@ export type OperatorRow = {
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
-function columns(setRole: Action, setDisabled: Action): ColumnDef<OperatorRow, unknown>[] {
+export type OperatorActions = { setRole: Action; setDisabled: Action; endSessions: Action; unlock: Action }
+
+function columns({ setRole, setDisabled, endSessions, unlock }: OperatorActions): ColumnDef<OperatorRow, unknown>[] {
   return [
     { accessorKey: 'email', header: 'Email', enableSorting: false },
     { accessorKey: 'role', header: 'Role', enableSorting: false },
@@ -31,6 +34,7 @@ function columns(setRole: Action, setDisabled: Action): ColumnDef<OperatorRow, u
         <span className="inline-flex gap-1">
           {row.original.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}
           {row.original.locked ? <Badge tone="amber">locked</Badge> : null}
+          {row.original.mfa ? <Badge tone="green">2FA</Badge> : <Badge tone="slate">no 2FA</Badge>}
         </span>
       ),
     },
@@ -44,6 +48,24 @@ function columns(setRole: Action, setDisabled: Action): ColumnDef<OperatorRow, u
           <span className="text-sm text-slate-500">you</span>
         ) : (
           <div className="flex flex-wrap gap-2">
+            {row.original.locked ? (
+              <ConfirmForm
+                action={unlock}
+                hidden={{ operatorId: row.original.id }}
+                label="Unlock"
+                variant="secondary"
+                confirmLabel="Yes, unlock"
+                question={`${row.original.email} can try to sign in again at once.`}
+              />
+            ) : null}
+            <ConfirmForm
+              action={endSessions}
+              hidden={{ operatorId: row.original.id }}
+              label="End sessions"
+              variant="secondary"
+              confirmLabel="Yes, end them"
+              question={`Every browser where ${row.original.email} is signed in is signed out now.`}
+            />
             <ConfirmForm
               action={setRole}
               hidden={{ operatorId: row.original.id, role: row.original.role === 'admin' ? 'support' : 'admin' }}
@@ -66,6 +88,6 @@ function columns(setRole: Action, setDisabled: Action): ColumnDef<OperatorRow, u
   ]
 }
 
-export function OperatorTable({ rows, setRole, setDisabled }: { rows: OperatorRow[]; setRole: Action; setDisabled: Action }) {
-  return <DataTable columns={columns(setRole, setDisabled)} data={rows} caption="Operators" rowTestId="operator-row" />
+export function OperatorTable({ rows, actions }: { rows: OperatorRow[]; actions: OperatorActions }) {
+  return <DataTable columns={columns(actions)} data={rows} caption="Operators" rowTestId="operator-row" />
 }

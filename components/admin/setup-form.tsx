@@ -8,7 +8,7 @@ export function SetupForm({ action, token }: { action: (previous: ActionState, f
     <ActionForm action={action} className="space-y-4">
       <input type="hidden" name="token" value={token} />
       <TextField name="email" label="Email" type="email" autoComplete="username" required />
-      <TextField name="password" label="Password" type="password" autoComplete="new-password" hint="At least 12 characters." required />
+      <TextField name="password" label="Password" type="password" autoComplete="new-password" hint="At least 12 characters, and not a common or breached password." required />
       <SubmitButton>Create admin</SubmitButton>
     </ActionForm>
   )

@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useId, useState, type ReactNode } from 'react'
 import { useRouter } from 'next/navigation'
 import type { ActionState } from '@/lib/http/admin-action'
+import { ReverifyFields } from './reverify-fields'
 import { buttonClass, inputClass } from './styles'
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
@@ -36,7 +37,10 @@ export function ConfirmForm({
   useEffect(() => {
     if (state.ok && state.redirectTo) router.push(state.redirectTo)
   }, [state, router])
-  if (!open) {
+  // A sensitive action that asks for the password again reopens the form with the fields for it.
+  const [dismissed, setDismissed] = useState<ActionState | null>(null)
+  const reopened = Boolean(state.reverify) && dismissed !== state
+  if (!open && !reopened) {
     return (
       <div>
         <button type="button" className={buttonClass[variant]} onClick={() => setOpen(true)}>
@@ -54,6 +58,7 @@ export function ConfirmForm({
     <form
       action={(formData) => {
         setOpen(false)
+        setDismissed(state)
         setTyped('')
         formAction(formData)
       }}
@@ -82,6 +87,12 @@ export function ConfirmForm({
           />
         </div>
       ) : null}
+      <ReverifyFields state={state} />
+      {state.reverify && state.message ? (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {state.message}
+        </p>
+      ) : null}
       <div className="mt-3 flex flex-wrap gap-2">
         <button
           type="submit"
@@ -90,7 +101,10 @@ export function ConfirmForm({
         >
           {confirmLabel}
         </button>
-        <button type="button" className={buttonClass.secondary} onClick={() => setOpen(false)}>
+        <button type="button" className={buttonClass.secondary} onClick={() => {
+            setOpen(false)
+            setDismissed(state)
+          }}>
           Cancel
         </button>
       </div>

@@ -5,6 +5,7 @@ import { createContext, useActionState, useContext, useEffect, useId, type React
 import { useFormStatus } from 'react-dom'
 import type { ActionState } from '@/lib/http/admin-action'
 import { CopyButton } from './copy-button'
+import { ReverifyFields } from './reverify-fields'
 import { buttonClass, inputClass } from './styles'
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
@@ -34,6 +35,7 @@ export function ActionForm({
     <FormStateContext.Provider value={state}>
       <form action={formAction} className={className} noValidate>
         {children}
+        <ReverifyFields state={state} />
         {state.message ? (
           <p role={state.ok ? 'status' : 'alert'} className={`mt-2 text-sm ${state.ok ? 'text-green-800' : 'text-red-700'}`}>
             {state.message}

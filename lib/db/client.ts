@@ -19,7 +19,7 @@ function createClient(factory: SqlMigrationAwareDriverAdapterFactory) {
   // Secrets never leave the database layer unless a query asks for them explicitly.
   return new PrismaClient({
     adapter: factory,
-    omit: { scimToken: { secretHash: true }, operator: { passwordHash: true } },
+    omit: { scimToken: { secretHash: true }, operator: { passwordHash: true, mfaSecret: true, mfaPendingSecret: true } },
   })
 }
 
@@ -221,6 +221,11 @@ export function getSqlRunner(): SqlRunner {
  * Inside, use only the SQL runner (`sql.ts`): a Prisma client call would run outside the transaction, and on
  * PGlite it would wait for the transaction to end, forever.
  */
+/** Runs `fn` outside any transaction the caller is in: for writes that must not commit or roll back with it. */
+export function outsideTransaction<T>(fn: () => T): T {
+  return transactionScope.exit(fn)
+}
+
 export async function withTransaction<T>(fn: () => Promise<T>): Promise<T> {
   if (transactionScope.getStore()) return fn()
   return database().runTransaction((runSql) => transactionScope.run(runSql, fn))

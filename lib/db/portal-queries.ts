@@ -9,24 +9,6 @@ import type { RequestOperation } from './generated/enums'
 
 const sql = Prisma.sql
 
-// ---------- operators: sign-in throttling lives in the database so every instance agrees ----------
-
-/** Counts a failed sign-in; at `maxAttempts` the account locks until `lockUntil` and the count restarts. */
-export async function recordFailedSignIn(operatorId: string, maxAttempts: number, lockUntil: Date) {
-  const db = getDb()
-  const operator = await db.operator.update({ where: { id: operatorId }, data: { failedAttempts: { increment: 1 } } })
-  if (operator.failedAttempts < maxAttempts) return operator
-  return db.operator.update({ where: { id: operatorId }, data: { failedAttempts: 0, lockedUntil: lockUntil } })
-}
-
-export function recordSuccessfulSignIn(operatorId: string, at: Date) {
-  return getDb().operator.update({ where: { id: operatorId }, data: { failedAttempts: 0, lockedUntil: null, lastSignInAt: at } })
-}
-
-export function countActiveAdmins() {
-  return getDb().operator.count({ where: { role: 'admin', disabled: false } })
-}
-
 // ---------- identity providers: the figures on the list and the dashboard ----------
 
 export async function countUsersByProvider() {

@@ -1,3 +1,4 @@
+import { outsideTransaction } from './client'
 import { Prisma } from './generated/client'
 import type { RequestOperation } from './generated/enums'
 import { sqlExecute, uuidv7 } from './sql'
@@ -38,9 +39,12 @@ export async function insertProvisioningRequests(rows: ProvisioningRequestInsert
       ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
       ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent}, ${row.repeatCount})`,
   )
-  await sqlExecute(Prisma.sql`
+  // The log is written on its own, whatever transaction the code that queued a record was in.
+  await outsideTransaction(() =>
+    sqlExecute(Prisma.sql`
     INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
       "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
       "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "repeatCount")
-    VALUES ${Prisma.join(values)}`)
+    VALUES ${Prisma.join(values)}`),
+  )
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { insertAuditEvent } from './audit-events'
-import { databaseKind, databaseReady, withTransaction } from './client'
+import { databaseKind, databaseReady, outsideTransaction, withTransaction } from './client'
 import { Prisma } from './generated/client'
 import { sqlFirst } from './sql'
 
@@ -77,5 +77,20 @@ describe('withTransaction', () => {
     const id = randomUUID()
     await Promise.all(Array.from({ length: 20 }, () => withTransaction(() => insertAuditEvent(event(id)))))
     expect(await countEvents(id)).toBe(20)
+  })
+
+  it('outsideTransaction writes on its own: kept when the transaction around it rolls back', async () => {
+    const id = randomUUID()
+    let pending: Promise<void> | undefined
+    await expect(
+      withTransaction(async () => {
+        pending = outsideTransaction(() => insertAuditEvent(event(id)))
+        // On PGlite the outside write waits for the transaction to end, so only PostgreSQL can await it here.
+        if (databaseKind() === 'postgres') await pending
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    await pending
+    expect(await countEvents(id)).toBe(1)
   })
 })

@@ -2,11 +2,12 @@ import 'server-only'
 import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
-import { currentOperator } from '../auth/session'
+import { currentOperator, currentSession } from '../auth/session'
 import { roleAllows, type Role } from '../auth/roles'
 import { ScimError } from '../scim/errors'
 import { recordAudit, type Actor } from '../services/audit'
-import { LastAdminError, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
+import { LastAdminError, needsReverification, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
+import { MfaCodeError, reverifySession } from '../services/operator-mfa'
 import { ConflictError, NotFoundError } from '../services/errors'
 
 /**
@@ -22,6 +23,8 @@ export type ActionState = {
   secret?: string
   /** Where the form should send the browser next. */
   redirectTo?: string
+  /** A sensitive action asks for the password (and a code, when `mfa`) before it runs. */
+  reverify?: { mfa: boolean }
 }
 
 export const initialActionState: ActionState = { ok: false }
@@ -32,7 +35,12 @@ export type AuditEntry = {
   details?: Record<string, unknown>
 }
 
-export type ActionContext = { operator: SignedInOperator; actor: Actor & { id: string } }
+export type ActionContext = {
+  operator: SignedInOperator
+  actor: Actor & { id: string }
+  /** The session the action runs in (for use cases that keep it while ending the others). */
+  sessionId: string | null
+}
 
 export type ActionOutcome = {
   message?: string
@@ -42,7 +50,18 @@ export type ActionOutcome = {
   audit?: AuditEntry
 } | void
 
-export type ActionOptions<S extends z.ZodType> = { role: Role; schema: S }
+export type ActionOptions<S extends z.ZodType> = {
+  role: Role
+  schema: S
+  /** Asks for the password (and an MFA code) again when the session's last proof is older than 10 minutes. */
+  sensitive?: boolean
+}
+
+/** The session an action runs in, for the re-verification of sensitive actions. */
+export type ActionSession = { id: string; verifiedAt: Date; mfaEnabled: boolean }
+
+/** The form fields that carry a re-verification; never passed on to the use case. */
+const REVERIFY_FIELDS = ['reverifyPassword', 'reverifyCode'] as const
 
 /** FormData as plain values: a key sent more than once becomes an array. */
 export function formDataToObject(formData: FormData): Record<string, string | string[]> {
@@ -65,7 +84,37 @@ export class FieldError extends Error {
   }
 }
 
-const knownErrors = [NotFoundError, ConflictError, LastAdminError, WrongPasswordError, ScimError]
+const knownErrors = [NotFoundError, ConflictError, LastAdminError, WrongPasswordError, MfaCodeError, ScimError]
+
+async function reverificationRefusal(
+  operator: SignedInOperator,
+  session: ActionSession | null | undefined,
+  raw: unknown,
+): Promise<ActionState | null> {
+  if (!session) return { ok: false, message: 'Your session has ended. Sign in again.' }
+  if (!needsReverification(session)) return null
+  const reverify = { mfa: session.mfaEnabled }
+  const fields = (raw ?? {}) as Record<string, unknown>
+  const password = typeof fields.reverifyPassword === 'string' ? fields.reverifyPassword : ''
+  const code = typeof fields.reverifyCode === 'string' ? fields.reverifyCode : ''
+  if (!password) {
+    return {
+      ok: false,
+      reverify,
+      message: `This is a sensitive action: confirm your password${session.mfaEnabled ? ' and a code from your authenticator app' : ''}, then submit again.`,
+    }
+  }
+  try {
+    await reverifySession(operator, session.id, password, code)
+    return null
+  } catch (error) {
+    if (error instanceof WrongPasswordError || error instanceof MfaCodeError) {
+      const field = error instanceof MfaCodeError ? 'reverifyCode' : 'reverifyPassword'
+      return { ok: false, reverify, message: error.message, fieldErrors: { [field]: [error.message] } }
+    }
+    throw error
+  }
+}
 
 /** The wrapper without Next's session and cache plumbing: what the tests drive. */
 export async function runAdminAction<S extends z.ZodType>(
@@ -73,9 +122,17 @@ export async function runAdminAction<S extends z.ZodType>(
   options: ActionOptions<S>,
   handler: (input: z.output<S>, context: ActionContext) => Promise<ActionOutcome>,
   raw: unknown,
+  session?: ActionSession | null,
 ): Promise<ActionState> {
   if (!operator) return { ok: false, message: 'Your session has ended. Sign in again.' }
   if (!roleAllows(operator.role, options.role)) return { ok: false, message: 'You do not have permission to do this.' }
+  if (options.sensitive) {
+    const refusal = await reverificationRefusal(operator, session, raw)
+    if (refusal) return refusal
+  }
+  if (raw && typeof raw === 'object') {
+    raw = Object.fromEntries(Object.entries(raw).filter(([key]) => !(REVERIFY_FIELDS as readonly string[]).includes(key)))
+  }
   const parsed = options.schema.safeParse(raw)
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {}
@@ -85,7 +142,7 @@ export async function runAdminAction<S extends z.ZodType>(
     }
     return { ok: false, message: 'Check the highlighted fields.', fieldErrors }
   }
-  const context: ActionContext = { operator, actor: { name: operator.email, id: operator.id } }
+  const context: ActionContext = { operator, actor: { name: operator.email, id: operator.id }, sessionId: session?.id ?? null }
   try {
     const outcome = (await handler(parsed.data, context)) ?? {}
     if (outcome.audit) await recordAudit(context.actor, outcome.audit.action, outcome.audit.target, outcome.audit.details)
@@ -112,7 +169,8 @@ export function adminAction<S extends z.ZodType>(
   handler: (input: z.output<S>, context: ActionContext) => Promise<ActionOutcome>,
 ) {
   return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
-    const state = await runAdminAction(await currentOperator(), options, handler, formDataToObject(formData))
+    const [operator, session] = await Promise.all([currentOperator(), currentSession()])
+    const state = await runAdminAction(operator, options, handler, formDataToObject(formData), session)
     if (state.ok) revalidatePath('/', 'layout')
     // A page that no longer exists (a deleted IdP) is left by a redirect, outside the error handling above.
     if (state.ok && state.redirectTo && !state.secret) redirect(state.redirectTo)

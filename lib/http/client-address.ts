@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import proxyaddr from 'proxy-addr'
 import { env, type TrustedProxies } from '../env'
@@ -35,4 +36,28 @@ export function attachClientAddress(request: Request, address: string | undefine
 
 export function clientAddress(request: Request): string | null {
   return addresses.get(request) ?? null
+}
+
+/**
+ * The portal runs inside Next, which hands its handlers headers, not the socket. server.ts stamps the client
+ * address on each request under a header name drawn at random when the process starts: no client can know it,
+ * so none can send it (and under `next dev`, where nothing stamps, no address is read at all).
+ */
+const globalForAddress = globalThis as unknown as { __traffitechAddressHeader?: string }
+
+export function stampClientAddress(req: IncomingMessage): void {
+  const name = (globalForAddress.__traffitechAddressHeader ??= `x-traffitech-peer-${randomBytes(12).toString('hex')}`)
+  const address = clientAddressOf(req)
+  if (address) req.headers[name] = address
+  else delete req.headers[name]
+}
+
+type HeaderSource = Headers | Record<string, string | string[] | undefined> | undefined
+
+/** The address server.ts stamped on a request Next handles, or null. */
+export function stampedClientAddress(headers: HeaderSource): string | null {
+  const name = globalForAddress.__traffitechAddressHeader
+  if (!name || !headers) return null
+  const value = headers instanceof Headers ? headers.get(name) : headers[name]
+  return (Array.isArray(value) ? value[0] : value) ?? null
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { env } from '../env'
 import { ScimError } from '../scim/errors'
-import { attachClientAddress, clientAddressOf } from './client-address'
+import { attachClientAddress, clientAddressOf, stampClientAddress } from './client-address'
 import { dispatchScim } from './scim-dispatch'
 import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS } from './scim-route'
 
@@ -132,8 +132,9 @@ function endSocketWith(socket: Socket, error: ScimError): void {
  */
 export function createAppServer(handleOther: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const server = createServer((req, res) => {
-    if (req.url?.startsWith('/scim/')) handleScimNodeRequest(req, res)
-    else handleOther(req, res)
+    if (req.url?.startsWith('/scim/')) return handleScimNodeRequest(req, res)
+    stampClientAddress(req)
+    handleOther(req, res)
   })
   server.on('clientError', (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) =>
     rejectUnparsableRequest(error, socket),

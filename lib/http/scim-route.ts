@@ -201,7 +201,7 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
       scimType: failure?.scimType ?? null,
       errorDetail: redactLogText(failure?.detail ?? null),
       clientIp: address,
-      userAgent: request.headers.get('user-agent'),
+      userAgent: redactLogText(request.headers.get('user-agent')),
     }, { coalesce: overFailureLimit })
     return response
   }
@@ -246,7 +246,7 @@ export function recordRejectedRequest(rejected: {
     scimType: rejected.error.scimType ?? null,
     errorDetail: redactLogText(rejected.error.detail),
     clientIp: rejected.clientIp,
-    userAgent: rejected.userAgent,
+    userAgent: redactLogText(rejected.userAgent),
   }, { coalesce: overFailureLimit })
 }
 

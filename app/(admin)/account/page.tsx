@@ -1,23 +1,66 @@
 import type { Metadata } from 'next'
-import { requireOperator } from '@/lib/auth/session'
-import { Card, PageHeader } from '@/components/ui/basics'
+import { currentSession, requireOperator } from '@/lib/auth/session'
+import { mfaStatus } from '@/lib/services/operator-mfa'
+import { isMfaRequired, listOperatorSessions } from '@/lib/services/portal-auth'
+import { SessionTable } from '@/components/admin/session-table'
+import { Badge, Card, PageHeader, TextLink } from '@/components/ui/basics'
+import { ConfirmForm } from '@/components/ui/confirm-form'
 import { ActionForm, SubmitButton, TextField } from '@/components/ui/form'
-import { changePasswordAction } from '../operators/actions'
+import { changePasswordAction, endOtherSessionsAction, endSessionAction, removeMfaAction } from './actions'
 
 export const metadata: Metadata = { title: 'Your account' }
 
 export default async function AccountPage() {
   const operator = await requireOperator()
+  const session = await currentSession()
+  const [mfa, required, sessions] = await Promise.all([mfaStatus(operator.id), isMfaRequired(), listOperatorSessions(operator.id)])
+  const rows = sessions.map((row) => ({ ...row, current: row.id === session?.id }))
   return (
     <>
       <PageHeader title="Your account" description={`${operator.email}, ${operator.role}`} />
-      <Card title="Change your password" className="max-w-xl">
-        <ActionForm action={changePasswordAction} className="space-y-4">
-          <TextField name="current" label="Current password" type="password" autoComplete="current-password" required />
-          <TextField name="next" label="New password" type="password" autoComplete="new-password" hint="At least 12 characters." required />
-          <TextField name="confirm" label="New password again" type="password" autoComplete="new-password" required />
-          <SubmitButton>Change password</SubmitButton>
-        </ActionForm>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Two-factor sign-in">
+          {mfa.enabled ? (
+            <div className="space-y-4">
+              <p className="text-sm">
+                <Badge tone="green">on</Badge> Sign-in asks for a code from your authenticator app. Recovery codes left:{' '}
+                <strong data-testid="recovery-codes-left">{mfa.recoveryCodesLeft}</strong>.
+              </p>
+              {required ? (
+                <p className="text-sm text-slate-600">Your admins require two-factor sign-in for every operator.</p>
+              ) : (
+                <ActionForm action={removeMfaAction} className="max-w-sm space-y-3">
+                  <TextField name="password" label="Current password" type="password" autoComplete="current-password" required />
+                  <TextField name="code" label="Code from the app, or a recovery code" autoComplete="one-time-code" required />
+                  <SubmitButton variant="danger">Turn off two-factor sign-in</SubmitButton>
+                </ActionForm>
+              )}
+            </div>
+          ) : (
+            <div className="space-y-3 text-sm">
+              <p>
+                <Badge tone="amber">off</Badge> Protect your account with a code from an authenticator app.
+              </p>
+              <TextLink href="/account/mfa">Set up two-factor sign-in</TextLink>
+            </div>
+          )}
+        </Card>
+        <Card title="Change your password">
+          <ActionForm action={changePasswordAction} className="space-y-4">
+            <TextField name="current" label="Current password" type="password" autoComplete="current-password" required />
+            <TextField name="next" label="New password" type="password" autoComplete="new-password" hint="At least 12 characters, and not a common or breached password." required />
+            <TextField name="confirm" label="New password again" type="password" autoComplete="new-password" required />
+            <SubmitButton>Change password</SubmitButton>
+          </ActionForm>
+        </Card>
+      </div>
+      <Card title="Your sessions" className="mt-6">
+        <SessionTable rows={rows} endSession={endSessionAction} />
+        {rows.length > 1 ? (
+          <div className="mt-3">
+            <ConfirmForm action={endOtherSessionsAction} hidden={{}} label="End all other sessions" variant="secondary" confirmLabel="Yes, end them" question="Every other browser is signed out at its next request." />
+          </div>
+        ) : null}
       </Card>
     </>
   )

@@ -38,7 +38,7 @@ export const setScimEnabledAction = adminAction(
 )
 
 export const deleteIdpAction = adminAction(
-  { role: 'admin', schema: z.object({ providerId: providerIdSchema, confirmation: z.string() }) },
+  { role: 'admin', schema: z.object({ providerId: providerIdSchema, confirmation: z.string() }), sensitive: true },
   async (input, { actor }) => {
     const provider = await getIdentityProvider(input.providerId)
     if (input.confirmation !== provider.name) {
@@ -59,13 +59,13 @@ const tokenFormSchema = z.object({
   ),
 })
 
-export const createTokenAction = adminAction({ role: 'admin', schema: tokenFormSchema }, async (input, { actor }) => {
+export const createTokenAction = adminAction({ role: 'admin', schema: tokenFormSchema, sensitive: true }, async (input, { actor }) => {
   const { token, secret } = await createToken(actor, input)
   return { message: `Token ${token.prefix}… created.`, secret }
 })
 
 export const revokeTokenAction = adminAction(
-  { role: 'admin', schema: z.object({ providerId: providerIdSchema, tokenId: z.uuid('Unknown token.') }) },
+  { role: 'admin', schema: z.object({ providerId: providerIdSchema, tokenId: z.uuid('Unknown token.') }), sensitive: true },
   async (input, { actor }) => {
     const tokens = await listProviderTokens(input.providerId)
     if (!tokens.some((token) => token.id === input.tokenId)) throw new FieldError('tokenId', 'Unknown token.')

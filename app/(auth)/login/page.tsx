@@ -1,14 +1,14 @@
 import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
 import { currentOperator } from '@/lib/auth/session'
+import { safeRedirectPath } from '@/lib/auth/redirects'
 import { LoginForm } from '@/components/admin/login-form'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  if (await currentOperator()) redirect('/dashboard')
-  const params = await searchParams
-  const callbackUrl = typeof params.callbackUrl === 'string' && params.callbackUrl.startsWith('/') ? params.callbackUrl : '/dashboard'
+  const callbackUrl = safeRedirectPath((await searchParams).callbackUrl)
+  if (await currentOperator()) redirect(callbackUrl)
   return (
     <>
       <h1 className="mb-4 text-xl font-semibold">Sign in</h1>

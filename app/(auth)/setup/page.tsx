@@ -1,26 +1,23 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
-import { timingSafeEqual } from 'node:crypto'
-import { firstAdminSetupToken } from '@/lib/auth/secret'
-import { hasOperators } from '@/lib/services/operators'
+import { hasAdmins } from '@/lib/services/operators'
+import { setupTokenMatches } from '@/lib/services/portal-auth'
 import { SetupForm } from '@/components/admin/setup-form'
 import { createFirstAdminAction } from './actions'
 
 export const metadata: Metadata = { title: 'Create the first admin' }
 
-function tokenMatches(token: unknown): token is string {
-  const expected = Buffer.from(firstAdminSetupToken())
-  return typeof token === 'string' && token.length === expected.length && timingSafeEqual(Buffer.from(token), expected)
-}
-
-/** Reachable only with the setup token printed at start-up, and only while no operator exists. */
+/** Reachable only with the setup token printed at start-up, within its hour, and only while no admin exists. */
 export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token } = await searchParams
-  if (!tokenMatches(token) || (await hasOperators())) notFound()
+  if (typeof token !== 'string' || !(await setupTokenMatches(token)) || (await hasAdmins())) notFound()
   return (
     <>
       <h1 className="mb-2 text-xl font-semibold">Create the first admin</h1>
-      <p className="mb-4 text-sm text-slate-600">This link works once: after this account exists, sign in with it and add other operators.</p>
+      <p className="mb-4 text-sm text-slate-600">
+        This link works once and for an hour: after this account exists, sign in with it, turn on two-factor sign-in under your
+        account, and add other operators.
+      </p>
       <SetupForm action={createFirstAdminAction} token={token} />
     </>
   )

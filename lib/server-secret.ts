@@ -1,8 +1,7 @@
-import 'server-only'
-import { createHmac, randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { env } from '../env'
+import { env } from './env'
 
 const globalForSecret = globalThis as unknown as { __traffitechAuthSecret?: string }
 
@@ -35,10 +34,7 @@ export function authSecret(): string {
   return secret
 }
 
-/**
- * The first-admin setup token. Derived from the secret rather than stored, so every instance agrees on it;
- * it stops working as soon as any operator exists, which makes it single-use.
- */
-export function firstAdminSetupToken(): string {
-  return createHmac('sha256', authSecret()).update('first-admin-setup').digest('base64url').slice(0, 32)
+/** The key that encrypts TOTP secrets at rest, derived from the auth secret so no second secret is needed. */
+export function mfaEncryptionKey(): Buffer {
+  return Buffer.from(hkdfSync('sha256', authSecret(), 'traffitech', 'totp-secret-encryption', 32))
 }

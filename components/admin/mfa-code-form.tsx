@@ -1,0 +1,16 @@
+'use client'
+
+import type { ActionState } from '@/lib/http/admin-action'
+import { ActionForm, SubmitButton, TextField } from '../ui/form'
+
+type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
+
+export function MfaCodeForm({ action, callbackUrl }: { action: Action; callbackUrl: string }) {
+  return (
+    <ActionForm action={action} className="space-y-4">
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <TextField name="code" label="Code" autoComplete="one-time-code" required autoFocus />
+      <SubmitButton>Verify</SubmitButton>
+    </ActionForm>
+  )
+}

@@ -1,0 +1,118 @@
+import { Prisma } from './generated/client'
+import { sqlExecute, sqlFirst, sqlRows } from './sql'
+import type { OperatorRole, OperatorSessionState } from './generated/enums'
+
+/**
+ * Operator sessions on the SQL runner, so ending them joins the transaction of the change that ends them.
+ * Times come back as epoch milliseconds: raw timestamp rows would be read in the process's zone on PGlite.
+ */
+
+const sql = Prisma.sql
+const ms = (column: string) => Prisma.raw(`(extract(epoch FROM s."${column}") * 1000)::float8`)
+
+export type SessionRecord = {
+  id: string
+  operatorId: string
+  state: OperatorSessionState
+  userAgent: string | null
+  address: string | null
+  createdAt: Date
+  lastSeenAt: Date
+  verifiedAt: Date
+  endedAt: Date | null
+}
+
+export type SessionWithOperator = SessionRecord & {
+  email: string
+  role: OperatorRole
+  disabled: boolean
+  mfaEnabled: boolean
+}
+
+type RawSession = Omit<SessionRecord, 'createdAt' | 'lastSeenAt' | 'verifiedAt' | 'endedAt'> & {
+  createdAtMs: number
+  lastSeenAtMs: number
+  verifiedAtMs: number
+  endedAtMs: number | null
+}
+
+const sessionColumns = sql`s."id", s."operatorId", s."state"::text AS "state", s."userAgent", s."address",
+  ${ms('createdAt')} AS "createdAtMs", ${ms('lastSeenAt')} AS "lastSeenAtMs", ${ms('verifiedAt')} AS "verifiedAtMs",
+  ${ms('endedAt')} AS "endedAtMs"`
+
+function toSession<T extends RawSession>(raw: T) {
+  const { createdAtMs, lastSeenAtMs, verifiedAtMs, endedAtMs, ...rest } = raw
+  return {
+    ...rest,
+    createdAt: new Date(Number(createdAtMs)),
+    lastSeenAt: new Date(Number(lastSeenAtMs)),
+    verifiedAt: new Date(Number(verifiedAtMs)),
+    endedAt: endedAtMs === null ? null : new Date(Number(endedAtMs)),
+  }
+}
+
+export async function insertSession(data: {
+  operatorId: string
+  state: OperatorSessionState
+  userAgent: string | null
+  address: string | null
+  at: Date
+}): Promise<string> {
+  const id = crypto.randomUUID()
+  await sqlExecute(sql`
+    INSERT INTO "OperatorSession" ("id", "operatorId", "state", "userAgent", "address", "createdAt", "lastSeenAt", "verifiedAt")
+    VALUES (${id}::uuid, ${data.operatorId}::uuid, ${data.state}::"OperatorSessionState", ${data.userAgent}, ${data.address},
+      ${data.at}, ${data.at}, ${data.at})`)
+  return id
+}
+
+export async function findSessionWithOperator(id: string): Promise<SessionWithOperator | undefined> {
+  const row = await sqlFirst<RawSession & { email: string; role: OperatorRole; disabled: boolean; mfaEnabled: boolean }>(sql`
+    SELECT ${sessionColumns}, o."email", o."role"::text AS "role", o."disabled", (o."mfaEnabledAt" IS NOT NULL) AS "mfaEnabled"
+    FROM "OperatorSession" s JOIN "Operator" o ON o."id" = s."operatorId"
+    WHERE s."id" = ${id}::uuid`)
+  return row ? toSession(row) : undefined
+}
+
+/** Records activity without a write per request: only when the stored time is older than `staleBefore`. */
+export function touchSession(id: string, at: Date, staleBefore: Date) {
+  return sqlExecute(sql`
+    UPDATE "OperatorSession" SET "lastSeenAt" = ${at}
+    WHERE "id" = ${id}::uuid AND "endedAt" IS NULL AND "lastSeenAt" < ${staleBefore}`)
+}
+
+export function updateSessionState(id: string, state: OperatorSessionState, verifiedAt: Date) {
+  return sqlExecute(sql`
+    UPDATE "OperatorSession" SET "state" = ${state}::"OperatorSessionState", "verifiedAt" = ${verifiedAt}, "lastSeenAt" = ${verifiedAt}
+    WHERE "id" = ${id}::uuid AND "endedAt" IS NULL`)
+}
+
+export function markSessionVerified(id: string, at: Date) {
+  return sqlExecute(sql`UPDATE "OperatorSession" SET "verifiedAt" = ${at} WHERE "id" = ${id}::uuid AND "endedAt" IS NULL`)
+}
+
+/** Ends one open session; returns the operator it belonged to, or undefined when it was not open. */
+export async function endSession(id: string, reason: string, at: Date, operatorId?: string) {
+  const rows = await sqlRows<{ operatorId: string }>(sql`
+    UPDATE "OperatorSession" SET "endedAt" = ${at}, "endReason" = ${reason}
+    WHERE "id" = ${id}::uuid AND "endedAt" IS NULL ${operatorId ? sql`AND "operatorId" = ${operatorId}::uuid` : sql``}
+    RETURNING "operatorId"`)
+  return rows[0]?.operatorId
+}
+
+/** Ends every open session of an operator, except `exceptId` when given; returns how many it ended. */
+export function endOperatorSessions(operatorId: string, reason: string, at: Date, exceptId?: string) {
+  return sqlExecute(sql`
+    UPDATE "OperatorSession" SET "endedAt" = ${at}, "endReason" = ${reason}
+    WHERE "operatorId" = ${operatorId}::uuid AND "endedAt" IS NULL ${exceptId ? sql`AND "id" <> ${exceptId}::uuid` : sql``}`)
+}
+
+/** Open sessions still inside both timeouts, newest activity first. */
+export async function listLiveSessions(operatorId: string, idleCutoff: Date, absoluteCutoff: Date): Promise<SessionRecord[]> {
+  const rows = await sqlRows<RawSession>(sql`
+    SELECT ${sessionColumns} FROM "OperatorSession" s
+    WHERE s."operatorId" = ${operatorId}::uuid AND s."endedAt" IS NULL
+      AND s."lastSeenAt" >= ${idleCutoff} AND s."createdAt" >= ${absoluteCutoff}
+    ORDER BY s."lastSeenAt" DESC, s."id"`)
+  return rows.map(toSession)
+}
