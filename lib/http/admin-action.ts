@@ -11,7 +11,8 @@ import { ConflictError, NotFoundError } from '../services/errors'
 
 /**
  * The one wrapper for portal mutations (server actions): re-checks the signed-in operator and role, validates
- * the form with zod, runs the use case, writes the audit event, and turns known failures into form state.
+ * the form with zod, runs the use case, and turns known failures into form state. The use cases write their own
+ * audit events (so the CLI and tests audit alike); the wrapper records only what it alone sees: a denied action.
  */
 
 export type ActionState = {
@@ -26,20 +27,12 @@ export type ActionState = {
 
 export const initialActionState: ActionState = { ok: false }
 
-export type AuditEntry = {
-  action: string
-  target: { type: string; id?: string | null; providerId?: string | null }
-  details?: Record<string, unknown>
-}
-
 export type ActionContext = { operator: SignedInOperator; actor: Actor & { id: string } }
 
 export type ActionOutcome = {
   message?: string
   secret?: string
   redirectTo?: string
-  /** Set when the use case does not record its own audit event. */
-  audit?: AuditEntry
 } | void
 
 export type ActionOptions<S extends z.ZodType> = { role: Role; schema: S }
@@ -75,7 +68,10 @@ export async function runAdminAction<S extends z.ZodType>(
   raw: unknown,
 ): Promise<ActionState> {
   if (!operator) return { ok: false, message: 'Your session has ended. Sign in again.' }
-  if (!roleAllows(operator.role, options.role)) return { ok: false, message: 'You do not have permission to do this.' }
+  if (!roleAllows(operator.role, options.role)) {
+    await recordAudit({ name: operator.email }, 'portal.denied', { type: 'operator', id: operator.id }, { role: operator.role, required: options.role })
+    return { ok: false, message: 'You do not have permission to do this.' }
+  }
   const parsed = options.schema.safeParse(raw)
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {}
@@ -88,7 +84,6 @@ export async function runAdminAction<S extends z.ZodType>(
   const context: ActionContext = { operator, actor: { name: operator.email, id: operator.id } }
   try {
     const outcome = (await handler(parsed.data, context)) ?? {}
-    if (outcome.audit) await recordAudit(context.actor, outcome.audit.action, outcome.audit.target, outcome.audit.details)
     return {
       ok: true,
       message: outcome.message ?? 'Saved.',

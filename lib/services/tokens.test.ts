@@ -10,7 +10,7 @@ const DAY = 86_400_000
 const admin = { name: 'admin@tokens.test' }
 
 async function auditOf(targetId: string) {
-  return (await listAuditEvents({ take: 500 })).filter((event) => event.targetId === targetId)
+  return (await listAuditEvents({ take: 10_000 })).filter((event) => event.targetId === targetId)
 }
 
 describe('token lifetimes', () => {
