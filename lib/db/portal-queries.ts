@@ -197,9 +197,13 @@ export function findUserAnyProvider(userId: string) {
   return getDb().user.findUnique({ where: { id: userId }, include: { provider: { select: { id: true, name: true } } } })
 }
 
-export function findUserRequests(userId: string, take: number) {
+/**
+ * A user's timeline: requests of the user's own IdP that got past the token check and reached the user. A
+ * 401, 403 or 404 of any caller that merely named the id in its URL is not part of the user's history.
+ */
+export function findUserRequests(providerId: string, userId: string, take: number) {
   return getDb().provisioningRequest.findMany({
-    where: { userId },
+    where: { userId, providerId, tokenId: { not: null }, operation: { not: 'auth_failure' }, status: { not: 404 } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take,
     select: {

@@ -98,7 +98,7 @@ export async function getUserDetail(userId: string) {
   const [tenant, registered, timeline] = await Promise.all([
     portalTenant(user.providerId),
     listCustomAttributes(user.providerId),
-    findUserRequests(userId, 200),
+    findUserRequests(user.providerId, userId, 200),
   ])
   const resource = canonicalResource(user, tenant.schema)
   const custom = (user.customAttributes ?? {}) as Record<string, unknown>
