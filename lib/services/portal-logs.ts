@@ -29,8 +29,8 @@ export const requestOperations = [
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 
-/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times. */
-const dateParam = optional(
+/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times (the audit page too). */
+export const dateParam = optional(
   z.string().transform((value, ctx) => {
     const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
     if (Number.isNaN(date.getTime())) {
@@ -142,7 +142,7 @@ export const exportColumns = [
   'responseBody',
 ] as const
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value)
   // Quote everything that needs it, and defuse spreadsheet formulas.
