@@ -53,6 +53,23 @@ describe('runAdminAction', () => {
     expect((await ofAdmin()).length).toBe(before)
   })
 
+  it('refuses a NUL character or a lone surrogate in any field, naming the field, before the use case runs', async () => {
+    let ran = false
+    const handler = async () => void (ran = true)
+    const lenient = z.object({ name: z.string(), tags: z.array(z.string()).optional() })
+    expect(await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'a\u0000b' })).toEqual({
+      ok: false,
+      message: 'Check the highlighted fields.',
+      fieldErrors: { name: ["'name' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored."] },
+    })
+    const surrogate = await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'ok', tags: ['fine', 'x\ud800'] })
+    expect(surrogate.fieldErrors).toEqual({ tags: [expect.stringContaining("'tags' contains")] })
+    expect(ran).toBe(false)
+    // A correctly paired surrogate (an emoji) is ordinary text.
+    expect(await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'party \ud83c\udf89' })).toMatchObject({ ok: true })
+    expect(ran).toBe(true)
+  })
+
   it('turns known failures into messages and field errors', async () => {
     expect(await runAdminAction(admin, { role: 'admin', schema }, async () => {
       throw new NotFoundError('No such thing.')

@@ -8,6 +8,7 @@ import { ScimError } from '../scim/errors'
 import { recordAudit, type Actor } from '../services/audit'
 import { LastAdminError, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
 import { ConflictError, NotFoundError } from '../services/errors'
+import { hasUnstorableText, unstorableTextMessage } from '../storable-text'
 
 /**
  * The one wrapper for portal mutations (server actions): re-checks the signed-in operator and role, validates
@@ -48,6 +49,15 @@ export function formDataToObject(formData: FormData): Record<string, string | st
   return result
 }
 
+/** The top-level fields of a form whose text (or any of whose values) PostgreSQL could not store. */
+function unstorableFields(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object') return []
+  return Object.entries(raw).flatMap(([field, value]) => {
+    const values: unknown[] = Array.isArray(value) ? value : [value]
+    return values.some((item) => typeof item === 'string' && hasUnstorableText(item)) ? [field] : []
+  })
+}
+
 /** A use case's complaint about one field, shown next to it. */
 export class FieldError extends Error {
   constructor(
@@ -71,6 +81,15 @@ export async function runAdminAction<S extends z.ZodType>(
   if (!roleAllows(operator.role, options.role)) {
     await recordAudit({ name: operator.email }, 'portal.denied', { type: 'operator', id: operator.id }, { role: operator.role, required: options.role })
     return { ok: false, message: 'You do not have permission to do this.' }
+  }
+  // Text PostgreSQL cannot store is refused for every form alike, before any schema sees it.
+  const unstorable = unstorableFields(raw)
+  if (unstorable.length > 0) {
+    return {
+      ok: false,
+      message: 'Check the highlighted fields.',
+      fieldErrors: Object.fromEntries(unstorable.map((field) => [field, [unstorableTextMessage(field)]])),
+    }
   }
   const parsed = options.schema.safeParse(raw)
   if (!parsed.success) {
