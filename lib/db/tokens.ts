@@ -64,6 +64,11 @@ export function findTokenForUpdate(tokenId: string): Promise<TokenRow | undefine
   return sqlFirst<TokenRow>(Prisma.sql`SELECT ${tokenColumns} FROM "ScimToken" WHERE "id" = ${tokenId}::uuid FOR NO KEY UPDATE`)
 }
 
+/** The token that replaced this one by rotation, if any. */
+export function findSuccessor(tokenId: string): Promise<{ id: string; prefix: string } | undefined> {
+  return sqlFirst(Prisma.sql`SELECT "id", "prefix" FROM "ScimToken" WHERE "rotatedFromId" = ${tokenId}::uuid LIMIT 1`)
+}
+
 export function setTokenExpiry(tokenId: string, expiresAt: Date) {
   return sqlExecute(Prisma.sql`UPDATE "ScimToken" SET "expiresAt" = ${expiresAt} WHERE "id" = ${tokenId}::uuid`)
 }

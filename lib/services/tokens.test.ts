@@ -100,6 +100,17 @@ describe('token rotation', () => {
     expect(plain.previous.expiresAt.getTime()).toBe(now.getTime() + 7 * DAY)
   })
 
+  it('rotates a token once: a second or parallel rotation of it is refused, pointing at the successor', async () => {
+    const tenant = await createTestTenant()
+    const results = await Promise.allSettled([1, 2, 3].map(() => rotateToken(CLI_ACTOR, { tokenId: tenant.tokenId })))
+    const done = results.filter((result) => result.status === 'fulfilled')
+    expect(done).toHaveLength(1)
+    for (const result of results) {
+      if (result.status === 'rejected') expect(String(result.reason)).toMatch(/has already been rotated: its successor is ttscim_/)
+    }
+    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.rotatedFromId === tenant.tokenId)).toHaveLength(1)
+  })
+
   it('rotates only active tokens and validates the overlap', async () => {
     const tenant = await createTestTenant()
     await expect(rotateToken(CLI_ACTOR, { tokenId: tenant.tokenId, overlapDays: 0 })).rejects.toThrow(/at least 1 day/)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { withTransaction } from '../db/client'
 import {
   countActiveTokens,
+  findSuccessor,
   findTokenForUpdate,
   insertToken,
   listTokens,
@@ -119,6 +120,11 @@ export async function rotateToken(actor: Actor, input: RotateTokenInput, now = n
     if (!old) throw new NotFoundError(`No token '${data.tokenId}'.`)
     if (tokenStatus(old, now) !== 'active') {
       throw new ConflictError(`Token ${old.prefix}… is ${tokenStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`)
+    }
+    // Under the token's lock, so a double click or a parallel rotation makes one successor, not two.
+    const successor = await findSuccessor(old.id)
+    if (successor) {
+      throw new ConflictError(`Token ${old.prefix}… has already been rotated: its successor is ${successor.prefix}…. Rotate that one instead.`)
     }
     await ensureRoomForToken(old.providerId, now)
     const overlapEnd = new Date(now.getTime() + data.overlapDays * DAY_MS)

@@ -29,6 +29,7 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
   const provider = await loadProvider(providerId)
   const tokens = await listTokensWithWarnings(providerId)
   const active = tokens.filter((token) => token.status === 'active')
+  const rotatable = active.filter((token) => !token.replacedById)
   return (
     <>
       <PageHeader title={`${provider.name}: secret tokens`} description="The IdP sends one of these as its bearer token. Only a hash is stored." />
@@ -42,7 +43,7 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
           <SubmitButton>Generate token</SubmitButton>
         </ActionForm>
       </Card>
-      {active.length > 0 ? (
+      {rotatable.length > 0 ? (
         <Card title="Rotate a token" className="mb-6 max-w-2xl">
           <p className="mb-3 text-sm text-slate-700">
             Issues a new token with the same label and scopes. The old one keeps working for the overlap, so the IdP can be given the new one
@@ -50,7 +51,7 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
           </p>
           <ActionForm action={rotateTokenAction} className="space-y-4" secretLabel="New secret token" secretNote="Paste it into the IdP's Secret Token field before the overlap ends: it is shown only once.">
             <input type="hidden" name="providerId" value={provider.id} />
-            <SelectField name="tokenId" label="Token to replace" options={active.map((token) => ({ value: token.id, label: `${token.prefix}…${token.label ? ` (${token.label})` : ''}` }))} />
+            <SelectField name="tokenId" label="Token to replace" options={rotatable.map((token) => ({ value: token.id, label: `${token.prefix}…${token.label ? ` (${token.label})` : ''}` }))} />
             <SelectField name="overlapDays" label="Old token keeps working for" defaultValue={String(DEFAULT_ROTATION_OVERLAP_DAYS)} options={overlapOptions} />
             <SubmitButton>Rotate token</SubmitButton>
           </ActionForm>
