@@ -89,6 +89,16 @@ test('sign-in page and static files carry the security headers, with a fresh non
   expect(inline.every((value) => value === nonce)).toBe(true)
 })
 
+test('the not-found page is rendered per request too, so its scripts carry the nonce', async ({ page }) => {
+  const problems = await collectProblems(page, async () => {
+    const response = await page.goto('/no-such-page')
+    expect(response?.status()).toBe(404)
+    expectPortalHeaders(response, '/no-such-page')
+    await expect(page.getByText('could not be found')).toBeVisible()
+  })
+  expect(problems.filter((problem) => !problem.includes('404'))).toEqual([])
+})
+
 test('every main page works under the CSP without console errors or violations', async ({ page, request }) => {
   // A user and a log record of the seeded IdP, so their pages have something to show.
   const userName = `headers-${Math.random().toString(36).slice(2, 8)}@contoso.example`
