@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next'
+import { staticSecurityHeaders } from './lib/http/security-headers'
 
 const tenant = '/scim/v2/enterprise-idps/:providerId'
 // Next's routes are case-sensitive; Entra appends /Users, other clients /users. Both reach one handler.
@@ -17,6 +18,14 @@ const nextConfig: NextConfig = {
     'pg',
   ],
   poweredByHeader: false,
+  // Static files bypass proxy.ts, which sets these (and the CSP) on everything else of the portal.
+  async headers() {
+    const headers = Object.entries(staticSecurityHeaders).map(([key, value]) => ({ key, value }))
+    return [
+      { source: '/_next/static/:path*', headers },
+      { source: '/favicon.ico', headers },
+    ]
+  },
   async rewrites() {
     return lowercaseResources.flatMap((resource) => [
       { source: `${tenant}/${resource.toLowerCase()}`, destination: `${tenant}/${resource}` },

@@ -33,7 +33,7 @@ describe('npm run admin', () => {
     const [listed] = JSON.parse(list.stdout)
     expect(listed).toMatchObject({ tokenId: created.tokenId, scopes: 'users:read', status: 'active' })
     expect(list.stdout).not.toContain(created.token)
-  }, 60_000)
+  }, 120_000)
 
   it('resets an operator MFA, printing stable JSON, and refuses unknown emails clearly', () => {
     const created = admin(dataDir, 'operator', 'create', '--email', 'reset-me@cli.test', '--role', 'support', '--json')
@@ -44,6 +44,35 @@ describe('npm run admin', () => {
     const unknown = admin(dataDir, 'operator', 'reset-mfa', '--email', 'nobody@cli.test')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/No operator has the email 'nobody@cli.test'/)
+  }, 120_000)
+
+  it('gives tokens a 365-day default lifetime, 0 for never, and rotates with an overlap', () => {
+    const { providerId } = JSON.parse(admin(dataDir, 'idp', 'create', '--name', 'Rotation Entra', '--json').stdout)
+    const created = admin(dataDir, 'token', 'create', '--idp', providerId, '--json')
+    expect(created.code, created.stderr).toBe(0)
+    const { tokenId, expiresAt } = JSON.parse(created.stdout)
+    const lifetime = new Date(expiresAt).getTime() - Date.now()
+    expect(lifetime).toBeGreaterThan(364 * 86_400_000)
+    expect(lifetime).toBeLessThanOrEqual(365 * 86_400_000)
+    const never = JSON.parse(admin(dataDir, 'token', 'create', '--idp', providerId, '--expires-in-days', '0', '--json').stdout)
+    expect(never.expiresAt).toBeNull()
+
+    const rotate = admin(dataDir, 'token', 'rotate', tokenId, '--overlap-days', '2', '--json')
+    expect(rotate.code, rotate.stderr).toBe(0)
+    const rotated = JSON.parse(rotate.stdout)
+    expect(rotated).toMatchObject({ previousTokenId: tokenId, token: expect.stringMatching(/^ttscim_/) })
+    const overlap = new Date(rotated.previousExpiresAt).getTime() - Date.now()
+    expect(overlap).toBeGreaterThan(86_400_000)
+    expect(overlap).toBeLessThanOrEqual(2 * 86_400_000)
+
+    const listed = JSON.parse(admin(dataDir, 'token', 'list', '--idp', providerId, '--json').stdout) as Array<Record<string, unknown>>
+    expect(listed.find((row) => row.tokenId === tokenId)).toMatchObject({ status: 'active', replacedById: rotated.tokenId, neverExpires: false })
+    expect(listed.find((row) => row.tokenId === rotated.tokenId)).toMatchObject({ status: 'active', rotatedFromId: tokenId })
+    expect(listed.find((row) => row.tokenId === never.tokenId)).toMatchObject({ neverExpires: true, expiresAt: null })
+
+    const bad = admin(dataDir, 'token', 'rotate', tokenId, '--overlap-days', 'soon')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--overlap-days must be a whole number of days/)
   }, 120_000)
 
   it('explains usage errors with exit code 2', () => {

@@ -10,7 +10,7 @@ import { addCustomAttribute, listProviderCustomAttributes, removeCustomAttribute
 import { createIdentityProvider, listIdentityProviders, setScimEnabled } from '../lib/services/identity-providers'
 import { resetMfa } from '../lib/services/operator-mfa'
 import { createOperator } from '../lib/services/operators'
-import { createToken, listProviderTokens, revokeToken } from '../lib/services/tokens'
+import { createToken, listProviderTokens, revokeToken, rotateToken } from '../lib/services/tokens'
 import { ConflictError, NotFoundError } from '../lib/services/errors'
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -20,8 +20,10 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   idp enable <providerId>
   idp disable <providerId>
   token create --idp <providerId> [--label <text>] [--scopes users:read,users:write,users:delete]
-               [--expires-in-days <n>] [--json]
+               [--expires-in-days <n>] [--json]      (default 365 days; 0 = never expires)
   token list --idp <providerId> [--json]
+  token rotate <tokenId> [--overlap-days <n>] [--expires-in-days <n>] [--json]
+               (a new token; the old one keeps working for the overlap, default 7 days)
   token revoke <tokenId>
   attribute add --idp <providerId> --name <name> [--type string|integer|decimal|boolean|dateTime]
                 [--description <text>] [--json]
@@ -43,6 +45,7 @@ const { values: options, positionals } = (() => {
         label: { type: 'string' },
         scopes: { type: 'string' },
         'expires-in-days': { type: 'string' },
+        'overlap-days': { type: 'string' },
         type: { type: 'string' },
         description: { type: 'string' },
         email: { type: 'string' },
@@ -67,6 +70,14 @@ function argument(index: number, what: string): string {
   const value = positionals[index]
   if (!value) throw new UsageError(`${what} is required.`)
   return value
+}
+
+/** A whole number of days, or undefined when the option is absent (the service's default applies). */
+function days(name: 'expires-in-days' | 'overlap-days'): number | undefined {
+  const value = options[name]
+  if (value === undefined) return undefined
+  if (!/^\d{1,5}$/.test(value)) throw new UsageError(`--${name} must be a whole number of days.`)
+  return Number(value)
 }
 
 function print(json: unknown, text: string): void {
@@ -113,13 +124,12 @@ async function run(): Promise<void> {
       return
     }
     case 'token create': {
-      const days = options['expires-in-days']
-      if (days !== undefined && !/^\d+$/.test(days)) throw new UsageError('--expires-in-days must be a whole number of days.')
+      const expiresInDays = days('expires-in-days')
       const { token, secret } = await createToken(CLI_ACTOR, {
         providerId: required('idp'),
         label: options.label ?? '',
         ...(options.scopes ? { scopes: options.scopes.split(',').map((scope) => scope.trim()) as ['users:read'] } : {}),
-        expiresInDays: days === undefined ? null : Number(days),
+        ...(expiresInDays !== undefined ? { expiresInDays } : {}),
       })
       print(
         { tokenId: token.id, token: secret, expiresAt: token.expiresAt?.toISOString() ?? null },
@@ -139,8 +149,33 @@ async function run(): Promise<void> {
         lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
         createdBy: token.createdBy,
         createdAt: token.createdAt.toISOString(),
+        neverExpires: token.neverExpires,
+        rotatedFromId: token.rotatedFromId,
+        replacedById: token.replacedById,
+        usedLast: token.usedLast,
       }))
       print(rows, table(rows))
+      return
+    }
+    case 'token rotate': {
+      const overlapDays = days('overlap-days')
+      const expiresInDays = days('expires-in-days')
+      const { token, previous, secret } = await rotateToken(CLI_ACTOR, {
+        tokenId: argument(2, 'tokenId'),
+        ...(overlapDays !== undefined ? { overlapDays } : {}),
+        ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+      })
+      print(
+        {
+          tokenId: token.id,
+          token: secret,
+          expiresAt: token.expiresAt?.toISOString() ?? null,
+          previousTokenId: previous.id,
+          previousExpiresAt: previous.expiresAt.toISOString(),
+        },
+        `New secret token (shown once; paste it into the IdP now):\n\n  ${secret}\n\nToken id: ${token.id}\nScopes:   ${token.scopes.join(', ')}\n` +
+          `Expires:  ${token.expiresAt?.toISOString() ?? 'never'}\n\nThe old token ${previous.id} keeps working until ${previous.expiresAt.toISOString()}.`,
+      )
       return
     }
     case 'token revoke': {

@@ -6,13 +6,45 @@ import { DataTable } from '../data-table/data-table'
 import { Time } from '../ui/basics'
 import { linkClass } from '../ui/styles'
 
-export type AuditRow = { id: string; createdAt: Date; actor: string; action: string; target: string; providerId: string | null; details: string }
+export type AuditRow = {
+  id: string
+  createdAt: Date
+  actor: string
+  action: string
+  targetType: string
+  targetId: string | null
+  providerId: string | null
+  details: string
+}
 
 const columns: ColumnDef<AuditRow, unknown>[] = [
   { accessorKey: 'createdAt', header: 'Time', enableSorting: false, cell: ({ row }) => <Time value={row.original.createdAt} /> },
-  { accessorKey: 'actor', header: 'Who', enableSorting: false },
+  {
+    accessorKey: 'actor',
+    header: 'Who',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <Link href={`/audit?actor=${encodeURIComponent(row.original.actor)}`} className={linkClass} title="Events by this actor">
+        {row.original.actor}
+      </Link>
+    ),
+  },
   { accessorKey: 'action', header: 'Action', enableSorting: false, cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code> },
-  { accessorKey: 'target', header: 'Target', enableSorting: false, cell: ({ row }) => <span className="font-mono text-xs break-all">{row.original.target}</span> },
+  {
+    id: 'target',
+    header: 'Target',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <span className="font-mono text-xs break-all">
+        {row.original.targetType}{' '}
+        {row.original.targetId ? (
+          <Link href={`/audit?target=${encodeURIComponent(row.original.targetId)}`} className={linkClass} title="Events about this target">
+            {row.original.targetId}
+          </Link>
+        ) : null}
+      </span>
+    ),
+  },
   {
     accessorKey: 'providerId',
     header: 'IdP',

@@ -20,6 +20,12 @@ export type LogRow = {
   userEmail: string | null
   errorDetail: string | null
   discarded: number
+  /** More than 1: a flood of identical failures folded into this row (one row per minute and client). */
+  repeatCount: number
+}
+
+export function moreLikeThis(repeatCount: number): string {
+  return `+${repeatCount - 1} more like this`
 }
 
 const columns: ColumnDef<LogRow, unknown>[] = [
@@ -45,7 +51,17 @@ const columns: ColumnDef<LogRow, unknown>[] = [
       </span>
     ),
   },
-  { accessorKey: 'status', header: 'Status', enableSorting: false, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+  {
+    accessorKey: 'status',
+    header: 'Status',
+    enableSorting: false,
+    cell: ({ row }) => (
+      <span className="inline-flex flex-wrap items-center gap-1">
+        <StatusBadge status={row.original.status} />
+        {row.original.repeatCount > 1 ? <Badge tone="amber">{moreLikeThis(row.original.repeatCount)}</Badge> : null}
+      </span>
+    ),
+  },
   { accessorKey: 'operation', header: 'Operation', enableSorting: false },
   {
     id: 'user',

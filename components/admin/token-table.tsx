@@ -17,12 +17,17 @@ export type TokenRow = {
   expiresAt: Date | null
   lastUsedAt: Date | null
   status: 'active' | 'revoked' | 'expired'
+  neverExpires: boolean
+  rotatedFromId: string | null
+  replacedById: string | null
+  usedLast: boolean
   expiringSoon: boolean
 }
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
-function columns(revoke: Action): ColumnDef<TokenRow, unknown>[] {
+function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>[] {
+  const prefixOf = (id: string | null) => rows.find((row) => row.id === id)?.prefix
   return [
     { accessorKey: 'label', header: 'Label', enableSorting: false, cell: ({ row }) => row.original.label || <span className="text-slate-500">—</span> },
     { accessorKey: 'prefix', header: 'Prefix', enableSorting: false, cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code> },
@@ -43,7 +48,32 @@ function columns(revoke: Action): ColumnDef<TokenRow, unknown>[] {
       enableSorting: false,
       cell: ({ row }) => (row.original.expiresAt ? <Time value={row.original.expiresAt} /> : 'never'),
     },
-    { accessorKey: 'lastUsedAt', header: 'Last used', enableSorting: false, cell: ({ row }) => <Time value={row.original.lastUsedAt} /> },
+    {
+      accessorKey: 'lastUsedAt',
+      header: 'Last used',
+      enableSorting: false,
+      cell: ({ row }) => (
+        <span className="inline-flex flex-wrap items-center gap-1">
+          <Time value={row.original.lastUsedAt} />
+          {row.original.usedLast ? <Badge tone="blue" title="The IdP authenticated with this token most recently">used last</Badge> : null}
+        </span>
+      ),
+    },
+    {
+      id: 'rotation',
+      header: 'Rotation',
+      enableSorting: false,
+      cell: ({ row }) => {
+        const replacedBy = prefixOf(row.original.replacedById)
+        const replaces = prefixOf(row.original.rotatedFromId)
+        return (
+          <span className="text-xs">
+            {replacedBy ? <span className="block">replaced by <code className="font-mono">{replacedBy}…</code></span> : null}
+            {replaces ? <span className="block">replaces <code className="font-mono">{replaces}…</code></span> : null}
+          </span>
+        )
+      },
+    },
     {
       accessorKey: 'status',
       header: 'Status',
@@ -52,6 +82,7 @@ function columns(revoke: Action): ColumnDef<TokenRow, unknown>[] {
         <span className="inline-flex gap-1">
           <Badge tone={row.original.status === 'active' ? 'green' : 'red'}>{row.original.status}</Badge>
           {row.original.expiringSoon ? <Badge tone="amber">expires soon</Badge> : null}
+          {row.original.neverExpires ? <Badge tone="amber" title="Created without an expiry">never expires</Badge> : null}
         </span>
       ),
     },
@@ -74,5 +105,5 @@ function columns(revoke: Action): ColumnDef<TokenRow, unknown>[] {
 }
 
 export function TokenTable({ rows, revoke }: { rows: TokenRow[]; revoke: Action }) {
-  return <DataTable columns={columns(revoke)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
+  return <DataTable columns={columns(revoke, rows)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
 }

@@ -32,6 +32,7 @@ const requestSummarySelect = {
   operation: true,
   userName: true,
   errorDetail: true,
+  repeatCount: true,
 } as const
 
 /** The newest request of a provider, optionally only successful or authenticated ones (index on providerId, createdAt). */
@@ -56,8 +57,13 @@ export function findFirstAuthenticatedRequest(providerId: string) {
   })
 }
 
-export function countFailuresSince(providerId: string, since: Date) {
-  return getDb().provisioningRequest.count({ where: { providerId, createdAt: { gte: since }, status: { gte: 400 } } })
+/** Failed requests, counting each folded flood row as the requests it stands for. */
+export async function countFailuresSince(providerId: string, since: Date) {
+  const result = await getDb().provisioningRequest.aggregate({
+    where: { providerId, createdAt: { gte: since }, status: { gte: 400 } },
+    _sum: { repeatCount: true },
+  })
+  return result._sum.repeatCount ?? 0
 }
 
 export function findRecentFailures(providerId: string | null, take: number) {
@@ -81,8 +87,8 @@ export function findTokensExpiringBefore(before: Date, now: Date) {
 export async function countRequestsByBucket(providerId: string, since: Date, bucketMs: number) {
   const rows = await getDb().$queryRaw<{ bucket: number; total: number; failures: number }[]>(sql`
     SELECT floor(extract(epoch FROM "createdAt") * 1000 / ${bucketMs})::int AS bucket,
-           count(*)::int AS total,
-           (count(*) FILTER (WHERE status >= 400))::int AS failures
+           sum("repeatCount")::int AS total,
+           (sum("repeatCount") FILTER (WHERE status >= 400))::int AS failures
     FROM "ProvisioningRequest"
     WHERE "providerId" = ${providerId}::uuid AND "createdAt" >= ${since.toISOString()}::timestamp
     GROUP BY 1`)
@@ -179,9 +185,13 @@ export function findUserAnyProvider(userId: string) {
   return getDb().user.findUnique({ where: { id: userId }, include: { provider: { select: { id: true, name: true } } } })
 }
 
-export function findUserRequests(userId: string, take: number) {
+/**
+ * A user's timeline: requests of the user's own IdP that got past the token check and reached the user. A
+ * 401, 403 or 404 of any caller that merely named the id in its URL is not part of the user's history.
+ */
+export function findUserRequests(providerId: string, userId: string, take: number) {
   return getDb().provisioningRequest.findMany({
-    where: { userId },
+    where: { userId, providerId, tokenId: { not: null }, operation: { not: 'auth_failure' }, status: { not: 404 } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take,
     select: {
@@ -245,6 +255,7 @@ export const requestListSelect = {
   errorDetail: true,
   discardedAttributes: true,
   compatRules: true,
+  repeatCount: true,
 } as const
 
 /**

@@ -21,11 +21,17 @@ describe('runAdminAction', () => {
     expect(ran).toBe(false)
   })
 
-  it('refuses support staff an admin action', async () => {
+  it('refuses support staff an admin action, and audits the denial', async () => {
     let ran = false
     const state = await runAdminAction(support, { role: 'admin', schema }, async () => void (ran = true), { name: 'x' })
     expect(state).toEqual({ ok: false, message: 'You do not have permission to do this.' })
     expect(ran).toBe(false)
+    const events = await listAuditEvents({ take: 50 })
+    expect(events.find((event) => event.action === 'portal.denied' && event.targetId === support.id)).toMatchObject({
+      actor: support.email,
+      targetType: 'operator',
+      details: { role: 'support', required: 'admin' },
+    })
   })
 
   it('returns zod errors by field', async () => {
@@ -33,15 +39,35 @@ describe('runAdminAction', () => {
     expect(state.fieldErrors).toEqual({ name: ['Name is required.'] })
   })
 
-  it('writes the audit event the use case asks for, with the operator as actor', async () => {
-    const target = crypto.randomUUID()
-    const state = await runAdminAction(admin, { role: 'admin', schema }, async (input) => ({
-      message: `done ${input.name}`,
-      audit: { action: 'test.action', target: { type: 'test', id: target }, details: { name: input.name } },
-    }), { name: 'thing' })
-    expect(state).toEqual({ ok: true, message: 'done thing' })
-    const events = await listAuditEvents({ take: 50 })
-    expect(events.find((event) => event.targetId === target)).toMatchObject({ actor: admin.email, action: 'test.action', details: { name: 'thing' } })
+  it('writes no audit event itself for an action that succeeds or fails: the use cases own them', async () => {
+    const ofAdmin = async () => (await listAuditEvents({ take: 10_000 })).filter((event) => event.actor === admin.email)
+    const before = (await ofAdmin()).length
+    expect(await runAdminAction(admin, { role: 'admin', schema }, async (input) => ({ message: `done ${input.name}` }), { name: 'thing' })).toEqual({
+      ok: true,
+      message: 'done thing',
+    })
+    await runAdminAction(admin, { role: 'admin', schema }, async () => {
+      throw new NotFoundError('No such thing.')
+    }, { name: 'x' })
+    await runAdminAction(admin, { role: 'admin', schema }, async () => {}, { name: '' })
+    expect((await ofAdmin()).length).toBe(before)
+  })
+
+  it('refuses a NUL character or a lone surrogate in any field, naming the field, before the use case runs', async () => {
+    let ran = false
+    const handler = async () => void (ran = true)
+    const lenient = z.object({ name: z.string(), tags: z.array(z.string()).optional() })
+    expect(await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'a\u0000b' })).toEqual({
+      ok: false,
+      message: 'Check the highlighted fields.',
+      fieldErrors: { name: ["'name' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored."] },
+    })
+    const surrogate = await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'ok', tags: ['fine', 'x\ud800'] })
+    expect(surrogate.fieldErrors).toEqual({ tags: [expect.stringContaining("'tags' contains")] })
+    expect(ran).toBe(false)
+    // A correctly paired surrogate (an emoji) is ordinary text.
+    expect(await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'party \ud83c\udf89' })).toMatchObject({ ok: true })
+    expect(ran).toBe(true)
   })
 
   it('turns known failures into messages and field errors', async () => {

@@ -9,10 +9,12 @@ import { recordAudit, type Actor } from '../services/audit'
 import { LastAdminError, needsReverification, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
 import { MfaCodeError, reverifySession } from '../services/operator-mfa'
 import { ConflictError, NotFoundError } from '../services/errors'
+import { hasUnstorableText, unstorableTextMessage } from '../storable-text'
 
 /**
  * The one wrapper for portal mutations (server actions): re-checks the signed-in operator and role, validates
- * the form with zod, runs the use case, writes the audit event, and turns known failures into form state.
+ * the form with zod, runs the use case, and turns known failures into form state. The use cases write their own
+ * audit events (so the CLI and tests audit alike); the wrapper records only what it alone sees: a denied action.
  */
 
 export type ActionState = {
@@ -29,12 +31,6 @@ export type ActionState = {
 
 export const initialActionState: ActionState = { ok: false }
 
-export type AuditEntry = {
-  action: string
-  target: { type: string; id?: string | null; providerId?: string | null }
-  details?: Record<string, unknown>
-}
-
 export type ActionContext = {
   operator: SignedInOperator
   actor: Actor & { id: string }
@@ -46,8 +42,6 @@ export type ActionOutcome = {
   message?: string
   secret?: string
   redirectTo?: string
-  /** Set when the use case does not record its own audit event. */
-  audit?: AuditEntry
 } | void
 
 export type ActionOptions<S extends z.ZodType> = {
@@ -72,6 +66,15 @@ export function formDataToObject(formData: FormData): Record<string, string | st
     result[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
   }
   return result
+}
+
+/** The top-level fields of a form whose text (or any of whose values) PostgreSQL could not store. */
+function unstorableFields(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object') return []
+  return Object.entries(raw).flatMap(([field, value]) => {
+    const values: unknown[] = Array.isArray(value) ? value : [value]
+    return values.some((item) => typeof item === 'string' && hasUnstorableText(item)) ? [field] : []
+  })
 }
 
 /** A use case's complaint about one field, shown next to it. */
@@ -125,13 +128,25 @@ export async function runAdminAction<S extends z.ZodType>(
   session?: ActionSession | null,
 ): Promise<ActionState> {
   if (!operator) return { ok: false, message: 'Your session has ended. Sign in again.' }
-  if (!roleAllows(operator.role, options.role)) return { ok: false, message: 'You do not have permission to do this.' }
+  if (!roleAllows(operator.role, options.role)) {
+    await recordAudit({ name: operator.email }, 'portal.denied', { type: 'operator', id: operator.id }, { role: operator.role, required: options.role })
+    return { ok: false, message: 'You do not have permission to do this.' }
+  }
   if (options.sensitive) {
     const refusal = await reverificationRefusal(operator, session, raw)
     if (refusal) return refusal
   }
   if (raw && typeof raw === 'object') {
     raw = Object.fromEntries(Object.entries(raw).filter(([key]) => !(REVERIFY_FIELDS as readonly string[]).includes(key)))
+  }
+  // Text PostgreSQL cannot store is refused for every form alike, before any schema sees it.
+  const unstorable = unstorableFields(raw)
+  if (unstorable.length > 0) {
+    return {
+      ok: false,
+      message: 'Check the highlighted fields.',
+      fieldErrors: Object.fromEntries(unstorable.map((field) => [field, [unstorableTextMessage(field)]])),
+    }
   }
   const parsed = options.schema.safeParse(raw)
   if (!parsed.success) {
@@ -145,7 +160,6 @@ export async function runAdminAction<S extends z.ZodType>(
   const context: ActionContext = { operator, actor: { name: operator.email, id: operator.id }, sessionId: session?.id ?? null }
   try {
     const outcome = (await handler(parsed.data, context)) ?? {}
-    if (outcome.audit) await recordAudit(context.actor, outcome.audit.action, outcome.audit.target, outcome.audit.details)
     return {
       ok: true,
       message: outcome.message ?? 'Saved.',

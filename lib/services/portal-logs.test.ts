@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { listAuditEvents } from '@/lib/db/audit-events'
+import { CLI_ACTOR } from './audit'
 import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
 import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
 import { exportLog, findLogPage, logFilterSchema, readLogFilter } from './portal-logs'
 import { clearUserAttribute, findUsers, getUserDetail, setUserActive } from './portal-users'
 
+const exporter = { name: 'exporter@logs.test' }
 let tenant: TestTenant
 
 beforeAll(async () => {
@@ -61,13 +64,26 @@ describe('the provisioning log', () => {
 
   it('exports the filter as CSV and JSON', async () => {
     let csv = ''
-    for await (const chunk of exportLog(params({ idp: tenant.providerId, status: '2xx' }), 'csv')) csv += chunk
+    for await (const chunk of exportLog(exporter, params({ idp: tenant.providerId, status: '2xx' }), 'csv')) csv += chunk
     expect(csv.startsWith('id,createdAt,providerId,')).toBe(true)
     // Bodies hold quoted newlines: count the records by their leading id.
     expect(csv.match(/^[0-9a-f]{8}-[0-9a-f-]{27},/gm)).toHaveLength(7)
     let json = ''
-    for await (const chunk of exportLog(params({ idp: tenant.providerId }), 'json')) json += chunk
+    for await (const chunk of exportLog(exporter, params({ idp: tenant.providerId }), 'json')) json += chunk
     expect(JSON.parse(json)).toHaveLength(8)
+  })
+
+  it('audits each export with its filter and row count, also one abandoned part way', async () => {
+    const actor = { name: `exporter-${crypto.randomUUID()}` }
+    for await (const chunk of exportLog(actor, params({ idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00' }), 'csv')) void chunk
+    const abandoned = exportLog(actor, params({ idp: tenant.providerId }), 'json')
+    await abandoned.next()
+    await abandoned.return(undefined)
+    const events = (await listAuditEvents({ take: 10_000 })).filter((event) => event.actor === actor.name).reverse()
+    expect(events.map((event) => [event.action, event.providerId, event.details])).toEqual([
+      ['log.export', tenant.providerId, { format: 'csv', filter: { idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00:00.000Z' }, rows: 7, completed: true }],
+      ['log.export', tenant.providerId, { format: 'json', filter: { idp: tenant.providerId }, rows: 0, completed: false }],
+    ])
   })
 })
 
@@ -91,12 +107,12 @@ describe('portal users and overview', () => {
 
   it('clears an attribute and deactivates through the SCIM patch logic', async () => {
     const [row] = (await findUsers({ idp: tenant.providerId, q: 'user0-' })).rows
-    const cleared = await clearUserAttribute(row!.id, 'title')
+    const cleared = await clearUserAttribute(CLI_ACTOR, row!.id, 'title')
     expect(cleared.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: null }].map((change) => expect.objectContaining({ attribute: change.attribute })))
     const detail = await getUserDetail(row!.id)
     expect(detail.rows.some((candidate) => candidate.path === 'title')).toBe(false)
-    await setUserActive(row!.id, false)
+    await setUserActive(CLI_ACTOR, row!.id, false)
     expect((await getUserDetail(row!.id)).user.active).toBe(false)
-    await expect(clearUserAttribute(row!.id, 'userName')).rejects.toThrow()
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow()
   })
 })

@@ -7,6 +7,7 @@ import {
   type RequestLogFilter,
 } from '../db/portal-queries'
 import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
+import { recordAudit, type Actor } from './audit'
 import { tenantUrlFor } from './tenant-url'
 
 /** The provisioning log as the portal reads it: filters from the URL, keyset pages, records, exports. */
@@ -28,8 +29,8 @@ export const requestOperations = [
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 
-/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times. */
-const dateParam = optional(
+/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times (the audit page too). */
+export const dateParam = optional(
   z.string().transform((value, ctx) => {
     const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
     if (Number.isNaN(date.getTime())) {
@@ -137,11 +138,12 @@ export const exportColumns = [
   'changes',
   'clientIp',
   'userAgent',
+  'repeatCount',
   'requestBody',
   'responseBody',
 ] as const
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value)
   // Quote everything that needs it, and defuse spreadsheet formulas.
@@ -149,24 +151,52 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
-/** The filtered log as CSV or JSON text chunks, newest first, capped at EXPORT_ROW_LIMIT rows. */
-export async function* exportLog(params: LogFilterParams, format: 'csv' | 'json'): AsyncGenerator<string> {
+/** The filter as it is audited: what was asked for, without the paging cursors. */
+function auditedFilter(params: LogFilterParams): Record<string, string> {
+  const filter: Record<string, string> = {}
+  for (const [key, value] of Object.entries(params)) {
+    if (key === 'after' || key === 'before' || value === undefined) continue
+    filter[key] = value instanceof Date ? value.toISOString() : String(value)
+  }
+  return filter
+}
+
+/**
+ * The filtered log as CSV or JSON text chunks, newest first, capped at EXPORT_ROW_LIMIT rows. Personal data
+ * leaves the portal here, so the export is audited with its filter and row count once it ends (also when the
+ * download is abandoned part way: `completed` tells).
+ */
+export async function* exportLog(actor: Actor, params: LogFilterParams, format: 'csv' | 'json'): AsyncGenerator<string> {
   const filter = toRequestLogFilter(params)
   let first = true
-  yield format === 'csv' ? `${exportColumns.join(',')}\n` : '['
-  for await (const batch of streamRequests(filter, EXPORT_ROW_LIMIT)) {
-    const lines: string[] = []
-    for (const row of batch) {
-      if (format === 'csv') {
-        lines.push(exportColumns.map((column) => csvCell(row[column])).join(','))
-      } else {
-        lines.push(`${first ? '' : ','}\n${JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, row[column]])))}`)
-        first = false
+  let rows = 0
+  let completed = false
+  try {
+    yield format === 'csv' ? `${exportColumns.join(',')}\n` : '['
+    for await (const batch of streamRequests(filter, EXPORT_ROW_LIMIT)) {
+      const lines: string[] = []
+      for (const row of batch) {
+        if (format === 'csv') {
+          lines.push(exportColumns.map((column) => csvCell(row[column])).join(','))
+        } else {
+          lines.push(`${first ? '' : ','}\n${JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, row[column]])))}`)
+          first = false
+        }
       }
+      rows += batch.length
+      yield format === 'csv' ? `${lines.join('\n')}\n` : lines.join('')
     }
-    yield format === 'csv' ? `${lines.join('\n')}\n` : lines.join('')
+    if (format === 'json') yield '\n]\n'
+    completed = true
+  } finally {
+    await recordAudit(actor, 'log.export', { type: 'requestLog', providerId: params.idp ?? null }, {
+      format,
+      filter: auditedFilter(params),
+      rows,
+      completed,
+      ...(rows >= EXPORT_ROW_LIMIT ? { capped: true } : {}),
+    })
   }
-  if (format === 'json') yield '\n]\n'
 }
 
 /** The log filter as a query string, for links that keep or change it. */

@@ -123,6 +123,10 @@ export async function listTokensWithWarnings(providerId: string, now = new Date(
     expiresAt: token.expiresAt,
     lastUsedAt: token.lastUsedAt,
     status: token.status,
+    neverExpires: token.neverExpires,
+    rotatedFromId: token.rotatedFromId,
+    replacedById: token.replacedById,
+    usedLast: token.usedLast,
     expiringSoon: token.status === 'active' && token.expiresAt !== null && token.expiresAt.getTime() < horizon,
   }))
 }

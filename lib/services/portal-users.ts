@@ -5,6 +5,8 @@ import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, ty
 import { CompatLog } from '../scim/compat'
 import { buildUserSchema } from '../scim/schema/user-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
+import { withTransaction } from '../db/client'
+import { recordAudit, type Actor } from './audit'
 import { getIdentityProvider } from './identity-providers'
 import { canonicalResource, patchUser, type Tenant } from './users'
 import { NotFoundError } from './errors'
@@ -96,7 +98,7 @@ export async function getUserDetail(userId: string) {
   const [tenant, registered, timeline] = await Promise.all([
     portalTenant(user.providerId),
     listCustomAttributes(user.providerId),
-    findUserRequests(userId, 200),
+    findUserRequests(user.providerId, userId, 200),
   ])
   const resource = canonicalResource(user, tenant.schema)
   const custom = (user.customAttributes ?? {}) as Record<string, unknown>
@@ -114,20 +116,32 @@ export const clearAttributeSchema = z.object({
   path: z.string().min(1).max(300),
 })
 
-/** Removes one attribute value the way a SCIM PATCH would: the fix for Entra never sending cleared values. */
-export async function clearUserAttribute(userId: string, path: string) {
+/**
+ * Removes one attribute value the way a SCIM PATCH would: the fix for Entra never sending cleared values.
+ * The change and its audit event commit together.
+ */
+export async function clearUserAttribute(actor: Actor, userId: string, path: string) {
   const detail = await getUserDetail(userId)
   const row = detail.rows.find((candidate) => candidate.path === path && candidate.clearable)
   if (!row) throw new NotFoundError(`The user has no value at '${path}' to clear.`)
   const tenant = await portalTenant(detail.user.providerId)
-  const result = await patchUser(tenant, userId, { Operations: [{ op: 'remove', path }] }, null, new CompatLog())
-  return { providerId: detail.user.providerId, changes: result.changes }
+  const providerId = detail.user.providerId
+  return withTransaction(async () => {
+    const result = await patchUser(tenant, userId, { Operations: [{ op: 'remove', path }] }, null, new CompatLog())
+    await recordAudit(actor, 'user.clearAttribute', { type: 'user', id: userId, providerId }, { path, changes: result.changes })
+    return { providerId, changes: result.changes }
+  })
 }
 
-export async function setUserActive(userId: string, active: boolean) {
+/** Deactivates or reactivates a user as the IdP would, with its audit event in the same transaction. */
+export async function setUserActive(actor: Actor, userId: string, active: boolean) {
   const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const tenant = await portalTenant(user.providerId)
-  const result = await patchUser(tenant, userId, { Operations: [{ op: 'replace', path: 'active', value: active }] }, null, new CompatLog())
-  return { providerId: user.providerId, changes: result.changes }
+  const providerId = user.providerId
+  return withTransaction(async () => {
+    const result = await patchUser(tenant, userId, { Operations: [{ op: 'replace', path: 'active', value: active }] }, null, new CompatLog())
+    await recordAudit(actor, active ? 'user.reactivate' : 'user.deactivate', { type: 'user', id: userId, providerId }, { changes: result.changes })
+    return { providerId, changes: result.changes }
+  })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasUnstorableText, unstorableTextMessage } from '../storable-text'
 
 /** URL search parameters of portal pages and exports: lenient to read, explicit about what was ignored. */
 
@@ -18,17 +19,28 @@ export const optionalParam = <T extends z.ZodType>(schema: T) =>
 /**
  * Parses with a schema that drops invalid values (so a bad value is never applied), then names every field the
  * URL gave but the schema dropped, with what would have been accepted: the page shows it next to the field,
- * and an export refuses to run on a filter it could not read.
+ * and an export refuses to run on a filter it could not read. A value PostgreSQL cannot store (NUL, a lone
+ * surrogate) is dropped before parsing and reported without being echoed.
  */
 export function readSearchParams<T extends Record<string, unknown>>(
   schema: z.ZodType<T>,
   raw: RawSearchParams,
   hints: Partial<Record<keyof T & string, string>>,
 ): { params: T; errors: Partial<Record<keyof T & string, string>> } {
-  const params = schema.parse(raw)
   const errors: Partial<Record<keyof T & string, string>> = {}
+  const storable: RawSearchParams = {}
+  for (const [key, value] of Object.entries(raw)) {
+    const values = Array.isArray(value) ? value : [value]
+    if (values.some((item) => typeof item === 'string' && hasUnstorableText(item))) {
+      errors[key as keyof T & string] = `Ignored: ${unstorableTextMessage(key)}`
+    } else {
+      storable[key] = value
+    }
+  }
+  const params = schema.parse(storable)
   for (const key of Object.keys(hints) as Array<keyof T & string>) {
-    const given = firstValue(raw[key])
+    if (errors[key]) continue
+    const given = firstValue(storable[key])
     if (typeof given === 'string' && given.trim() !== '' && params[key] === undefined) {
       errors[key] = `'${given.length > 60 ? `${given.slice(0, 60)}…` : given}' was ignored: ${hints[key]}`
     }

@@ -1,43 +1,158 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { findToken, insertToken, listTokens, markTokenRevoked } from '../db/tokens'
+import { withTransaction } from '../db/client'
+import {
+  countActiveTokens,
+  findSuccessor,
+  findTokenForUpdate,
+  insertToken,
+  listTokens,
+  lockProviderTokens,
+  markTokenRevoked,
+  setTokenExpiry,
+  type TokenRow,
+} from '../db/tokens'
 import { recordAudit, type Actor } from './audit'
 import { getIdentityProvider } from './identity-providers'
 import { hashSecret, invalidateScimAccessCache, SCOPES, TOKEN_PREFIX } from './scim-access'
-import { NotFoundError } from './errors'
+import { ConflictError, NotFoundError } from './errors'
 
-/** Secret tokens: 256 random bits behind a fixed prefix secret scanners can spot, shown once, stored hashed. */
+/**
+ * Secret tokens: 256 random bits behind a fixed prefix secret scanners can spot, shown once, stored hashed.
+ * They expire after a year unless asked otherwise (RFC 7644 §7.4 asks for limited lifetimes), and rotate with
+ * an overlap, so the IdP can be given the new one before the old one stops working.
+ */
+
+const DAY_MS = 86_400_000
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 365
+export const DEFAULT_ROTATION_OVERLAP_DAYS = 7
+export const MAX_ROTATION_OVERLAP_DAYS = 90
+/** Enough for a rotation in progress on two apps; more usually means forgotten tokens. */
+export const MAX_ACTIVE_TOKENS = 5
+
+/** Days until expiry; 0 or null mean the token never expires. */
+const expiresInDaysSchema = z
+  .number('Expiry is a number of days.')
+  .int('Expiry is a whole number of days.')
+  .min(0, 'Expiry is 0 (never) or at least 1 day.')
+  .max(3650, 'Expiry is at most 3650 days.')
+  .nullable()
+  .default(DEFAULT_TOKEN_LIFETIME_DAYS)
 
 export const createTokenSchema = z.object({
   providerId: z.uuid('Unknown identity provider.'),
   label: z.string().trim().max(120, 'Label is at most 120 characters.').default(''),
   scopes: z.array(z.enum(SCOPES)).min(1, 'Choose at least one scope.').default([...SCOPES]),
-  expiresInDays: z.number().int().min(1, 'Expiry is at least 1 day.').max(3650, 'Expiry is at most 3650 days.').nullable().default(null),
+  expiresInDays: expiresInDaysSchema,
 })
 export type CreateTokenInput = z.input<typeof createTokenSchema>
 
+export const rotateTokenSchema = z.object({
+  tokenId: z.uuid('Unknown token.'),
+  overlapDays: z
+    .number('The overlap is a number of days.')
+    .int('The overlap is a whole number of days.')
+    .min(1, 'The overlap is at least 1 day.')
+    .max(MAX_ROTATION_OVERLAP_DAYS, `The overlap is at most ${MAX_ROTATION_OVERLAP_DAYS} days.`)
+    .default(DEFAULT_ROTATION_OVERLAP_DAYS),
+  expiresInDays: expiresInDaysSchema,
+})
+export type RotateTokenInput = z.input<typeof rotateTokenSchema>
+
 const PREFIX_LENGTH = TOKEN_PREFIX.length + 6
+
+function expiryFrom(now: Date, days: number | null): Date | null {
+  return days ? new Date(now.getTime() + days * DAY_MS) : null
+}
+
+function newSecret() {
+  const secret = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+  return { secret, prefix: secret.slice(0, PREFIX_LENGTH), secretHash: hashSecret(secret) }
+}
+
+/** Inside the provider's lock: refuses a token that would make more than MAX_ACTIVE_TOKENS. */
+async function ensureRoomForToken(providerId: string, now: Date): Promise<void> {
+  if (!(await lockProviderTokens(providerId))) throw new NotFoundError(`No identity provider '${providerId}'.`)
+  const active = await countActiveTokens(providerId, now)
+  if (active >= MAX_ACTIVE_TOKENS) {
+    throw new ConflictError(
+      `This identity provider already has ${active} active tokens, the most it may have. Revoke one it no longer uses first.`,
+    )
+  }
+}
 
 export async function createToken(actor: Actor, input: CreateTokenInput, now = new Date()) {
   const data = createTokenSchema.parse(input)
   await getIdentityProvider(data.providerId)
-  const secret = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
-  const expiresAt = data.expiresInDays ? new Date(now.getTime() + data.expiresInDays * 86_400_000) : null
-  const token = await insertToken({
-    providerId: data.providerId,
-    label: data.label,
-    prefix: secret.slice(0, PREFIX_LENGTH),
-    secretHash: hashSecret(secret),
-    scopes: data.scopes,
-    expiresAt,
-    createdBy: actor.name,
-  })
-  await recordAudit(actor, 'token.create', { type: 'token', id: token.id, providerId: data.providerId }, {
-    label: data.label,
-    scopes: data.scopes,
-    expiresAt: expiresAt?.toISOString() ?? null,
+  const { secret, prefix, secretHash } = newSecret()
+  const expiresAt = expiryFrom(now, data.expiresInDays)
+  const token = await withTransaction(async () => {
+    await ensureRoomForToken(data.providerId, now)
+    const created = await insertToken({
+      providerId: data.providerId,
+      label: data.label,
+      prefix,
+      secretHash,
+      scopes: data.scopes,
+      expiresAt,
+      createdBy: actor.name,
+      createdAt: now,
+    })
+    await recordAudit(actor, 'token.create', { type: 'token', id: created.id, providerId: data.providerId }, {
+      label: data.label,
+      scopes: data.scopes,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    })
+    return created
   })
   return { token, secret }
+}
+
+/**
+ * Issues a successor with the same label and scopes, and shortens the old token's life to the overlap (never
+ * lengthens it). Both work until then; SCIM access checks read the new expiry within their 2-second cache.
+ */
+export async function rotateToken(actor: Actor, input: RotateTokenInput, now = new Date()) {
+  const data = rotateTokenSchema.parse(input)
+  const { secret, prefix, secretHash } = newSecret()
+  const result = await withTransaction(async () => {
+    const old = await findTokenForUpdate(data.tokenId)
+    if (!old) throw new NotFoundError(`No token '${data.tokenId}'.`)
+    if (tokenStatus(old, now) !== 'active') {
+      throw new ConflictError(`Token ${old.prefix}… is ${tokenStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`)
+    }
+    // Under the token's lock, so a double click or a parallel rotation makes one successor, not two.
+    const successor = await findSuccessor(old.id)
+    if (successor) {
+      throw new ConflictError(`Token ${old.prefix}… has already been rotated: its successor is ${successor.prefix}…. Rotate that one instead.`)
+    }
+    await ensureRoomForToken(old.providerId, now)
+    const overlapEnd = new Date(now.getTime() + data.overlapDays * DAY_MS)
+    const oldExpiresAt = old.expiresAt && old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd
+    await setTokenExpiry(old.id, oldExpiresAt)
+    const expiresAt = expiryFrom(now, data.expiresInDays)
+    const token = await insertToken({
+      providerId: old.providerId,
+      label: old.label,
+      prefix,
+      secretHash,
+      scopes: old.scopes,
+      expiresAt,
+      createdBy: actor.name,
+      createdAt: now,
+      rotatedFromId: old.id,
+    })
+    await recordAudit(actor, 'token.rotate', { type: 'token', id: old.id, providerId: old.providerId }, {
+      label: old.label,
+      newTokenId: token.id,
+      overlapDays: data.overlapDays,
+      oldExpiresAt: oldExpiresAt.toISOString(),
+      newExpiresAt: expiresAt?.toISOString() ?? null,
+    })
+    return { token, previous: { ...old, expiresAt: oldExpiresAt } }
+  })
+  invalidateScimAccessCache()
+  return { ...result, secret }
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired'
@@ -48,17 +163,43 @@ export function tokenStatus(token: { revokedAt: Date | null; expiresAt: Date | n
   return 'active'
 }
 
-export async function listProviderTokens(providerId: string) {
+export type ListedToken = TokenRow & {
+  status: TokenStatus
+  /** Active without an expiry: someone chose "never". */
+  neverExpires: boolean
+  /** The token that replaced this one by rotation. */
+  replacedById: string | null
+  /** The token the IdP authenticated with most recently. */
+  usedLast: boolean
+}
+
+export async function listProviderTokens(providerId: string, now = new Date()): Promise<ListedToken[]> {
   await getIdentityProvider(providerId)
   const tokens = await listTokens(providerId)
-  return tokens.map((token) => ({ ...token, status: tokenStatus(token) }))
+  const lastUsed = tokens.reduce<TokenRow | null>(
+    (latest, token) => (token.lastUsedAt && (!latest?.lastUsedAt || token.lastUsedAt > latest.lastUsedAt) ? token : latest),
+    null,
+  )
+  return tokens.map((token) => {
+    const status = tokenStatus(token, now)
+    return {
+      ...token,
+      status,
+      neverExpires: status === 'active' && token.expiresAt === null,
+      replacedById: tokens.find((other) => other.rotatedFromId === token.id)?.id ?? null,
+      usedLast: token.id === lastUsed?.id,
+    }
+  })
 }
 
 export async function revokeToken(actor: Actor, tokenId: string) {
-  const token = z.uuid().safeParse(tokenId).success ? await findToken(tokenId) : null
-  if (!token) throw new NotFoundError(`No token '${tokenId}'.`)
-  await markTokenRevoked(tokenId, new Date())
+  const token = await withTransaction(async () => {
+    const found = z.uuid().safeParse(tokenId).success ? await findTokenForUpdate(tokenId) : undefined
+    if (!found) throw new NotFoundError(`No token '${tokenId}'.`)
+    await markTokenRevoked(tokenId, new Date())
+    await recordAudit(actor, 'token.revoke', { type: 'token', id: tokenId, providerId: found.providerId }, { label: found.label })
+    return found
+  })
   invalidateScimAccessCache()
-  await recordAudit(actor, 'token.revoke', { type: 'token', id: tokenId, providerId: token.providerId }, { label: token.label })
   return token
 }

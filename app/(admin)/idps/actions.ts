@@ -17,7 +17,7 @@ import {
   setScimEnabled,
 } from '@/lib/services/identity-providers'
 import { SCOPES } from '@/lib/services/scim-access'
-import { createToken, listProviderTokens, revokeToken } from '@/lib/services/tokens'
+import { createToken, listProviderTokens, revokeToken, rotateToken } from '@/lib/services/tokens'
 
 // Identity providers, their tokens and custom attributes. The services record their own audit events.
 
@@ -49,26 +49,58 @@ export const deleteIdpAction = adminAction(
   },
 )
 
+/** A number of days from a select or field; `never` is the explicit choice of a token without expiry. */
+const daysField = (message: string) =>
+  z.preprocess(
+    (value) => (value === '' || value === undefined ? undefined : value === 'never' ? null : Number(value)),
+    z.number(message).nullable().optional(),
+  )
+
 const tokenFormSchema = z.object({
   providerId: providerIdSchema,
   label: z.string().trim().max(120, 'Label is at most 120 characters.').default(''),
   scopes: z.preprocess(asArray, z.array(z.enum(SCOPES)).min(1, 'Choose at least one scope.')),
-  expiresInDays: z.preprocess(
-    (value) => (value === '' || value === 'never' || value === undefined ? null : Number(value)),
-    z.number('Expiry is a number of days.').int('Expiry is a whole number of days.').min(1, 'Expiry is at least 1 day.').max(3650, 'Expiry is at most 3650 days.').nullable(),
-  ),
+  expiresInDays: daysField('Expiry is a number of days.'),
 })
 
-export const createTokenAction = adminAction({ role: 'admin', schema: tokenFormSchema, sensitive: true }, async (input, { actor }) => {
-  const { token, secret } = await createToken(actor, input)
+export const createTokenAction = adminAction({ role: 'admin', schema: tokenFormSchema , sensitive: true }, async ({ expiresInDays, ...input }, { actor }) => {
+  const { token, secret } = await createToken(actor, { ...input, ...(expiresInDays !== undefined ? { expiresInDays } : {}) })
   return { message: `Token ${token.prefix}… created.`, secret }
 })
+
+/** The token must belong to the IdP whose page the form is on. */
+async function ensureProviderToken(providerId: string, tokenId: string) {
+  const tokens = await listProviderTokens(providerId)
+  if (!tokens.some((token) => token.id === tokenId)) throw new FieldError('tokenId', 'Unknown token.')
+}
+
+export const rotateTokenAction = adminAction(
+  {
+    role: 'admin',
+    schema: z.object({
+      providerId: providerIdSchema,
+      tokenId: z.uuid('Unknown token.'),
+      overlapDays: z.preprocess((value) => (value === '' || value === undefined ? undefined : Number(value)), z.number('The overlap is a number of days.').optional()),
+    }),
+    sensitive: true,
+  },
+  async (input, { actor }) => {
+    await ensureProviderToken(input.providerId, input.tokenId)
+    const { token, previous, secret } = await rotateToken(actor, {
+      tokenId: input.tokenId,
+      ...(input.overlapDays !== undefined ? { overlapDays: input.overlapDays } : {}),
+    })
+    return {
+      message: `Token ${token.prefix}… replaces ${previous.prefix}…, which keeps working until ${previous.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+      secret,
+    }
+  },
+)
 
 export const revokeTokenAction = adminAction(
   { role: 'admin', schema: z.object({ providerId: providerIdSchema, tokenId: z.uuid('Unknown token.') }), sensitive: true },
   async (input, { actor }) => {
-    const tokens = await listProviderTokens(input.providerId)
-    if (!tokens.some((token) => token.id === input.tokenId)) throw new FieldError('tokenId', 'Unknown token.')
+    await ensureProviderToken(input.providerId, input.tokenId)
     await revokeToken(actor, input.tokenId)
     return { message: 'Token revoked: requests with it now get 401.' }
   },

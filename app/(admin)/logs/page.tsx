@@ -57,6 +57,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
     userEmail: row.userEmail,
     errorDetail: row.errorDetail,
     discarded: row.discardedAttributes.length,
+    repeatCount: row.repeatCount,
   }))
   const local = (date: Date | undefined) => (date ? date.toISOString().slice(0, 16) : '')
   return (

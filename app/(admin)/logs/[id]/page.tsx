@@ -46,6 +46,12 @@ export default async function LogRecordPage({ params }: { params: Promise<{ id: 
             <Row label="Status">
               <StatusBadge status={record.status} /> {record.scimType ? <Badge tone="amber">scimType {record.scimType}</Badge> : null}
             </Row>
+            {record.repeatCount > 1 ? (
+              <Row label="Repeated">
+                This row stands for {record.repeatCount} identical failed requests from {record.clientIp ?? 'one client'} within a
+                minute (+{record.repeatCount - 1} more like this), folded because the address was over its failure rate limit.
+              </Row>
+            ) : null}
             <Row label="Duration">{record.durationMs} ms</Row>
             <Row label="Operation">{record.operation}</Row>
             <Row label="Identity provider">
