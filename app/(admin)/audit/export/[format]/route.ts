@@ -1,4 +1,5 @@
 import { currentOperator } from '@/lib/auth/session'
+import { downloadResponse, unreadableFilterResponse } from '@/lib/http/download'
 import { roleAllows } from '@/lib/auth/roles'
 import { exportAudit, readAuditFilter } from '@/lib/services/portal-audit'
 
@@ -13,26 +14,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
   // Support staff do not see the audit log: the same not-found answer as its page.
   if (!roleAllows(operator.role, 'admin')) return new Response('Not found', { status: 404 })
   const { params: filter, errors } = readAuditFilter(Object.fromEntries(new URL(request.url).searchParams))
-  const problems = Object.entries(errors).map(([field, message]) => `${field}: ${message}`)
-  if (problems.length > 0) return new Response(`The filter was not exported.\n${problems.join('\n')}\n`, { status: 400 })
-  const chunks = exportAudit({ name: operator.email }, filter, format)
-  const encoder = new TextEncoder()
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await chunks.next()
-      if (next.done) controller.close()
-      else controller.enqueue(encoder.encode(next.value))
-    },
-    async cancel() {
-      await chunks.return(undefined)
-    },
-  })
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
-  return new Response(body, {
-    headers: {
-      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-      'content-disposition': `attachment; filename="audit-log-${stamp}.${format}"`,
-      'cache-control': 'no-store',
-    },
-  })
+  const refusal = unreadableFilterResponse(errors)
+  if (refusal) return refusal
+  return downloadResponse(exportAudit({ name: operator.email }, filter, format), format, 'audit-log')
 }
