@@ -7,15 +7,17 @@
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g')
+/** A plain character class is several times faster than the lookarounds: most text has no surrogate at all. */
+const SUSPECT = /[\u0000\ud800-\udfff]/
 
 /** Whether `text` holds a character PostgreSQL cannot store. */
 export function hasUnstorableText(text: string): boolean {
-  return UNSTORABLE.test(text)
+  return SUSPECT.test(text) && UNSTORABLE.test(text)
 }
 
 /** A storable copy for logs: each unstorable character becomes its visible `\uXXXX` escape. */
 export function escapeUnstorableText(text: string): string {
-  if (!UNSTORABLE.test(text)) return text
+  if (!hasUnstorableText(text)) return text
   return text.replace(UNSTORABLE_ALL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 

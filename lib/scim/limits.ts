@@ -81,8 +81,9 @@ export function assertResourceWithinLimits(resource: Record<string, unknown>): v
       for (const [name, item] of Object.entries(value)) if (Array.isArray(item)) assertValueCount(item, `${key}:${name}`)
     }
   }
-  const bytes = utf8ByteLength(JSON.stringify(resource))
-  if (bytes > scimLimits.maxResourceBytes) {
+  const json = JSON.stringify(resource)
+  if (exceedsUtf8Bytes(json, scimLimits.maxResourceBytes)) {
+    const bytes = utf8ByteLength(json)
     throw invalidValue(`The resource would be ${bytes} bytes of JSON; the limit is ${scimLimits.maxResourceBytes} bytes per stored resource.`)
   }
 }
