@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
 import { findOperatorCredentialsById, type OperatorCredentials } from '../db/operators'
@@ -48,6 +49,11 @@ export class PasskeyError extends Error {}
 export function relyingParty() {
   const url = new URL(env().PUBLIC_URL)
   return { rpID: url.hostname, origin: url.origin }
+}
+
+/** Browsers accept only a host name as relying party id: with PUBLIC_URL at an IP address, passkeys cannot work. */
+export function passkeysAvailable(): boolean {
+  return isIP(relyingParty().rpID.replace(/^\[|\]$/g, '')) === 0
 }
 
 const base64url = z.string().max(16_384).regex(/^[A-Za-z0-9_-]*$/, 'Not base64url.')
@@ -119,6 +125,7 @@ export async function startPasskeyRegistration(
   sessionId: string,
   now = new Date(),
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  if (!passkeysAvailable()) throw new ConflictError('Passkeys need PUBLIC_URL with a host name, not an IP address.')
   await requireOpenSession(sessionId, operator.id)
   const existing = await listPasskeys(operator.id)
   if (existing.length >= MAX_PASSKEYS) throw new ConflictError(`You have ${MAX_PASSKEYS} passkeys: remove one first.`)
