@@ -208,16 +208,16 @@ export async function removeMfa(operator: SignedInOperator, password: string, co
   })
 }
 
-/** For an operator who lost their device (the CLI): MFA off, every session ended; they enrol again. */
+/** For an operator who lost their device (the CLI): TOTP and passkeys off, every session ended; they enrol again. */
 export async function resetMfa(actor: Actor, email: string, now = new Date()) {
   const operator = await findOperatorCredentials(email.trim().toLowerCase())
   if (!operator) throw new NotFoundError(`No operator has the email '${email}'.`)
   const ended = await withTransaction(async () => {
     await updateOperator(operator.id, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null })
     await deleteRecoveryCodes(operator.id)
-    await deletePasskeysOfOperator(operator.id)
+    const passkeysRemoved = await deletePasskeysOfOperator(operator.id)
     const count = await endOperatorSessions(operator.id, 'mfa-reset', now)
-    await recordAudit(actor, 'operator.mfa.reset', { type: 'operator', id: operator.id }, { email: operator.email, endedSessions: count })
+    await recordAudit(actor, 'operator.mfa.reset', { type: 'operator', id: operator.id }, { email: operator.email, endedSessions: count, passkeysRemoved })
     return count
   })
   return { id: operator.id, email: operator.email, hadMfa: operator.mfaEnabled || operator.hasPasskey, endedSessions: ended }

@@ -218,6 +218,9 @@ describe('passkey re-verification, removal and reset', () => {
     const { operator, password } = await withPasskey()
     expect(await resetMfa(CLI_ACTOR, operator.email)).toMatchObject({ hadMfa: true })
     expect(await listOperatorPasskeys(operator.id)).toEqual([])
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.mfa.reset', actor: 'cli', details: expect.objectContaining({ passkeysRemoved: 1 }) }),
+    )
     expect((await signIn(operator.email, password)).state).toBe('active')
   })
 })

@@ -55,9 +55,15 @@ export default async function AccountPage() {
             </div>
           ) : (
             <div className="space-y-3 text-sm">
-              <p>
-                <Badge tone="amber">off</Badge> Protect your account with a code from an authenticator app.
-              </p>
+              {passkeys.length > 0 ? (
+                <p>
+                  <Badge tone="green">passkey</Badge> Sign-in asks for one of your passkeys. You can add an authenticator app as well.
+                </p>
+              ) : (
+                <p>
+                  <Badge tone="amber">off</Badge> Protect your account with a code from an authenticator app or a passkey.
+                </p>
+              )}
               <TextLink href="/account/mfa">Set up two-factor sign-in</TextLink>
             </div>
           )}
