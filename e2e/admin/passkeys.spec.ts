@@ -44,6 +44,11 @@ test('an operator registers a passkey on the account page and signs in with it',
 
   const context = await browser.newContext()
   const page = await context.newPage()
+  // The passkey code is bundled React code: nothing may trip the CSP or fail in the console.
+  const consoleErrors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text())
+  })
   const { cdp, authenticatorId } = await addVirtualAuthenticator(page)
   await submitPassword(page, holder)
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
@@ -73,5 +78,15 @@ test('an operator registers a passkey on the account page and signs in with it',
   await expect(page.getByTestId('passkey-list')).toContainText('last used')
   const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
   expect(after.credentials[0]?.signCount).toBeGreaterThan(0)
+
+  // Removal (sensitive too; the passkey sign-in just verified the session).
+  await page.getByTestId('passkey-list').getByRole('button', { name: 'Remove' }).click()
+  await page.getByRole('button', { name: 'Yes, remove it' }).click()
+  // The row goes away with the page's refresh; a reload shows it stays gone.
+  await expect(page.getByText('No passkeys yet.')).toBeVisible()
+  await page.reload()
+  await expect(page.getByTestId('passkey-list')).toHaveCount(0)
+  await expect(page.getByText('No passkeys yet.')).toBeVisible()
+  expect(consoleErrors).toEqual([])
   await context.close()
 })
