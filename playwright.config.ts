@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 3100)
-const baseURL = `http://127.0.0.1:${port}`
+// localhost, not 127.0.0.1: WebAuthn accepts only a host name as relying party id (and localhost is a secure context).
+const baseURL = `http://localhost:${port}`
 
 /**
  * Two projects: `scim` drives the SCIM API like Entra ID does (no browser); `admin` drives the portal in
@@ -36,7 +37,7 @@ export default defineConfig({
   ],
   webServer: {
     command: 'bash scripts/e2e-server.sh',
-    url: `${baseURL}/`,
+    url: `http://127.0.0.1:${port}/`,
     timeout: 240_000,
     reuseExistingServer: false,
     stdout: 'pipe',

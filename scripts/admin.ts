@@ -30,7 +30,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   attribute list --idp <providerId> [--json]
   attribute remove --idp <providerId> --name <name>
   operator create --email <email> --role admin|support [--json]
-  operator reset-mfa --email <email> [--json]     (turns MFA off and ends the operator's sessions)`
+  operator reset-mfa --email <email> [--json]     (turns MFA off, passkeys included, and ends the operator's sessions)`
 
 class UsageError extends Error {}
 

@@ -3,7 +3,7 @@
 # database, seeded through the operator CLI before the server takes the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DATA_DIR="${E2E_DATA_DIR:-./data-e2e}" PORT="${E2E_PORT:-3100}" PUBLIC_URL="http://127.0.0.1:${E2E_PORT:-3100}"
+export DATA_DIR="${E2E_DATA_DIR:-./data-e2e}" PORT="${E2E_PORT:-3100}" PUBLIC_URL="http://localhost:${E2E_PORT:-3100}"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-not-for-production}"
 unset DATABASE_URL
 state=e2e/.state

@@ -1,12 +1,15 @@
 'use client'
 
-import { useId } from 'react'
+import { useId, useState } from 'react'
 import type { ActionState } from '@/lib/http/admin-action'
-import { inputClass } from './styles'
+import { passkeyReverifyOptionsAction } from '@/lib/http/passkey-actions'
+import { answerPasskeyChallenge } from './passkey-prompt'
+import { buttonClass, inputClass } from './styles'
 
 /**
  * Shown inside a form whose sensitive action asked to confirm who is there: the password, and a code from the
- * authenticator app (or a recovery code) when MFA is on. Submitting the form again sends them along.
+ * authenticator app (or a recovery code) when MFA is on, or else a passkey when one is registered. Submitting
+ * the form again sends them along.
  */
 export function ReverifyFields({ state }: { state: ActionState }) {
   const id = useId()
@@ -30,7 +33,39 @@ export function ReverifyFields({ state }: { state: ActionState }) {
           <input id={`${id}-code`} name="reverifyCode" inputMode="numeric" autoComplete="one-time-code" required className={`mt-1 ${inputClass}`} aria-invalid={Boolean(errors.reverifyCode)} />
           {errors.reverifyCode ? <p className="mt-1 text-sm text-red-700">{errors.reverifyCode.join(' ')}</p> : null}
         </div>
+      ) : state.reverify.passkey ? (
+        <PasskeyConfirmation error={errors.reverifyCode?.join(' ')} />
       ) : null}
     </fieldset>
+  )
+}
+
+/** Answers a re-verification challenge with a passkey; the answer goes along in a hidden field. */
+function PasskeyConfirmation({ error }: { error?: string }) {
+  const [answer, setAnswer] = useState('')
+  const [message, setMessage] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  async function confirm() {
+    setBusy(true)
+    setMessage(null)
+    const result = await answerPasskeyChallenge(passkeyReverifyOptionsAction)
+    setBusy(false)
+    if (result.ok) setAnswer(result.response)
+    else setMessage(result.message)
+  }
+  return (
+    <div>
+      <input type="hidden" name="reverifyPasskey" value={answer} />
+      {answer ? (
+        <p className="text-sm text-green-800" data-testid="reverify-passkey-done">
+          Passkey confirmed: enter your password and submit again.
+        </p>
+      ) : (
+        <button type="button" className={buttonClass.secondary} onClick={confirm} disabled={busy} data-testid="reverify-passkey">
+          Confirm with a passkey
+        </button>
+      )}
+      {message || (!answer && error) ? <p className="mt-1 text-sm text-red-700">{message ?? error}</p> : null}
+    </div>
   )
 }

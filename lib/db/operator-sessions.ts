@@ -27,6 +27,7 @@ export type SessionWithOperator = SessionRecord & {
   role: OperatorRole
   disabled: boolean
   mfaEnabled: boolean
+  hasPasskey: boolean
 }
 
 type RawSession = Omit<SessionRecord, 'createdAt' | 'lastSeenAt' | 'verifiedAt' | 'endedAt'> & {
@@ -67,8 +68,9 @@ export async function insertSession(data: {
 }
 
 export async function findSessionWithOperator(id: string): Promise<SessionWithOperator | undefined> {
-  const row = await sqlFirst<RawSession & { email: string; role: OperatorRole; disabled: boolean; mfaEnabled: boolean }>(sql`
-    SELECT ${sessionColumns}, o."email", o."role"::text AS "role", o."disabled", (o."mfaEnabledAt" IS NOT NULL) AS "mfaEnabled"
+  const row = await sqlFirst<RawSession & { email: string; role: OperatorRole; disabled: boolean; mfaEnabled: boolean; hasPasskey: boolean }>(sql`
+    SELECT ${sessionColumns}, o."email", o."role"::text AS "role", o."disabled", (o."mfaEnabledAt" IS NOT NULL) AS "mfaEnabled",
+      EXISTS (SELECT 1 FROM "OperatorPasskey" p WHERE p."operatorId" = o."id") AS "hasPasskey"
     FROM "OperatorSession" s JOIN "Operator" o ON o."id" = s."operatorId"
     WHERE s."id" = ${id}::uuid`)
   return row ? toSession(row) : undefined

@@ -54,10 +54,13 @@ export type OperatorCredentials = {
   mfaPendingSecret: string | null
   mfaEnabled: boolean
   mfaLastStep: number | null
+  /** At least one passkey registered: a second factor on its own. */
+  hasPasskey: boolean
 }
 
 const credentialColumns = sql`"id", "email", "role"::text AS "role", "disabled", "passwordHash", "mfaSecret",
-  "mfaPendingSecret", ("mfaEnabledAt" IS NOT NULL) AS "mfaEnabled", "mfaLastStep"`
+  "mfaPendingSecret", ("mfaEnabledAt" IS NOT NULL) AS "mfaEnabled", "mfaLastStep",
+  EXISTS (SELECT 1 FROM "OperatorPasskey" p WHERE p."operatorId" = "Operator"."id") AS "hasPasskey"`
 
 /** The only reads that return a password hash and the MFA secret: sign-in, re-verification, MFA changes. */
 export function findOperatorCredentials(email: string) {

@@ -8,6 +8,7 @@ import { ScimError } from '../scim/errors'
 import { recordAudit, type Actor } from '../services/audit'
 import { LastAdminError, needsReverification, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
 import { MfaCodeError, reverifySession } from '../services/operator-mfa'
+import { PasskeyError, reverifySessionWithPasskey } from '../services/passkeys'
 import { ConflictError, NotFoundError } from '../services/errors'
 import { hasUnstorableText, unstorableTextMessage } from '../storable-text'
 
@@ -25,8 +26,8 @@ export type ActionState = {
   secret?: string
   /** Where the form should send the browser next. */
   redirectTo?: string
-  /** A sensitive action asks for the password (and a code, when `mfa`) before it runs. */
-  reverify?: { mfa: boolean }
+  /** A sensitive action asks for the password (and a code, when `mfa`, or a passkey, when `passkey`) before it runs. */
+  reverify?: { mfa: boolean; passkey?: boolean }
 }
 
 export const initialActionState: ActionState = { ok: false }
@@ -52,10 +53,10 @@ export type ActionOptions<S extends z.ZodType> = {
 }
 
 /** The session an action runs in, for the re-verification of sensitive actions. */
-export type ActionSession = { id: string; verifiedAt: Date; mfaEnabled: boolean }
+export type ActionSession = { id: string; verifiedAt: Date; mfaEnabled: boolean; hasPasskey?: boolean }
 
 /** The form fields that carry a re-verification; never passed on to the use case. */
-const REVERIFY_FIELDS = ['reverifyPassword', 'reverifyCode'] as const
+const REVERIFY_FIELDS = ['reverifyPassword', 'reverifyCode', 'reverifyPasskey'] as const
 
 /** FormData as plain values: a key sent more than once becomes an array. */
 export function formDataToObject(formData: FormData): Record<string, string | string[]> {
@@ -87,7 +88,7 @@ export class FieldError extends Error {
   }
 }
 
-const knownErrors = [NotFoundError, ConflictError, LastAdminError, WrongPasswordError, MfaCodeError, ScimError]
+const knownErrors = [NotFoundError, ConflictError, LastAdminError, WrongPasswordError, MfaCodeError, PasskeyError, ScimError]
 
 async function reverificationRefusal(
   operator: SignedInOperator,
@@ -96,19 +97,18 @@ async function reverificationRefusal(
 ): Promise<ActionState | null> {
   if (!session) return { ok: false, message: 'Your session has ended. Sign in again.' }
   if (!needsReverification(session)) return null
-  const reverify = { mfa: session.mfaEnabled }
+  const reverify = { mfa: session.mfaEnabled, passkey: Boolean(session.hasPasskey) }
   const fields = (raw ?? {}) as Record<string, unknown>
   const password = typeof fields.reverifyPassword === 'string' ? fields.reverifyPassword : ''
   const code = typeof fields.reverifyCode === 'string' ? fields.reverifyCode : ''
+  const passkey = typeof fields.reverifyPasskey === 'string' ? fields.reverifyPasskey : ''
   if (!password) {
-    return {
-      ok: false,
-      reverify,
-      message: `This is a sensitive action: confirm your password${session.mfaEnabled ? ' and a code from your authenticator app' : ''}, then submit again.`,
-    }
+    const factor = session.mfaEnabled ? ' and a code from your authenticator app' : session.hasPasskey ? ' and a passkey' : ''
+    return { ok: false, reverify, message: `This is a sensitive action: confirm your password${factor}, then submit again.` }
   }
   try {
-    await reverifySession(operator, session.id, password, code)
+    if (passkey && session.hasPasskey) await reverifySessionWithPasskey(operator, session.id, password, passkey)
+    else await reverifySession(operator, session.id, password, code)
     return null
   } catch (error) {
     if (error instanceof WrongPasswordError || error instanceof MfaCodeError) {

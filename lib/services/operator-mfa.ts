@@ -13,6 +13,7 @@ import {
   updateOperator,
   type OperatorCredentials,
 } from '../db/operators'
+import { deletePasskeysOfOperator } from '../db/passkeys'
 import { endOperatorSessions, findSessionWithOperator, markSessionVerified, updateSessionState } from '../db/operator-sessions'
 import { mfaEncryptionKey } from '../server-secret'
 import { recordAudit, type Actor } from './audit'
@@ -95,20 +96,27 @@ async function verifySecondFactor(operator: OperatorCredentials, code: string, n
   return (await consumeRecoveryCode(operator.id, hashRecoveryCode(trimmed), now)) ? 'recovery' : null
 }
 
-/** verifySecondFactor under the operator's attempt limit: guessing codes locks like guessing passwords. */
-async function checkSecondFactor(operator: OperatorCredentials, code: string, now: Date) {
+/**
+ * One second-factor check under the operator's attempt limit: guessing codes (or sending forged passkey answers)
+ * locks like guessing passwords. `check` returns null for a wrong answer.
+ */
+export async function underVerifyLimit<T>(operator: OperatorCredentials, now: Date, check: () => Promise<T | null>, refusal: string): Promise<T> {
   const limit: Limit = { key: limitKeys.verify(operator.id), max: VERIFY_LIMIT }
   const reservation = await reserveAttempt([limit], now)
   if (!reservation.allowed) throw new MfaCodeError('Too many wrong codes: wait a few minutes and try again.')
-  const method = await verifySecondFactor(operator, code, now)
-  if (!method) {
+  const result = await check()
+  if (result === null) {
     for (const key of reservation.newlyLocked) {
       await recordAudit({ name: 'system' }, 'operator.lockout', { type: 'sign-in-limit', id: key }, { email: operator.email, key })
     }
-    throw new MfaCodeError('That code is not correct.')
+    throw new MfaCodeError(refusal)
   }
   await releaseAttempt([limit.key], [], now)
-  return method
+  return result
+}
+
+function checkSecondFactor(operator: OperatorCredentials, code: string, now: Date) {
+  return underVerifyLimit(operator, now, () => verifySecondFactor(operator, code, now), 'That code is not correct.')
 }
 
 /** Confirms enrolment with a first code; returns the recovery codes, shown once. Other sessions end. */
@@ -135,15 +143,29 @@ export async function confirmMfaEnrolment(operatorId: string, code: string, sess
   return codes
 }
 
+export type SecondFactorMethod = 'totp' | 'recovery' | 'passkey'
+
 /** The second step of sign-in: the session becomes active with a TOTP or recovery code. */
-export async function completeMfaSignIn(sessionId: string, code: string, now = new Date()) {
+export function completeMfaSignIn(sessionId: string, code: string, now = new Date()) {
+  return completeMfaSignInWith(sessionId, (operator) => checkSecondFactor(operator, code, now), now)
+}
+
+/**
+ * The second step with any method: `check` proves the factor (throwing MfaCodeError when it fails), then the
+ * session becomes active and the sign-in is audited.
+ */
+export async function completeMfaSignInWith(
+  sessionId: string,
+  check: (operator: OperatorCredentials) => Promise<SecondFactorMethod>,
+  now = new Date(),
+) {
   const session = await findSessionWithOperator(sessionId)
   if (!session || session.endedAt || session.state !== 'mfa_required') throw new NotFoundError('Your session has ended. Sign in again.')
   const operator = await findOperatorCredentialsById(session.operatorId)
   if (!operator || operator.disabled) throw new NotFoundError('Your session has ended. Sign in again.')
-  let method: 'totp' | 'recovery'
+  let method: SecondFactorMethod
   try {
-    method = await checkSecondFactor(operator, code, now)
+    method = await check(operator)
   } catch (error) {
     await recordAudit({ name: operator.email }, 'operator.sign-in.failed', { type: 'operator', id: operator.id }, { step: 'mfa', address: session.address })
     throw error
@@ -166,6 +188,8 @@ export async function completeMfaSignIn(sessionId: string, code: string, now = n
 export async function reverifySession(operator: SignedInOperator, sessionId: string, password: string, code: string, now = new Date()) {
   const credentials = await checkOwnPassword(operator.id, password, now)
   if (credentials.mfaEnabled) await checkSecondFactor(credentials, code, now)
+  // An operator whose only second factor is a passkey confirms with it (reverifySessionWithPasskey).
+  else if (credentials.hasPasskey) throw new MfaCodeError('Confirm with your passkey.')
   await markSessionVerified(sessionId, now)
 }
 
@@ -184,18 +208,19 @@ export async function removeMfa(operator: SignedInOperator, password: string, co
   })
 }
 
-/** For an operator who lost their device (the CLI): MFA off, every session ended; they enrol again. */
+/** For an operator who lost their device (the CLI): TOTP and passkeys off, every session ended; they enrol again. */
 export async function resetMfa(actor: Actor, email: string, now = new Date()) {
   const operator = await findOperatorCredentials(email.trim().toLowerCase())
   if (!operator) throw new NotFoundError(`No operator has the email '${email}'.`)
   const ended = await withTransaction(async () => {
     await updateOperator(operator.id, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null })
     await deleteRecoveryCodes(operator.id)
+    const passkeysRemoved = await deletePasskeysOfOperator(operator.id)
     const count = await endOperatorSessions(operator.id, 'mfa-reset', now)
-    await recordAudit(actor, 'operator.mfa.reset', { type: 'operator', id: operator.id }, { email: operator.email, endedSessions: count })
+    await recordAudit(actor, 'operator.mfa.reset', { type: 'operator', id: operator.id }, { email: operator.email, endedSessions: count, passkeysRemoved })
     return count
   })
-  return { id: operator.id, email: operator.email, hadMfa: operator.mfaEnabled, endedSessions: ended }
+  return { id: operator.id, email: operator.email, hadMfa: operator.mfaEnabled || operator.hasPasskey, endedSessions: ended }
 }
 
 export async function mfaStatus(operatorId: string) {

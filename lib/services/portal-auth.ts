@@ -134,7 +134,7 @@ export async function signInOperator(attempt: SignInAttempt, now = new Date()): 
     await recordAudit({ name: operator.email }, 'operator.sign-in.failed', { type: 'operator', id: operator.id }, { ...auditDetails, reason: 'disabled' })
     return { ok: false, reason: 'disabled' }
   }
-  const state: OperatorSessionState = operator.mfaEnabled ? 'mfa_required' : (await isMfaRequired()) ? 'mfa_enrolment' : 'active'
+  const state: OperatorSessionState = operator.mfaEnabled || operator.hasPasskey ? 'mfa_required' : (await isMfaRequired()) ? 'mfa_enrolment' : 'active'
   const upgradedHash = needsRehash(operator.passwordHash) ? await hashPassword(attempt.password) : null
   const sessionId = await withTransaction(async () => {
     await updateOperator(operator.id, { lastSignInAt: now, ...(upgradedHash ? { passwordHash: upgradedHash } : {}) })
@@ -158,7 +158,10 @@ export type ResumedSession = {
   verifiedAt: Date
   createdAt: Date
   operator: SignedInOperator
+  /** A TOTP authenticator app is enrolled. */
   mfaEnabled: boolean
+  /** At least one passkey is registered (a second factor on its own). */
+  hasPasskey: boolean
 }
 
 export function sessionTimeouts() {
@@ -184,8 +187,9 @@ export async function resumeSession(sessionId: string, now = new Date()): Promis
   let state = session.state
   // The requirement is read at every request: turning it on reaches operators already signed in, and turning
   // it off releases those waiting at the enrolment (their password is verified).
-  if ((state === 'active' && !session.mfaEnabled) || state === 'mfa_enrolment') {
-    state = (await isMfaRequired()) && !session.mfaEnabled ? 'mfa_enrolment' : 'active'
+  const hasSecondFactor = session.mfaEnabled || session.hasPasskey
+  if ((state === 'active' && !hasSecondFactor) || state === 'mfa_enrolment') {
+    state = (await isMfaRequired()) && !hasSecondFactor ? 'mfa_enrolment' : 'active'
   }
   return {
     id: session.id,
@@ -194,6 +198,7 @@ export async function resumeSession(sessionId: string, now = new Date()): Promis
     createdAt: session.createdAt,
     operator: { id: session.operatorId, email: session.email, role: session.role },
     mfaEnabled: session.mfaEnabled,
+    hasPasskey: session.hasPasskey,
   }
 }
 

@@ -1,7 +1,11 @@
 'use server'
 
 import { z } from 'zod'
+import { currentSession } from '@/lib/auth/session'
 import { adminAction } from '@/lib/http/admin-action'
+import type { PasskeyOptionsResult } from '@/lib/http/passkey-options'
+import { ConflictError, NotFoundError } from '@/lib/services/errors'
+import { addPasskey, removePasskey, startPasskeyRegistration } from '@/lib/services/passkeys'
 import { confirmMfaEnrolment, removeMfa } from '@/lib/services/operator-mfa'
 import { changeOwnPassword, endOtherOwnSessions, endOwnSession, passwordSchema } from '@/lib/services/portal-auth'
 
@@ -46,5 +50,33 @@ export const removeMfaAction = adminAction(
   async (input, { operator, sessionId }) => {
     await removeMfa(operator, input.password, input.code, sessionId)
     return { message: 'Two-factor sign-in is off. Your other sessions have ended.', redirectTo: '/account' }
+  },
+)
+
+export async function passkeyRegistrationOptionsAction(): Promise<PasskeyOptionsResult<'create'>> {
+  const session = await currentSession()
+  if (!session || session.state !== 'active') return { ok: false, message: 'Your session has ended. Sign in again.' }
+  try {
+    return { ok: true, options: await startPasskeyRegistration(session.operator, session.id) }
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof NotFoundError) return { ok: false, message: error.message }
+    throw error
+  }
+}
+
+export const addPasskeyAction = adminAction(
+  { role: 'support', schema: z.object({ name: z.string(), response: z.string().max(65_536, 'The passkey answer is too large.') }), sensitive: true },
+  async (input, { operator, sessionId }) => {
+    if (!sessionId) throw new NotFoundError('Your session has ended. Sign in again.')
+    const passkey = await addPasskey(operator, sessionId, input)
+    return { message: `Passkey “${passkey.name}” added. Your other sessions have ended.` }
+  },
+)
+
+export const removePasskeyAction = adminAction(
+  { role: 'support', schema: z.object({ passkeyId: z.string() }), sensitive: true },
+  async (input, { operator, sessionId }) => {
+    await removePasskey(operator, sessionId, input.passkeyId)
+    return { message: 'Passkey removed. Your other sessions have ended.' }
   },
 )

@@ -1,19 +1,36 @@
 import type { Metadata } from 'next'
 import { currentSession, requireOperator } from '@/lib/auth/session'
 import { mfaStatus } from '@/lib/services/operator-mfa'
+import { listOperatorPasskeys, passkeysAvailable } from '@/lib/services/passkeys'
 import { isMfaRequired, listOperatorSessions } from '@/lib/services/portal-auth'
+import { PasskeyRegistration } from '@/components/admin/passkey-registration'
 import { SessionTable } from '@/components/admin/session-table'
 import { Badge, Card, PageHeader, TextLink } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { ActionForm, SubmitButton, TextField } from '@/components/ui/form'
-import { changePasswordAction, endOtherSessionsAction, endSessionAction, removeMfaAction } from './actions'
+import {
+  addPasskeyAction,
+  changePasswordAction,
+  endOtherSessionsAction,
+  endSessionAction,
+  passkeyRegistrationOptionsAction,
+  removeMfaAction,
+  removePasskeyAction,
+} from './actions'
+
+const formatTime = (at: Date) => at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 
 export const metadata: Metadata = { title: 'Your account' }
 
 export default async function AccountPage() {
   const operator = await requireOperator()
   const session = await currentSession()
-  const [mfa, required, sessions] = await Promise.all([mfaStatus(operator.id), isMfaRequired(), listOperatorSessions(operator.id)])
+  const [mfa, required, sessions, passkeys] = await Promise.all([
+    mfaStatus(operator.id),
+    isMfaRequired(),
+    listOperatorSessions(operator.id),
+    listOperatorPasskeys(operator.id),
+  ])
   const rows = sessions.map((row) => ({ ...row, current: row.id === session?.id }))
   return (
     <>
@@ -38,9 +55,15 @@ export default async function AccountPage() {
             </div>
           ) : (
             <div className="space-y-3 text-sm">
-              <p>
-                <Badge tone="amber">off</Badge> Protect your account with a code from an authenticator app.
-              </p>
+              {passkeys.length > 0 ? (
+                <p>
+                  <Badge tone="green">passkey</Badge> Sign-in asks for one of your passkeys. You can add an authenticator app as well.
+                </p>
+              ) : (
+                <p>
+                  <Badge tone="amber">off</Badge> Protect your account with a code from an authenticator app or a passkey.
+                </p>
+              )}
               <TextLink href="/account/mfa">Set up two-factor sign-in</TextLink>
             </div>
           )}
@@ -54,6 +77,40 @@ export default async function AccountPage() {
           </ActionForm>
         </Card>
       </div>
+      <Card title="Passkeys" className="mt-6">
+        <p className="mb-3 text-sm text-slate-600">
+          A passkey (a security key, or the fingerprint or face unlock of this device) can replace the code at sign-in. It counts as
+          two-factor sign-in on its own.
+        </p>
+        {passkeys.length > 0 ? (
+          <ul className="mb-4 divide-y divide-slate-200 rounded-md border border-slate-200" data-testid="passkey-list">
+            {passkeys.map((passkey) => (
+              <li key={passkey.id} className="flex flex-wrap items-center justify-between gap-3 p-3 text-sm">
+                <div>
+                  <p className="font-medium">{passkey.name}</p>
+                  <p className="text-slate-600">
+                    Added {formatTime(passkey.createdAt)} · {passkey.lastUsedAt ? `last used ${formatTime(passkey.lastUsedAt)}` : 'never used'}
+                  </p>
+                </div>
+                <ConfirmForm
+                  action={removePasskeyAction}
+                  hidden={{ passkeyId: passkey.id }}
+                  label="Remove"
+                  confirmLabel="Yes, remove it"
+                  question={`Remove the passkey “${passkey.name}”? Your other sessions end.`}
+                />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mb-4 text-sm">No passkeys yet.</p>
+        )}
+        {passkeysAvailable() ? (
+          <PasskeyRegistration getOptions={passkeyRegistrationOptionsAction} action={addPasskeyAction} />
+        ) : (
+          <p className="text-sm text-slate-600">Passkeys need the portal at a host name (PUBLIC_URL), not an IP address.</p>
+        )}
+      </Card>
       <Card title="Your sessions" className="mt-6">
         <SessionTable rows={rows} endSession={endSessionAction} />
         {rows.length > 1 ? (

@@ -4,7 +4,9 @@ import { z } from 'zod'
 import { currentSession } from '@/lib/auth/session'
 import { safeRedirectPath } from '@/lib/auth/redirects'
 import type { ActionState } from '@/lib/http/admin-action'
+import type { PasskeyOptionsResult } from '@/lib/http/passkey-options'
 import { completeMfaSignIn, confirmMfaEnrolment, MfaCodeError } from '@/lib/services/operator-mfa'
+import { completePasskeySignIn, startPasskeySignIn } from '@/lib/services/passkeys'
 import { ConflictError, NotFoundError } from '@/lib/services/errors'
 
 /**
@@ -39,6 +41,29 @@ export async function confirmRequiredEnrolmentAction(_previous: ActionState, for
   try {
     const codes = await confirmMfaEnrolment(session.operator.id, codeSchema.parse(formData.get('code') ?? ''), session.id)
     return { ok: true, message: 'Two-factor sign-in is on.', secret: codes.join('\n') }
+  } catch (error) {
+    return failure(error)
+  }
+}
+
+export async function passkeySignInOptionsAction(): Promise<PasskeyOptionsResult<'get'>> {
+  const session = await currentSession()
+  if (!session || session.state !== 'mfa_required') return { ok: false, message: SESSION_ENDED.message! }
+  try {
+    return { ok: true, options: await startPasskeySignIn(session.id) }
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof ConflictError) return { ok: false, message: error.message }
+    throw error
+  }
+}
+
+export async function verifyPasskeyAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const session = await currentSession()
+  if (!session || session.state !== 'mfa_required') return SESSION_ENDED
+  const response = formData.get('response')
+  try {
+    await completePasskeySignIn(session.id, typeof response === 'string' ? response : '')
+    return { ok: true, message: 'Signed in.', redirectTo: safeRedirectPath(formData.get('callbackUrl')) }
   } catch (error) {
     return failure(error)
   }

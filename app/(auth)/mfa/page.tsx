@@ -6,9 +6,10 @@ import { safeRedirectPath } from '@/lib/auth/redirects'
 import { startMfaEnrolment } from '@/lib/services/operator-mfa'
 import { MfaCodeForm } from '@/components/admin/mfa-code-form'
 import { MfaEnrolment } from '@/components/admin/mfa-enrolment'
+import { PasskeySignIn } from '@/components/admin/passkey-sign-in'
 import { SignOutButton } from '@/components/admin/sign-out-button'
 import { buttonClass } from '@/components/ui/styles'
-import { confirmRequiredEnrolmentAction, verifyMfaCodeAction } from './actions'
+import { confirmRequiredEnrolmentAction, passkeySignInOptionsAction, verifyMfaCodeAction, verifyPasskeyAction } from './actions'
 
 export const metadata: Metadata = { title: 'Two-factor sign-in' }
 
@@ -22,8 +23,19 @@ export default async function MfaPage({ searchParams }: { searchParams: Promise<
     return (
       <>
         <h1 className="mb-2 text-xl font-semibold">Two-factor sign-in</h1>
-        <p className="mb-4 text-sm text-slate-600">Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
-        <MfaCodeForm action={verifyMfaCodeAction} callbackUrl={callbackUrl} />
+        {session.hasPasskey ? (
+          <div className="mb-6">
+            <PasskeySignIn getOptions={passkeySignInOptionsAction} action={verifyPasskeyAction} callbackUrl={callbackUrl} />
+          </div>
+        ) : null}
+        {session.mfaEnabled ? (
+          <>
+            <p className="mb-4 text-sm text-slate-600">
+              {session.hasPasskey ? 'Or enter' : 'Enter'} the 6-digit code from your authenticator app, or one of your recovery codes.
+            </p>
+            <MfaCodeForm action={verifyMfaCodeAction} callbackUrl={callbackUrl} />
+          </>
+        ) : null}
         <div className="mt-4">
           <SignOutButton />
         </div>
