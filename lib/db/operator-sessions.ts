@@ -2,6 +2,8 @@ import { Prisma } from './generated/client'
 import { sqlExecute, sqlFirst, sqlRows } from './sql'
 import type { OperatorRole, OperatorSessionState } from './generated/enums'
 
+export type { OperatorSessionState }
+
 /**
  * Operator sessions on the SQL runner, so ending them joins the transaction of the change that ends them.
  * Times come back as epoch milliseconds: raw timestamp rows would be read in the process's zone on PGlite.

@@ -19,11 +19,11 @@ import {
   listLiveSessions,
   markSessionVerified,
   touchSession,
+  type OperatorSessionState,
 } from '../db/operator-sessions'
 import { deleteLimits, deleteLimitsWithPrefix, findLockedKeys } from '../db/sign-in-limits'
 import { consumeSetupToken, findUsableSetupTokenHashes, replaceSetupToken } from '../db/setup-tokens'
 import { findPortalSetting, savePortalSetting } from '../db/portal-settings'
-import type { OperatorSessionState } from '../db/generated/enums'
 import { UniqueViolationError } from '../db/sql'
 import { env } from '../env'
 import { escapeUnstorableText, hasUnstorableText } from '../storable-text'
