@@ -2,20 +2,13 @@
 
 import Link from 'next/link'
 import type { ColumnDef } from '@tanstack/react-table'
+import type { AuditEventRow } from '@/lib/db/audit-events'
 import { DataTable } from '../data-table/data-table'
 import { Time } from '../ui/basics'
 import { linkClass } from '../ui/styles'
 
-export type AuditRow = {
-  id: string
-  createdAt: Date
-  actor: string
-  action: string
-  targetType: string
-  targetId: string | null
-  providerId: string | null
-  details: string
-}
+/** An audit event as the table shows it: details already rendered as text. */
+export type AuditRow = Omit<AuditEventRow, 'details'> & { details: string }
 
 const columns: ColumnDef<AuditRow, unknown>[] = [
   { accessorKey: 'createdAt', header: 'Time', enableSorting: false, cell: ({ row }) => <Time value={row.original.createdAt} /> },

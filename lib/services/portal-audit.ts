@@ -1,8 +1,15 @@
 import { z } from 'zod'
 import { listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events'
 import { recordAudit, type Actor } from './audit'
-import { csvCell, dateParam, decodeCursor, encodeCursor } from './portal-logs'
-import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
+import { csvCell, decodeCursor, encodeCursor } from './portal-logs'
+import {
+  dateParam,
+  optionalParam as optional,
+  pageCursorParams,
+  readSearchParams,
+  timeRangeHints,
+  type RawSearchParams,
+} from './search-params'
 
 /** The audit log as the portal reads it: filters from the URL, keyset pages both ways, exports. */
 
@@ -15,10 +22,7 @@ export const auditFilterSchema = z.object({
   target: optional(z.string().trim().min(1).max(200)).catch(undefined),
   from: dateParam.catch(undefined),
   to: dateParam.catch(undefined),
-  /** Older than this cursor (the next page). */
-  after: optional(z.string().max(100)).catch(undefined),
-  /** Newer than this cursor (the previous page). */
-  before: optional(z.string().max(100)).catch(undefined),
+  ...pageCursorParams,
 })
 export type AuditFilterParams = z.infer<typeof auditFilterSchema>
 
@@ -27,8 +31,7 @@ export function readAuditFilter(raw: RawSearchParams) {
     actor: 'use an operator email or cli, at most 320 characters.',
     action: 'use an action such as token.rotate, or a family such as token.',
     target: 'use an id, at most 200 characters.',
-    from: 'use a date and time such as 2026-01-31T09:00 (UTC).',
-    to: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+    ...timeRangeHints,
   })
 }
 

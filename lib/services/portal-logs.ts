@@ -6,7 +6,14 @@ import {
   type RequestCursor,
   type RequestLogFilter,
 } from '../db/portal-queries'
-import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
+import {
+  dateParam,
+  optionalParam as optional,
+  pageCursorParams,
+  readSearchParams,
+  timeRangeHints,
+  type RawSearchParams,
+} from './search-params'
 import { recordAudit, type Actor } from './audit'
 import { tenantUrlFor } from './tenant-url'
 
@@ -29,18 +36,6 @@ export const requestOperations = [
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 
-/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times (the audit page too). */
-export const dateParam = optional(
-  z.string().transform((value, ctx) => {
-    const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'Not a date.' })
-      return z.NEVER
-    }
-    return date
-  }),
-)
-
 export const logFilterSchema = z.object({
   idp: optional(z.uuid()).catch(undefined),
   from: dateParam.catch(undefined),
@@ -50,8 +45,7 @@ export const logFilterSchema = z.object({
   operation: optional(z.enum(requestOperations)).catch(undefined),
   method: optional(z.enum(requestMethods)).catch(undefined),
   user: optional(z.string().trim().min(1).max(320)).catch(undefined),
-  after: optional(z.string().max(100)).catch(undefined),
-  before: optional(z.string().max(100)).catch(undefined),
+  ...pageCursorParams,
 })
 export type LogFilterParams = z.infer<typeof logFilterSchema>
 
@@ -59,8 +53,7 @@ export type LogFilterParams = z.infer<typeof logFilterSchema>
 export function readLogFilter(raw: RawSearchParams) {
   return readSearchParams(logFilterSchema, raw, {
     idp: 'choose an identity provider from the list.',
-    from: 'use a date and time such as 2026-01-31T09:00 (UTC).',
-    to: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+    ...timeRangeHints,
     status: 'use 2xx, 4xx, 5xx or a code such as 401.',
     operation: `use one of ${requestOperations.join(', ')}.`,
     method: `use one of ${requestMethods.join(', ')}.`,

@@ -16,6 +16,30 @@ export const optionalParam = <T extends z.ZodType>(schema: T) =>
     return first === '' || first === null ? undefined : first
   }, schema.optional())
 
+/** `datetime-local` inputs (no zone) are read as UTC, which is how the portal shows times. */
+export const dateParam = optionalParam(
+  z.string().transform((value, ctx) => {
+    const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'Not a date.' })
+      return z.NEVER
+    }
+    return date
+  }),
+)
+
+/** Keyset paging of the time-ordered portal lists: `after` is older than its cursor, `before` newer. */
+export const pageCursorParams = {
+  after: optionalParam(z.string().max(100)).catch(undefined),
+  before: optionalParam(z.string().max(100)).catch(undefined),
+}
+
+/** What a `from`/`to` field accepts, as the page says it next to an ignored value. */
+export const timeRangeHints = {
+  from: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+  to: 'use a date and time such as 2026-01-31T09:00 (UTC).',
+}
+
 /**
  * Parses with a schema that drops invalid values (so a bad value is never applied), then names every field the
  * URL gave but the schema dropped, with what would have been accepted: the page shows it next to the field,
