@@ -18,7 +18,7 @@ import { tenantUrlFor } from '../services/tenant-url'
 import type { Change } from '../services/users'
 import { clientAddress } from './client-address'
 import { RateLimiter, type RateLimitDecision } from './rate-limit'
-import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from './redact'
+import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from '../redact'
 
 /**
  * The one funnel for SCIM requests: resolve the IdP (404), authenticate the token (401), check SCIM is
