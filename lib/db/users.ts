@@ -74,7 +74,14 @@ const returningSql = Prisma.sql`"id", "providerId", "userName", "externalId", "p
  */
 type ReadOptions = { forUpdate?: boolean }
 
-const lockClause = (options: ReadOptions) => (options.forUpdate ? Prisma.sql` FOR UPDATE` : Prisma.empty)
+const lockClause = (options: ReadOptions) => (options.forUpdate ? Prisma.sql` AND ${userWriteLock} FOR UPDATE` : Prisma.empty)
+
+/**
+ * Every write of a user first takes a transaction-scoped advisory lock on it. Unlike a row lock, an advisory
+ * lock gives the transaction no id while it waits, so the transaction ids of one user's writes (and of the
+ * events they record, see lib/db/events.ts) come in the order the writes happened.
+ */
+const userWriteLock = Prisma.sql`pg_advisory_xact_lock(hashtextextended(u."id"::text, 0)) IS NOT NULL`
 
 export function findUser(providerId: string, userId: string, options: ReadOptions = {}): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
@@ -125,20 +132,22 @@ export function updateUserIfVersion(
   const columns = userColumns(data.resource)
   const managed = data.scimManaged === undefined ? Prisma.empty : Prisma.sql`, "scimManaged" = ${data.scimManaged}`
   return sqlFirst<UserRow>(Prisma.sql`
-    UPDATE "User" SET "externalId" = ${columns.externalId}, "userName" = ${columns.userName},
+    UPDATE "User" u SET "externalId" = ${columns.externalId}, "userName" = ${columns.userName},
       "userNameLower" = ${columns.userNameLower}, "displayName" = ${columns.displayName}, "givenName" = ${columns.givenName},
       "familyName" = ${columns.familyName}, "primaryEmail" = ${columns.primaryEmail},
       "emailValues" = ${columns.emailValues}::text[], "active" = ${columns.active},
       "resource" = ${JSON.stringify(data.resource)}::jsonb, "customAttributes" = ${JSON.stringify(data.customAttributes)}::jsonb,
       "version" = "version" + 1, "updatedAt" = ${new Date()}${managed}
-    WHERE "id" = ${userId}::uuid AND "providerId" = ${providerId}::uuid AND "version" = ${expectedVersion}
+    WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND u."version" = ${expectedVersion}
+      AND ${userWriteLock}
     RETURNING ${returningSql}`)
 }
 
 /** Deletes and returns the user, or undefined when there was none. */
 export function deleteUserRow(providerId: string, userId: string): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
-    Prisma.sql`DELETE FROM "User" WHERE "id" = ${userId}::uuid AND "providerId" = ${providerId}::uuid RETURNING ${returningSql}`,
+    Prisma.sql`DELETE FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND ${userWriteLock}
+      RETURNING ${returningSql}`,
   )
 }
 

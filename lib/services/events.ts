@@ -46,10 +46,11 @@ export const EVENT_TYPE_OF_OPERATION = {
 
 /**
  * Records that `user` changed (for a deletion: the user as it was). Call it inside `withTransaction`, after
- * the write: it commits or rolls back with the change. A change that changed nothing records nothing.
+ * the write: it commits or rolls back with the change. An update that changed nothing records nothing (a link
+ * always changes who manages the account, so it is always recorded).
  */
 export async function recordUserEvent(type: UserEventType, user: UserRow, changes: AttributeChange[]): Promise<void> {
-  if (changes.length === 0 && (type === 'user.updated' || type === 'user.linked')) return
+  if (changes.length === 0 && type === 'user.updated') return
   const now = new Date()
   const event: UserEvent = {
     id: `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`,

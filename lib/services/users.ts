@@ -21,6 +21,7 @@ import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
 import type { UserSchema } from '../scim/schema/user-schema'
 import { readUserInput, readUserReplacement, type UserResource } from '../scim/user-input'
+import { EVENT_TYPE_OF_OPERATION, recordUserEvent } from './events'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
@@ -75,12 +76,17 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
   const { resource, discarded } = readUserInput(body, tenant.schema, compat)
   try {
     // New users are the common case: insert first, and look for an account to link only on a conflict.
-    const user = await insertUser(tenant.providerId, {
-      ...splitResource(resource, tenant.schema),
-      source: 'scim',
-      scimManaged: true,
+    const changes = diffResources({}, resource)
+    const user = await withTransaction(async () => {
+      const inserted = await insertUser(tenant.providerId, {
+        ...splitResource(resource, tenant.schema),
+        source: 'scim',
+        scimManaged: true,
+      })
+      await recordUserEvent('user.created', inserted, changes)
+      return inserted
     })
-    return { user, operation: 'create', changes: diffResources({}, resource), discarded }
+    return { user, operation: 'create', changes, discarded }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
   }
@@ -97,7 +103,9 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
         scimManaged: true,
       })
       if (!linked) throw new Error('A locked user row changed during its transaction.')
-      return { user: linked, operation: 'link' as const, changes: diffResources(before, resource), discarded }
+      const changes = diffResources(before, resource)
+      await recordUserEvent('user.linked', linked, changes)
+      return { user: linked, operation: 'link' as const, changes, discarded }
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw uniquenessError(resource)
@@ -170,11 +178,17 @@ async function applyUserChange(
   const { resource, discarded } = change(before)
   const changes = diffResources(before, resource)
   if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
+  const operation = operationFor(before, resource)
   try {
-    const updated = await updateUserIfVersion(tenant.providerId, current.id, current.version, {
-      ...splitResource(resource, tenant.schema),
+    // Joins the locked retry's transaction when there is one; the event commits with the write or not at all.
+    const updated = await withTransaction(async () => {
+      const written = await updateUserIfVersion(tenant.providerId, current.id, current.version, {
+        ...splitResource(resource, tenant.schema),
+      })
+      if (written) await recordUserEvent(EVENT_TYPE_OF_OPERATION[operation], written, changes)
+      return written
     })
-    return updated && { user: updated, operation: operationFor(before, resource), changes, discarded }
+    return updated && { user: updated, operation, changes, discarded }
   } catch (error) {
     if (isUniqueViolation(error)) throw uniquenessError(resource)
     throw error
@@ -193,7 +207,14 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
 
 /** DELETE /Users/{id} (RFC 7644 §3.6): a hard delete. */
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
-  const deleted = isUuid(userId) ? await deleteUserRow(tenant.providerId, userId) : undefined
+  const deleted = isUuid(userId)
+    ? await withTransaction(async () => {
+        const row = await deleteUserRow(tenant.providerId, userId)
+        // The event carries the user as it was.
+        if (row) await recordUserEvent('user.deleted', row, [])
+        return row
+      })
+    : undefined
   if (!deleted) throw notFound(`User '${userId}' not found.`)
   return deleted
 }
