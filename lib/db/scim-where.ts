@@ -1,7 +1,7 @@
 import type { CompareFilter, CompareOperator, CompValue, FilterNode } from '../scim/filter/ast'
 import { invalidFilter, invalidValue, type ScimError } from '../scim/errors'
 import { findAttribute, type AttributeDefinition } from '../scim/schema/attributes'
-import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/user-schema'
+import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/tenant-schema'
 import { Prisma } from './generated/client'
 
 /**

@@ -1,7 +1,7 @@
 import { scimLimits } from './limits'
 import { LIST_RESPONSE_SCHEMA } from './representation'
 import type { SchemaDefinition } from './schema/attributes'
-import type { UserSchema } from './schema/user-schema'
+import type { UserSchema } from './schema/tenant-schema'
 import { CORE_USER_URN, ENTERPRISE_USER_URN } from './schema/user'
 
 /** Discovery documents, RFC 7644 §4 and RFC 7643 §5–§7: exactly what this server supports. */

@@ -3,10 +3,11 @@ import { CompatLog } from './compat'
 import { ScimError } from './errors'
 import { scimLimits, utf8ByteLength } from './limits'
 import { applyPatch } from './patch'
-import { buildUserSchema } from './schema/user-schema'
-import { readUserInput, readUserReplacement, type UserResource } from './user-input'
+import { testUserSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from './schema/read-value'
+import { readUserInput, readUserReplacement } from './user-input'
 
-const schema = buildUserSchema({ extensionName: 'Ext', customAttributes: [{ name: 'Level', type: 'integer' }, { name: 'Note', type: 'string' }] })
+const schema = testUserSchema({ extensionName: 'Ext', customAttributes: [{ name: 'Level', type: 'integer' }, { name: 'Note', type: 'string' }] })
 const { maxPatchOperations, maxAttributeValues, maxStringBytes, maxResourceBytes } = scimLimits
 
 const emails = (count: number, from = 0) => Array.from({ length: count }, (_, index) => ({ value: `u${from + index}@contoso.example` }))

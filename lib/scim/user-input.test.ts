@@ -6,19 +6,13 @@ import {
   entraCreateUser,
   entraCreateWithCustomExtension,
   referenceCreateWithStringTrue,
-} from './patch/entra-fixtures'
+} from '@/test/fixtures/entra-patch-bodies'
 import { ENTERPRISE_USER_URN } from './schema/user'
-import { buildUserSchema } from './schema/user-schema'
-import { readUserInput, type UserResource } from './user-input'
+import { testSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from './schema/read-value'
+import { readUserInput } from './user-input'
 
-const schema = buildUserSchema({
-  extensionName: 'CustomExtensionName',
-  customAttributes: [
-    { name: 'JobCode', type: 'string' },
-    { name: 'Level', type: 'integer' },
-    { name: 'Contractor', type: 'boolean' },
-  ],
-})
+const schema = testSchema
 
 function read(body: unknown) {
   const compat = new CompatLog()

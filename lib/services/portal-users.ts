@@ -3,7 +3,7 @@ import { optionalParam as optional, readSearchParams, type RawSearchParams } fro
 import { listCustomAttributes } from '../db/custom-attributes'
 import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
 import { CompatLog } from '../scim/compat'
-import { buildUserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema } from '../scim/schema/tenant-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
 import { withTransaction } from '../db/client'
 import { recordAudit, type Actor } from './audit'

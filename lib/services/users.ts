@@ -19,8 +19,9 @@ import { parseFilter } from '../scim/filter/parse'
 import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
-import type { UserSchema } from '../scim/schema/user-schema'
-import { readUserInput, readUserReplacement, type UserResource } from '../scim/user-input'
+import type { UserSchema } from '../scim/schema/tenant-schema'
+import type { UserResource } from '../scim/schema/read-value'
+import { readUserInput, readUserReplacement } from '../scim/user-input'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }

@@ -2,20 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { CompatLog, compatRules, type CompatRule } from '../compat'
 import { ScimError } from '../errors'
 import { ENTERPRISE_USER_URN } from '../schema/user'
-import { buildUserSchema } from '../schema/user-schema'
-import type { UserResource } from '../user-input'
-import * as entra from './entra-fixtures'
+import { testSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from '../schema/read-value'
+import * as entra from '@/test/fixtures/entra-patch-bodies'
 import { applyPatch } from './index'
 
 const { CUSTOM_URN, patchBody } = entra
-const schema = buildUserSchema({
-  extensionName: 'CustomExtensionName',
-  customAttributes: [
-    { name: 'JobCode', type: 'string' },
-    { name: 'Level', type: 'integer' },
-    { name: 'Contractor', type: 'boolean' },
-  ],
-})
+const schema = testSchema
 const EXT = schema.extensionUrn
 
 /** A stored user as POST would have left it. */
