@@ -2,6 +2,7 @@ import type { CompareFilter, CompareOperator, CompValue, FilterNode } from '../s
 import { invalidFilter, invalidValue, type ScimError } from '../scim/errors'
 import { findAttribute, type AttributeDefinition } from '../scim/schema/attributes'
 import { parseDateTime } from '../scim/schema/date-time'
+import { isUuid } from '../scim/ids'
 import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/tenant-schema'
 import { Prisma } from './generated/client'
 
@@ -380,7 +381,7 @@ function compareScalar(
         throw invalidFilter(`Operator '${op}' cannot be used with the binary attribute '${label}'.`)
       }
       const raw = stringValue(compValue, path)
-      if (op === 'eq' && scalar.uuid && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+      if (op === 'eq' && scalar.uuid && isUuid(raw)) {
         return sql`${scalar.uuid} = ${raw.toLowerCase()}::uuid`
       }
       let left: Prisma.Sql

@@ -12,7 +12,7 @@ import {
   type UserRow,
 } from '../db/users'
 import type { CompatLog } from '../scim/compat'
-import { diffResources } from '../scim/diff'
+import { diffResources, type AttributeChange } from '../scim/diff'
 import { MAX_PAGE_SIZE } from '../scim/discovery'
 import { ScimError, notFound, uniqueness } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
@@ -26,12 +26,10 @@ import { readUserInput, readUserReplacement } from '../scim/user-input'
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
 
-export type Change = { attribute: string; old: unknown; new: unknown }
-
 export type UserWriteResult = {
   user: UserRow
   operation: 'create' | 'link' | 'update' | 'deactivate' | 'reactivate'
-  changes: Change[]
+  changes: AttributeChange[]
   discarded: string[]
 }
 
