@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ScimError } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
-import { buildUserSchema, ENTERPRISE_USER_URN } from '../scim/schema/user-schema'
+import { buildUserSchema, ENTERPRISE_USER_URN } from '../scim/schema/tenant-schema'
 import { databaseReady, getDb } from './client'
 import { Prisma } from './generated/client'
 import { compileUserFilter, compileUserSortKey } from './scim-where'

@@ -1,7 +1,9 @@
 import type { CompareFilter, CompareOperator, CompValue, FilterNode } from '../scim/filter/ast'
 import { invalidFilter, invalidValue, type ScimError } from '../scim/errors'
 import { findAttribute, type AttributeDefinition } from '../scim/schema/attributes'
-import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/user-schema'
+import { parseDateTime } from '../scim/schema/date-time'
+import { isUuid } from '../scim/ids'
+import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/tenant-schema'
 import { Prisma } from './generated/client'
 
 /**
@@ -379,7 +381,7 @@ function compareScalar(
         throw invalidFilter(`Operator '${op}' cannot be used with the binary attribute '${label}'.`)
       }
       const raw = stringValue(compValue, path)
-      if (op === 'eq' && scalar.uuid && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+      if (op === 'eq' && scalar.uuid && isUuid(raw)) {
         return sql`${scalar.uuid} = ${raw.toLowerCase()}::uuid`
       }
       let left: Prisma.Sql
@@ -440,21 +442,6 @@ function stringValue(compValue: CompValue, path: string): string {
   if (typeof compValue === 'string') return compValue
   if (typeof compValue === 'number' || typeof compValue === 'boolean') return String(compValue)
   throw invalidFilter(`Attribute '${clip(path)}' needs a string value.`)
-}
-
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/
-
-/** An xsd:dateTime (RFC 7643 §2.3.5) as a UTC ISO string; no zone means UTC. Undefined if invalid. */
-function parseDateTime(text: string): string | undefined {
-  const match = DATE_TIME.exec(text.trim())
-  if (!match) return undefined
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match
-  const days = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > days) return undefined
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined
-  const offset = /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2').toUpperCase()
-  const time = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`)
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString()
 }
 
 function sortExpression(scalar: Scalar): Prisma.Sql {

@@ -1,3 +1,4 @@
+import { isUuid } from '../scim/ids'
 import { z } from 'zod'
 import { deleteProviderRow, findProvider, insertProvider, listProviders, updateProvider } from '../db/identity-providers'
 import { tenantUrlFor } from './tenant-url'
@@ -25,7 +26,7 @@ export async function listIdentityProviders() {
 }
 
 export async function getIdentityProvider(providerId: string) {
-  const provider = z.uuid().safeParse(providerId).success ? await findProvider(providerId) : null
+  const provider = isUuid(providerId) ? await findProvider(providerId) : null
   if (!provider) throw new NotFoundError(`No identity provider '${providerId}'.`)
   return { ...provider, tenantUrl: tenantUrlFor(provider.id) }
 }

@@ -1,3 +1,4 @@
+import { isUuid } from '../scim/ids'
 import { z } from 'zod'
 import {
   findRequest,
@@ -105,7 +106,7 @@ export async function findLogPage(params: LogFilterParams, take = LOG_PAGE_SIZE)
 }
 
 export async function getLogRecord(id: string) {
-  if (!z.uuid().safeParse(id).success) return null
+  if (!isUuid(id)) return null
   const record = await findRequest(id)
   return record ? { ...record, tenantUrl: record.providerId ? tenantUrlFor(record.providerId) : null } : null
 }

@@ -1,9 +1,10 @@
+import { isUuid } from '../scim/ids'
 import { z } from 'zod'
 import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
 import { listCustomAttributes } from '../db/custom-attributes'
 import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
 import { CompatLog } from '../scim/compat'
-import { buildUserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema } from '../scim/schema/tenant-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
 import { withTransaction } from '../db/client'
 import { recordAudit, type Actor } from './audit'
@@ -93,7 +94,7 @@ export function attributeRows(resource: Record<string, unknown>, extensionUrn: s
 }
 
 export async function getUserDetail(userId: string) {
-  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  const user = isUuid(userId) ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const [tenant, registered, timeline] = await Promise.all([
     portalTenant(user.providerId),
@@ -135,7 +136,7 @@ export async function clearUserAttribute(actor: Actor, userId: string, path: str
 
 /** Deactivates or reactivates a user as the IdP would, with its audit event in the same transaction. */
 export async function setUserActive(actor: Actor, userId: string, active: boolean) {
-  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  const user = isUuid(userId) ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const tenant = await portalTenant(user.providerId)
   const providerId = user.providerId

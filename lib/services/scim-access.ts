@@ -3,7 +3,7 @@ import { findProviderForScim, type ScimProviderRow } from '../db/identity-provid
 import { touchToken } from '../db/tokens'
 import { ScimError } from '../scim/errors'
 import { isUuid } from '../scim/ids'
-import { buildUserSchema, type UserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
 
 /**
  * Who may call the SCIM API, checked in the order the customer guide documents:

@@ -12,26 +12,25 @@ import {
   type UserRow,
 } from '../db/users'
 import type { CompatLog } from '../scim/compat'
-import { diffResources } from '../scim/diff'
+import { diffResources, type AttributeChange } from '../scim/diff'
 import { MAX_PAGE_SIZE } from '../scim/discovery'
 import { ScimError, notFound, uniqueness } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
 import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
-import type { UserSchema } from '../scim/schema/user-schema'
-import { readUserInput, readUserReplacement, type UserResource } from '../scim/user-input'
+import type { UserSchema } from '../scim/schema/tenant-schema'
+import type { UserResource } from '../scim/schema/read-value'
+import { readUserInput, readUserReplacement } from '../scim/user-input'
 import { EVENT_TYPE_OF_OPERATION, recordUserEvent } from './events'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
 
-export type Change = { attribute: string; old: unknown; new: unknown }
-
 export type UserWriteResult = {
   user: UserRow
   operation: 'create' | 'link' | 'update' | 'deactivate' | 'reactivate'
-  changes: Change[]
+  changes: AttributeChange[]
   discarded: string[]
 }
 
