@@ -1,4 +1,5 @@
 import Link from 'next/link'
+import { hrefWith } from '@/lib/portal/href'
 import { focusRing } from '../ui/styles'
 
 /** Sub-navigation of one identity provider. Tokens only for admins. */
@@ -7,8 +8,8 @@ export function IdpTabs({ providerId, current, isAdmin }: { providerId: string; 
     { key: 'overview', href: `/idps/${providerId}`, label: 'Overview' },
     ...(isAdmin ? [{ key: 'tokens', href: `/idps/${providerId}/tokens`, label: 'Secret tokens' }] : []),
     { key: 'attributes', href: `/idps/${providerId}/attributes`, label: 'Custom attributes' },
-    { key: 'users', href: `/users?idp=${providerId}`, label: 'Users' },
-    { key: 'logs', href: `/logs?idp=${providerId}`, label: 'Provisioning log' },
+    { key: 'users', href: hrefWith('/users', { idp: providerId }), label: 'Users' },
+    { key: 'logs', href: hrefWith('/logs', { idp: providerId }), label: 'Provisioning log' },
     { key: 'guide', href: `/idps/${providerId}/guide`, label: 'Setup guide' },
   ]
   return (

@@ -3,7 +3,9 @@ import { listAuditEvents } from '@/lib/db/audit-events'
 import { CLI_ACTOR } from './audit'
 import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
 import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
-import { exportLog, findLogPage, logFilterSchema, readLogFilter } from './portal-logs'
+import { encodeCursor } from '@/lib/portal/cursor'
+import { logFilterSchema, readLogFilter } from '@/lib/portal/log-filter'
+import { exportLog, findLogPage } from './portal-logs'
 import { clearUserAttribute, findUsers, getUserDetail, setUserActive } from './portal-users'
 
 const exporter = { name: 'exporter@logs.test' }
@@ -30,12 +32,12 @@ describe('the provisioning log', () => {
     for (;;) {
       seen.push(...page.rows.map((row) => row.id))
       if (!page.olderCursor) break
-      page = await findLogPage(params({ idp: tenant.providerId, after: page.olderCursor }), 3)
+      page = await findLogPage(params({ idp: tenant.providerId, after: encodeCursor(page.olderCursor) }), 3)
     }
     expect(seen).toHaveLength(8)
     expect(new Set(seen).size).toBe(8)
-    const second = await findLogPage(params({ idp: tenant.providerId, after: (await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor! }), 3)
-    const back = await findLogPage(params({ idp: tenant.providerId, before: second.newerCursor! }), 3)
+    const second = await findLogPage(params({ idp: tenant.providerId, after: encodeCursor((await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor!) }), 3)
+    const back = await findLogPage(params({ idp: tenant.providerId, before: encodeCursor(second.newerCursor!) }), 3)
     expect(back.rows.map((row) => row.id)).toEqual(firstPage)
   })
 

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
 import { expiringTokens, getProviderOverview } from '@/lib/services/portal-overview'
 import { IdpTabs } from '@/components/admin/idp-tabs'
@@ -7,23 +6,14 @@ import { TenantUrl } from '@/components/admin/tenant-url'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
-import { NotFoundError } from '@/lib/services/errors'
+import { orNotFound } from '@/lib/portal/not-found'
 
 export const metadata: Metadata = { title: 'Identity provider' }
-
-async function load(providerId: string) {
-  try {
-    return await getProviderOverview(providerId)
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound()
-    throw error
-  }
-}
 
 export default async function IdpPage({ params }: { params: Promise<{ providerId: string }> }) {
   const operator = await requireOperator()
   const { providerId } = await params
-  const { provider, firstRequest, lastRequest, lastSuccess, counts } = await load(providerId)
+  const { provider, firstRequest, lastRequest, lastSuccess, counts } = await orNotFound(getProviderOverview(providerId))
   const expiring = operator.role === 'admin' ? (await expiringTokens()).filter((token) => token.providerId === providerId) : []
   const isAdmin = operator.role === 'admin'
   return (

@@ -7,6 +7,7 @@ import { IdpTabs } from '@/components/admin/idp-tabs'
 import { Card, PageHeader, TextLink } from '@/components/ui/basics'
 import { ActionForm, SelectField, SubmitButton, TextField } from '@/components/ui/form'
 import { addAttributeAction, editAttributeAction, removeAttributeAction } from '../../actions'
+import { hrefWith } from '@/lib/portal/href'
 import { loadProvider } from '../load-provider'
 
 export const metadata: Metadata = { title: 'Custom attributes' }
@@ -32,7 +33,7 @@ export default async function AttributesPage({ params }: { params: Promise<{ pro
         description={
           <>
             Attributes outside the core and enterprise schemas. Unregistered ones are discarded (see the log&apos;s &quot;discarded
-            attributes&quot;). <TextLink href={`/users?idp=${providerId}&missing=custom`}>Users missing a value</TextLink>
+            attributes&quot;). <TextLink href={hrefWith('/users', { idp: providerId, missing: 'custom' })}>Users missing a value</TextLink>
           </>
         }
       />
