@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { listAuditEvents } from '@/lib/db/audit-events'
 import { CLI_ACTOR } from './audit'
+import { NotFoundError } from './errors'
 import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
 import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
 import { encodeCursor } from '@/lib/portal/cursor'
@@ -110,11 +111,21 @@ describe('portal users and overview', () => {
   it('clears an attribute and deactivates through the SCIM patch logic', async () => {
     const [row] = (await findUsers({ idp: tenant.providerId, q: 'user0-' })).rows
     const cleared = await clearUserAttribute(CLI_ACTOR, row!.id, 'title')
-    expect(cleared.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: null }].map((change) => expect.objectContaining({ attribute: change.attribute })))
+    expect(cleared).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'title', old: 'Engineer', new: null }] })
     const detail = await getUserDetail(row!.id)
     expect(detail.rows.some((candidate) => candidate.path === 'title')).toBe(false)
-    await setUserActive(CLI_ACTOR, row!.id, false)
+    expect(await setUserActive(CLI_ACTOR, row!.id, false)).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'active', old: true, new: false }] })
     expect((await getUserDetail(row!.id)).user.active).toBe(false)
-    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow()
+    // userName cannot be cleared, and a cleared value is not there to clear again: both are a not-found, not a failure.
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow(new NotFoundError("The user has no value at 'userName' to clear."))
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'title')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(clearUserAttribute(CLI_ACTOR, crypto.randomUUID(), 'title')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(setUserActive(CLI_ACTOR, 'not-a-uuid', true)).rejects.toBeInstanceOf(NotFoundError)
+    // Each fix is audited with the same old and new values.
+    const audited = (await listAuditEvents({ take: 10, filter: { target: row!.id } })).map((event) => [event.action, event.details])
+    expect(audited).toEqual([
+      ['user.deactivate', { changes: [{ attribute: 'active', old: true, new: false }] }],
+      ['user.clearAttribute', { path: 'title', changes: [{ attribute: 'title', old: 'Engineer', new: null }] }],
+    ])
   })
 })
