@@ -1,9 +1,9 @@
 import type { Metadata } from 'next'
 import { requireOperator } from '@/lib/auth/session'
 import { expiringTokens, getProviderOverview } from '@/lib/services/portal-overview'
-import { IdpTabs } from '@/components/admin/idp-tabs'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
-import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
+import { Badge, Card, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
 import { orNotFound } from '@/lib/portal/not-found'
@@ -18,8 +18,10 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
   const isAdmin = operator.role === 'admin'
   return (
     <>
-      <PageHeader
-        title={provider.name}
+      <IdpPageHeader
+        provider={provider}
+        current="overview"
+        isAdmin={isAdmin}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             <Badge tone="blue">{provider.kind}</Badge>
@@ -30,7 +32,6 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
           </span>
         }
       />
-      <IdpTabs providerId={provider.id} current="overview" isAdmin={isAdmin} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />

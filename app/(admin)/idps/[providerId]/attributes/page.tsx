@@ -3,8 +3,8 @@ import { requireOperator } from '@/lib/auth/session'
 import { attributeTypes } from '@/lib/services/custom-attributes'
 import { listAttributesWithUsage } from '@/lib/services/portal-overview'
 import { AttributeTable } from '@/components/admin/attribute-table'
-import { IdpTabs } from '@/components/admin/idp-tabs'
-import { Card, PageHeader, TextLink } from '@/components/ui/basics'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
+import { Card, TextLink } from '@/components/ui/basics'
 import { ActionForm, SelectField, SubmitButton, TextField } from '@/components/ui/form'
 import { addAttributeAction, editAttributeAction, removeAttributeAction } from '../../actions'
 import { hrefWith } from '@/lib/portal/href'
@@ -28,8 +28,11 @@ export default async function AttributesPage({ params }: { params: Promise<{ pro
   }))
   return (
     <>
-      <PageHeader
-        title={`${provider.name}: custom attributes`}
+      <IdpPageHeader
+        provider={provider}
+        section="custom attributes"
+        current="attributes"
+        isAdmin={isAdmin}
         description={
           <>
             Attributes outside the core and enterprise schemas. Unregistered ones are discarded (see the log&apos;s &quot;discarded
@@ -37,7 +40,6 @@ export default async function AttributesPage({ params }: { params: Promise<{ pro
           </>
         }
       />
-      <IdpTabs providerId={provider.id} current="attributes" isAdmin={isAdmin} />
       <AttributeTable rows={rows} actions={isAdmin ? { edit: editAttributeAction, remove: removeAttributeAction, types: attributeTypes } : null} />
       {isAdmin ? (
         <Card title="Add a custom attribute" className="mt-6 max-w-xl">

@@ -3,9 +3,9 @@ import type { ReactNode } from 'react'
 import { requireOperator } from '@/lib/auth/session'
 import { listProviderCustomAttributes } from '@/lib/services/custom-attributes'
 import { hrefWith } from '@/lib/portal/href'
-import { IdpTabs } from '@/components/admin/idp-tabs'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
-import { Card, PageHeader, TextLink } from '@/components/ui/basics'
+import { Card, TextLink } from '@/components/ui/basics'
 import { loadProvider } from '../load-provider'
 
 export const metadata: Metadata = { title: 'Setup guide' }
@@ -78,8 +78,7 @@ export default async function GuidePage({ params }: { params: Promise<{ provider
   ]
   return (
     <>
-      <PageHeader title={`${provider.name}: setup guide`} description={provider.kind === 'entra' ? 'Microsoft Entra ID' : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`} />
-      <IdpTabs providerId={provider.id} current="guide" isAdmin={isAdmin} />
+      <IdpPageHeader provider={provider} section="setup guide" current="guide" isAdmin={isAdmin} description={provider.kind === 'entra' ? 'Microsoft Entra ID' : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`} />
       <div className="space-y-6">
         <Card title="Values to paste">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />
