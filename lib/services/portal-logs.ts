@@ -1,5 +1,4 @@
 import { isUuid } from '../scim/ids'
-import { z } from 'zod'
 import {
   findRequest,
   findRequestPage,
