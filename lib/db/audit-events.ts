@@ -1,3 +1,4 @@
+import 'server-only'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlRows, uuidv7 } from './sql'
 
@@ -21,7 +22,8 @@ export async function insertAuditEvent(data: {
   targetType: string
   targetId?: string | null
   providerId?: string | null
-  details?: Prisma.InputJsonValue
+  /** Serialized as JSON. */
+  details?: Record<string, unknown>
 }): Promise<void> {
   const at = nextAuditTime()
   await sqlExecute(Prisma.sql`

@@ -1,3 +1,4 @@
+import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -215,17 +216,17 @@ export function getSqlRunner(): SqlRunner {
   return transactionScope.getStore() ?? database().runSql
 }
 
+/** Runs `fn` outside any transaction the caller is in: for writes that must not commit or roll back with it. */
+export function outsideTransaction<T>(fn: () => T): T {
+  return transactionScope.exit(fn)
+}
+
 /**
  * Runs `fn` in one transaction: every statement of `lib/db/sql.ts` that `fn` makes (however deep) joins it,
  * and it commits when `fn` resolves or rolls back when it throws. A nested call joins the outer transaction.
  * Inside, use only the SQL runner (`sql.ts`): a Prisma client call would run outside the transaction, and on
  * PGlite it would wait for the transaction to end, forever.
  */
-/** Runs `fn` outside any transaction the caller is in: for writes that must not commit or roll back with it. */
-export function outsideTransaction<T>(fn: () => T): T {
-  return transactionScope.exit(fn)
-}
-
 export async function withTransaction<T>(fn: () => Promise<T>): Promise<T> {
   if (transactionScope.getStore()) return fn()
   return database().runTransaction((runSql) => transactionScope.run(runSql, fn))

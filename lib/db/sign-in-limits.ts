@@ -1,3 +1,4 @@
+import 'server-only'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlRows } from './sql'
 
@@ -17,21 +18,10 @@ export async function lockLimits(keys: string[], at: Date): Promise<Map<string, 
     await sqlExecute(sql`
       INSERT INTO "SignInLimit" ("key", "failures", "updatedAt") VALUES (${key}, 0, ${at}) ON CONFLICT ("key") DO NOTHING`)
   }
-  const rows = await sqlRows<{ key: string; failures: number; lockedUntilMs: number | null; updatedAtMs: number }>(sql`
-    SELECT "key", "failures", (extract(epoch FROM "lockedUntil") * 1000)::float8 AS "lockedUntilMs",
-      (extract(epoch FROM "updatedAt") * 1000)::float8 AS "updatedAtMs"
+  const rows = await sqlRows<LimitRow>(sql`
+    SELECT "key", "failures", "lockedUntil", "updatedAt"
     FROM "SignInLimit" WHERE "key" = ANY(${sorted}::text[]) ORDER BY "key" FOR UPDATE`)
-  return new Map(
-    rows.map((row) => [
-      row.key,
-      {
-        key: row.key,
-        failures: Number(row.failures),
-        lockedUntil: row.lockedUntilMs === null ? null : new Date(Number(row.lockedUntilMs)),
-        updatedAt: new Date(Number(row.updatedAtMs)),
-      },
-    ]),
-  )
+  return new Map(rows.map((row) => [row.key, { ...row, failures: Number(row.failures) }]))
 }
 
 export function saveLimit(row: LimitRow) {

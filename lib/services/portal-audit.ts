@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 import { listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events'
 import { recordAudit, type Actor } from './audit'

@@ -1,11 +1,13 @@
+import 'server-only'
 import { z } from 'zod'
+import { requestOperations } from '../db/enums'
 import {
   findRequest,
   findRequestPage,
   streamRequests,
   type RequestCursor,
   type RequestLogFilter,
-} from '../db/portal-queries'
+} from '../db/provisioning-requests'
 import {
   dateParam,
   optionalParam as optional,
@@ -19,19 +21,7 @@ import { tenantUrlFor } from './tenant-url'
 
 /** The provisioning log as the portal reads it: filters from the URL, keyset pages, records, exports. */
 
-export const requestOperations = [
-  'create',
-  'link',
-  'update',
-  'deactivate',
-  'reactivate',
-  'delete',
-  'read',
-  'list',
-  'discovery',
-  'error',
-  'auth_failure',
-] as const
+export { requestOperations }
 
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 

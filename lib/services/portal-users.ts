@@ -1,7 +1,9 @@
+import 'server-only'
 import { z } from 'zod'
 import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
 import { listCustomAttributes } from '../db/custom-attributes'
-import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
+import { findUserRequests } from '../db/provisioning-requests'
+import { findUserAnyProvider, searchUsers, userSortColumns, type UserSortColumn } from '../db/users'
 import { CompatLog } from '../scim/compat'
 import { buildUserSchema } from '../scim/schema/user-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
@@ -93,7 +95,7 @@ export function attributeRows(resource: Record<string, unknown>, extensionUrn: s
 }
 
 export async function getUserDetail(userId: string) {
-  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : undefined
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const [tenant, registered, timeline] = await Promise.all([
     portalTenant(user.providerId),
