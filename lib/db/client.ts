@@ -45,13 +45,16 @@ type Database = {
 const globalForDb = globalThis as unknown as { __traffitechDatabase?: Database }
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
-/** Prisma stores DateTime as UTC in `timestamp(3)`; pg would read it in the process's local zone. */
+/**
+ * Prisma stores DateTime as UTC in `timestamp(3)`; pg and PGlite would read it in the process's local zone. Both
+ * runners read it as UTC, so every row of the SQL runner carries Date objects (and sql.ts sends ISO strings in).
+ */
+const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
 const utcTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? utcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
+const pgliteUtcParsers = { parsers: { [TIMESTAMP_WITHOUT_TIME_ZONE]: utcTimestamp } }
 
 export class DatabaseLockedError extends Error {}
 
@@ -158,7 +161,7 @@ function openDatabase(): Database {
     const runnerOn =
       (target: Pick<PGlite, 'query'>): SqlRunner =>
       async (text, values) => {
-        const result = await target.query<Record<string, unknown>>(text, values)
+        const result = await target.query<Record<string, unknown>>(text, values, pgliteUtcParsers)
         return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
       }
     runSql = async (text, values) => runnerOn((await opened).pglite)(text, values)
