@@ -56,6 +56,8 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Any value: the migration engine logs what it does to stderr. */
+  DEBUG_SCHEMA_ENGINE: z.string().optional().transform((value) => Boolean(value)),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link'
 import type { ColumnDef } from '@tanstack/react-table'
-import type { UserListRow } from '@/lib/db/portal-queries'
+import type { UserListRow } from '@/lib/db/users'
 import { DataTable } from '../data-table/data-table'
 import { Badge, Time } from '../ui/basics'
 import { linkClass } from '../ui/styles'
@@ -44,7 +44,7 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
       </span>
     ),
   },
-  { id: 'updatedAt', enableSorting: true, accessorKey: 'updatedAtMs', header: 'Last modified', cell: ({ row }) => <Time value={row.original.updatedAtMs} /> },
+  { id: 'updatedAt', enableSorting: true, accessorKey: 'updatedAt', header: 'Last modified', cell: ({ row }) => <Time value={row.original.updatedAt} /> },
 ]
 
 export function UserTable({

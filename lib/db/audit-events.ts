@@ -1,3 +1,4 @@
+import 'server-only'
 import { isUuid } from '../scim/ids'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlRows, uuidv7 } from './sql'
@@ -22,7 +23,8 @@ export async function insertAuditEvent(data: {
   targetType: string
   targetId?: string | null
   providerId?: string | null
-  details?: Prisma.InputJsonValue
+  /** Serialized as JSON. */
+  details?: Record<string, unknown>
 }): Promise<void> {
   const at = nextAuditTime()
   await sqlExecute(Prisma.sql`

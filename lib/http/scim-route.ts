@@ -1,6 +1,6 @@
 import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
-import type { RequestOperation } from '../db/generated/enums'
+import type { RequestOperation } from '../db/enums'
 import { CompatLog } from '../scim/compat'
 import type { AttributeChange } from '../scim/diff'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { isUuid } from '../scim/ids'
 import {
   generateAuthenticationOptions,

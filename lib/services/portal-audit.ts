@@ -1,3 +1,4 @@
+import 'server-only'
 import { listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events'
 import { recordAudit, type Actor } from './audit'
 import { csvCell } from './portal-logs'

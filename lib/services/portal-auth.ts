@@ -1,3 +1,4 @@
+import 'server-only'
 import { isUuid } from '../scim/ids'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
@@ -7,7 +8,7 @@ import {
   findOperatorById,
   findOperatorCredentials,
   findOperatorCredentialsById,
-  insertOperatorRow,
+  insertOperator,
   lockActiveAdmins,
   lockOperatorsForSetup,
   updateOperator,
@@ -331,7 +332,7 @@ export async function createFirstAdmin(token: unknown, input: z.input<typeof fir
       if (!(await consumeSetupToken(digest(token as string).toString('hex'), now))) {
         throw new SetupTokenError('This setup link is not valid or has expired.')
       }
-      const operator = await insertOperatorRow({ email: data.email, role: 'admin', passwordHash })
+      const operator = await insertOperator({ email: data.email, role: 'admin', passwordHash })
       await recordAudit({ name: data.email }, 'operator.setup', { type: 'operator', id: operator.id }, { email: data.email })
       return operator
     })

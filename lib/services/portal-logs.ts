@@ -1,3 +1,5 @@
+import 'server-only'
+import { requestOperations } from '../db/enums'
 import { isUuid } from '../scim/ids'
 import {
   findRequest,
@@ -5,25 +7,13 @@ import {
   streamRequests,
   type RequestCursor,
   type RequestLogFilter,
-} from '../db/portal-queries'
+} from '../db/provisioning-requests'
 import { recordAudit, type Actor } from './audit'
 import { tenantUrlFor } from './tenant-url'
 
 /** The provisioning log as the portal reads it: filtered keyset pages, records, exports. */
 
-export const requestOperations = [
-  'create',
-  'link',
-  'update',
-  'deactivate',
-  'reactivate',
-  'delete',
-  'read',
-  'list',
-  'discovery',
-  'error',
-  'auth_failure',
-] as const
+export { requestOperations }
 
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 

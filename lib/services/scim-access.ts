@@ -1,3 +1,4 @@
+import 'server-only'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { findProviderForScim, type ScimProviderRow } from '../db/identity-providers'
 import { touchToken } from '../db/tokens'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { isUuid } from '../scim/ids'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'

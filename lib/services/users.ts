@@ -1,7 +1,6 @@
+import 'server-only'
 import { withTransaction } from '../db/client'
-import { compileUserFilter, compileUserSortKey } from '../db/scim-where'
 import { UniqueViolationError } from '../db/sql'
-import { Prisma } from '../db/generated/client'
 import {
   deleteUserRow,
   findUser,
@@ -128,14 +127,13 @@ export type ListUsersQuery = {
 
 /** GET /Users (RFC 7644 §3.4.2): filtered, sorted and paged in the database, with the exact total. */
 export async function listUsers(tenant: Tenant, query: ListUsersQuery) {
-  const where = query.filter ? compileUserFilter(parseFilter(query.filter), tenant.schema) : Prisma.sql`TRUE`
-  const orderBy = query.sortBy ? compileUserSortKey(query.sortBy, tenant.schema) : null
   // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1; a negative count as 0.
   const startIndex = Math.max(1, query.startIndex ?? 1)
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, query.count ?? 100))
   const page = await findUsersPage(tenant.providerId, {
-    where,
-    orderBy,
+    schema: tenant.schema,
+    ...(query.filter ? { filter: parseFilter(query.filter) } : {}),
+    ...(query.sortBy ? { sortBy: query.sortBy } : {}),
     descending: query.sortOrder === 'descending',
     offset: startIndex - 1,
     limit: count,

@@ -26,7 +26,7 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
         title={user.userName}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
-            <TextLink href={`/idps/${user.provider.id}`}>{user.provider.name}</TextLink>
+            <TextLink href={`/idps/${user.providerId}`}>{user.providerName}</TextLink>
             {user.active ? <Badge tone="green">active</Badge> : <Badge tone="red">inactive</Badge>}
             {user.scimManaged ? <Badge tone="blue">managed by SCIM</Badge> : <Badge>from {user.source}, not SCIM-managed</Badge>}
             <span>

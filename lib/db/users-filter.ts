@@ -1,3 +1,4 @@
+import 'server-only'
 import type { CompareFilter, CompareOperator, CompValue, FilterNode } from '../scim/filter/ast'
 import { invalidFilter, invalidValue, type ScimError } from '../scim/errors'
 import { findAttribute, type AttributeDefinition } from '../scim/schema/attributes'
@@ -5,6 +6,7 @@ import { parseDateTime } from '../scim/schema/date-time'
 import { isUuid } from '../scim/ids'
 import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/tenant-schema'
 import { Prisma } from './generated/client'
+import { emailColumns, userFilterColumns } from './users'
 
 /**
  * SCIM filters (RFC 7644 §3.4.2.2) and sortBy (§3.4.2.3) compiled to parameterized SQL over `"User" u`.
@@ -77,7 +79,7 @@ export function compileUserSortKey(sortBy: string, schema: UserSchema): Prisma.S
     case 'multi': {
       const sub = target.sub ?? valueSubAttribute(target.definition, sortBy, fail)
       // The writer keeps the primary (else work, else first) email in a column.
-      if (target.emails && sub.name === 'value') return sql`lower(u."primaryEmail")`
+      if (target.emails && sub.name === 'value') return sql`lower(${Prisma.raw(emailColumns.primary)})`
       const key = sortExpression(jsonScalar(ELEMENT, sub))
       // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first.
       return sql`(SELECT ${key} FROM jsonb_array_elements(${target.array}) WITH ORDINALITY AS e(v, n)
@@ -106,16 +108,6 @@ function clip(text: string): string {
 // JSON keys come from the schema allow-list, never from the filter text; unusual registered names are bound.
 function jsonKey(name: string): Prisma.Sql {
   return /^[A-Za-z0-9_$:.-]+$/.test(name) ? Prisma.raw(`'${name}'`) : sql`${name}::text`
-}
-
-/** Columns kept beside the JSONB resource for indexed filters (see lib/db/users.ts userColumns). */
-const CORE_COLUMNS: Record<string, { column: string; lowered?: string }> = {
-  userName: { column: 'u."userName"', lowered: 'u."userNameLower"' },
-  externalId: { column: 'u."externalId"' },
-  displayName: { column: 'u."displayName"' },
-  active: { column: 'u."active"' },
-  'name.givenName': { column: 'u."givenName"' },
-  'name.familyName': { column: 'u."familyName"' },
 }
 
 /** RFC 7643 §3.1 common attributes, which the schema does not list. */
@@ -161,7 +153,8 @@ function resolveTarget(schema: UserSchema, path: string, fail: Fail): Target {
   }
   let base: Prisma.Sql
   if (schemaUrn === CORE_USER_URN) {
-    const column = CORE_COLUMNS[subAttribute ? `${attribute.name}.${subAttribute.name}` : attribute.name]
+    // Core attributes kept in columns (the map in users.ts), for indexed filters and sorting.
+    const column = userFilterColumns[subAttribute ? `${attribute.name}.${subAttribute.name}` : attribute.name]
     if (column) return { kind: 'scalar', scalar: columnScalar(column, subAttribute ?? attribute) }
     base = RESOURCE
   } else if (schemaUrn === ENTERPRISE_USER_URN) {
@@ -298,7 +291,7 @@ function compareTarget(target: Target, op: CompareOperator, compValue: CompValue
 /** `emails.value eq` through the lower-cased array column and its GIN index. */
 function emailEquals(compValue: CompValue, path: string): Prisma.Sql {
   const value = stringValue(compValue, path).toLowerCase()
-  return sql`u."emailValues" @> ARRAY[${value}::text]`
+  return sql`${Prisma.raw(emailColumns.values)} @> ARRAY[${value}::text]`
 }
 
 /** `attr[filter]`: some value of a multi-valued attribute (or the one value of a complex one) matches. */
