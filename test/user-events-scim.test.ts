@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getSqlRunner } from '@/lib/db/client'
+import { eventsSettled } from '@/lib/db/events'
 import { insertUser } from '@/lib/db/users'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { listEvents, type UserEvent } from '@/lib/services/events'
@@ -36,6 +37,8 @@ afterAll(async () => {
 })
 
 async function eventsOfTenant(): Promise<UserEvent[]> {
+  // Other transactions on the server (other test files) may hold the commit-safe horizon back for a moment.
+  await eventsSettled()
   const seen: UserEvent[] = []
   let after: string | undefined
   for (;;) {

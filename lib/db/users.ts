@@ -4,6 +4,7 @@ import { Prisma } from './generated/client'
 import type { UserSource } from './generated/enums'
 import type { FilterNode } from '../scim/filter/ast'
 import type { UserSchema } from '../scim/schema/tenant-schema'
+import { insertUserEventFromSql, type NewUserEvent } from './events'
 import { sqlFirst, sqlRows } from './sql'
 import { compileUserFilter, compileUserSortKey } from './users-filter'
 
@@ -182,48 +183,99 @@ export function findUserByExternalId(
   )
 }
 
+/**
+ * The event that describes a write, built from the row as the write leaves it (lib/services/events.ts), or
+ * undefined for none. The write and its event are one statement: both commit, or neither.
+ */
+export type UserEventOfWrite = (row: UserRow) => NewUserEvent | undefined
+
+/** `statement` (a CTE named `source` returning the written row), with the event of the write recorded beside it. */
+function withEvent(statement: Prisma.Sql, source: 'written' | 'removed', event: NewUserEvent | undefined): Prisma.Sql {
+  const recorded = event ? Prisma.sql`, recorded AS (${insertUserEventFromSql(event, source)})` : Prisma.empty
+  return Prisma.sql`WITH ${Prisma.raw(source)} AS (${statement})${recorded} SELECT * FROM ${Prisma.raw(source)}`
+}
+
 /** Throws UniqueViolationError when the userName or externalId is taken in this IdP. */
 export async function insertUser(
   providerId: string,
   data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; source: UserSource; scimManaged: boolean },
+  eventOf?: UserEventOfWrite,
 ): Promise<UserRow> {
   const now = new Date()
-  const row = await sqlFirst<UserRow>(Prisma.sql`
+  const id = randomUUID()
+  const columns = userColumns(data.resource)
+  const expected: UserRow = {
+    id,
+    providerId,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    displayName: columns.displayName,
+    primaryEmail: columns.primaryEmail,
+    active: columns.active,
+    resource: data.resource as Prisma.JsonValue,
+    customAttributes: data.customAttributes as Prisma.JsonValue,
+    version: 1,
+    scimManaged: data.scimManaged,
+    source: data.source,
+    createdAt: now,
+    updatedAt: now,
+  }
+  const insert = Prisma.sql`
     INSERT INTO "User" ("id", "providerId", ${derivedColumnList}, "resource", "customAttributes", "version", "source",
       "scimManaged", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}::uuid, ${providerId}::uuid, ${derivedValues(data.resource)}, ${JSON.stringify(data.resource)}::jsonb,
+    VALUES (${id}::uuid, ${providerId}::uuid, ${derivedValues(data.resource)}, ${JSON.stringify(data.resource)}::jsonb,
       ${JSON.stringify(data.customAttributes)}::jsonb, 1, ${data.source}::"UserSource", ${data.scimManaged}, ${now}, ${now})
-    RETURNING ${returningSql}`)
+    RETURNING ${returningSql}`
+  const row = await sqlFirst<UserRow>(withEvent(insert, 'written', eventOf?.(expected)))
   return row!
 }
 
 /**
- * Writes a new state of the user only if nobody else wrote since `expectedVersion` (optimistic locking):
- * returns undefined when the version moved, so the caller re-reads and re-applies its change.
- * Throws UniqueViolationError when the new userName or externalId is taken.
+ * Writes a new state of `current` only if nobody else wrote since it was read (optimistic locking on its
+ * version): returns undefined when the version moved, so the caller re-reads and re-applies its change (and no
+ * event is recorded). Throws UniqueViolationError when the new userName or externalId is taken.
  */
 export function updateUserIfVersion(
-  providerId: string,
-  userId: string,
-  expectedVersion: number,
+  current: UserRow,
   data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; scimManaged?: boolean },
+  eventOf?: UserEventOfWrite,
 ): Promise<UserRow | undefined> {
+  const now = new Date()
+  const columns = userColumns(data.resource)
+  const expected: UserRow = {
+    ...current,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    displayName: columns.displayName,
+    primaryEmail: columns.primaryEmail,
+    active: columns.active,
+    resource: data.resource as Prisma.JsonValue,
+    customAttributes: data.customAttributes as Prisma.JsonValue,
+    version: current.version + 1,
+    scimManaged: data.scimManaged ?? current.scimManaged,
+    updatedAt: now,
+  }
   const managed = data.scimManaged === undefined ? Prisma.empty : Prisma.sql`, "scimManaged" = ${data.scimManaged}`
-  return sqlFirst<UserRow>(Prisma.sql`
+  const update = Prisma.sql`
     UPDATE "User" u SET ${derivedAssignments(data.resource)},
       "resource" = ${JSON.stringify(data.resource)}::jsonb, "customAttributes" = ${JSON.stringify(data.customAttributes)}::jsonb,
-      "version" = "version" + 1, "updatedAt" = ${new Date()}${managed}
-    WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND u."version" = ${expectedVersion}
+      "version" = "version" + 1, "updatedAt" = ${now}${managed}
+    WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid AND u."version" = ${current.version}
       AND ${userWriteLock}
-    RETURNING ${returningSql}`)
+    RETURNING ${returningSql}`
+  return sqlFirst<UserRow>(withEvent(update, 'written', eventOf?.(expected)))
 }
 
-/** Deletes and returns the user, or undefined when there was none. */
-export function deleteUserRow(providerId: string, userId: string): Promise<UserRow | undefined> {
-  return sqlFirst<UserRow>(
-    Prisma.sql`DELETE FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND ${userWriteLock}
-      RETURNING ${returningSql}`,
-  )
+/**
+ * Deletes `current` if nobody wrote since it was read, recording its event (which carries the user as it
+ * was); undefined when the version moved or the user is gone.
+ */
+export function deleteUserIfVersion(current: UserRow, eventOf?: UserEventOfWrite): Promise<UserRow | undefined> {
+  const remove = Prisma.sql`
+    DELETE FROM "User" u WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid
+      AND u."version" = ${current.version} AND ${userWriteLock}
+    RETURNING ${returningSql}`
+  return sqlFirst<UserRow>(withEvent(remove, 'removed', eventOf?.(current)))
 }
 
 /** Rows are read in chunks of this many, so a page never loads more than its byte budget allows. */
