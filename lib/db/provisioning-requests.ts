@@ -241,3 +241,38 @@ export function findRequest(id: string) {
     include: { provider: { select: { id: true, name: true } }, token: { select: { id: true, label: true, prefix: true } } },
   })
 }
+
+// ---------- retention ----------
+
+/**
+ * Clears the request and response bodies of up to `batch` records older than `before`, walking forward from
+ * `from` by (createdAt, id) so cleared records are never scanned again. Returns the position reached and how
+ * many records had a body to clear, or null when no record is left to visit.
+ */
+export async function clearRequestBodiesBefore(
+  before: Date,
+  from: RequestCursor | null,
+  batch: number,
+): Promise<{ reached: RequestCursor; cleared: number } | null> {
+  const start = from ? Prisma.sql`AND ("createdAt", "id") > (${from.createdAt}, ${from.id}::uuid)` : Prisma.empty
+  const rows = await sqlRows<{ createdAt: Date; id: string; cleared: number }>(Prisma.sql`
+    WITH chosen AS (
+      SELECT "id", "createdAt" FROM "ProvisioningRequest" WHERE "createdAt" < ${before} ${start}
+      ORDER BY "createdAt", "id" LIMIT ${batch}
+    ), cleared AS (
+      UPDATE "ProvisioningRequest" p SET "requestBody" = NULL, "responseBody" = NULL FROM chosen
+      WHERE p."id" = chosen."id" AND (p."requestBody" IS NOT NULL OR p."responseBody" IS NOT NULL)
+      RETURNING 1
+    )
+    SELECT last."createdAt", last."id", (SELECT count(*) FROM cleared)::int AS "cleared"
+    FROM (SELECT "createdAt", "id" FROM chosen ORDER BY "createdAt" DESC, "id" DESC LIMIT 1) last`)
+  const last = rows[0]
+  return last ? { reached: { createdAt: last.createdAt, id: last.id }, cleared: last.cleared } : null
+}
+
+/** Deletes up to `batch` of the oldest records created before `before`; returns how many went. */
+export function deleteRequestsBefore(before: Date, batch: number): Promise<number> {
+  return sqlExecute(Prisma.sql`
+    DELETE FROM "ProvisioningRequest" WHERE "id" IN (
+      SELECT "id" FROM "ProvisioningRequest" WHERE "createdAt" < ${before} ORDER BY "createdAt", "id" LIMIT ${batch})`)
+}

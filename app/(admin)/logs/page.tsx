@@ -8,6 +8,7 @@ import { readLogFilter } from '@/lib/portal/log-filter'
 import { LogTable } from '@/components/admin/log-table'
 import { Pager } from '@/components/data-table/pager'
 import { PageHeader } from '@/components/ui/basics'
+import { retentionPolicy } from '@/lib/services/retention'
 import { ExportLinks, FilterField, FilterForm } from '@/components/ui/filter-form'
 import { inputClass } from '@/components/ui/styles'
 
@@ -19,6 +20,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
   await requireOperator()
   const { params, errors } = readLogFilter(await searchParams)
   const [page, providers] = await Promise.all([findLogPage(params), listIdentityProviders()])
+  const retention = retentionPolicy()
   const names = new Map(providers.map((provider) => [provider.id, provider.name]))
   const filter = {
     idp: params.idp,
@@ -49,7 +51,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
     <>
       <PageHeader
         title="Provisioning log"
-        description="Every SCIM request, newest first. Times are UTC."
+        description={`Every SCIM request, newest first. Times are UTC. Request bodies are kept for ${retention.bodyDays} days, the rest of each record for ${retention.recordDays} days.`}
         actions={<ExportLinks hrefFor={(format) => hrefWith(`/logs/export/${format}`, filter)} />}
       />
       <FilterForm label="Filter the log" resetHref="/logs" className="grid-cols-2 md:grid-cols-4 xl:grid-cols-8">
