@@ -1,7 +1,7 @@
 import nextVitals from 'eslint-config-next/core-web-vitals'
 import nextTypescript from 'eslint-config-next/typescript'
 
-// The layer rules of shared/ARCHITECTURE.md, enforced: nothing imports upward.
+// The layer rules of docs/architecture.md, enforced: nothing imports upward.
 const noUpwardImports = (patterns) => ['error', { patterns }]
 /** Prisma and its generated client are lib/db's secret: everything else sees lib/db's own types and functions. */
 const prismaOutsideDb = {

@@ -69,7 +69,7 @@ export async function createTestTenant(
   }
 }
 
-/** An Entra-shaped POST /Users body (shared/entra-scim-behaviour.md §4). */
+/** An Entra-shaped POST /Users body (docs/entra-behaviour.md §4). */
 export function entraUser(n: number | string, overrides: Record<string, unknown> = {}) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],

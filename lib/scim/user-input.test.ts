@@ -20,7 +20,7 @@ function read(body: unknown) {
   return { ...result, rules: compat.list() }
 }
 
-describe('readUserInput: Entra POST bodies (entra-scim-behaviour.md §4, §6)', () => {
+describe('readUserInput: Entra POST bodies (docs/entra-behaviour.md §4, §6)', () => {
   it('reads the full Entra create body: meta and schemas ignored, empty roles tolerated, values kept as sent', () => {
     const { resource, discarded, rules } = read(entraCreateUser)
     expect(resource).toEqual({

@@ -7,7 +7,7 @@ import { isUuid } from '../scim/ids'
 import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
 
 /**
- * Who may call the SCIM API, checked in the order the customer guide documents:
+ * Who may call the SCIM API, checked in the order the README documents ("SCIM operations and status codes"):
  * unknown provider → 404, bad/expired/revoked token → 401, SCIM disabled → 403, missing scope → 403.
  */
 

@@ -7,7 +7,7 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User'
 
 const valid: { filter: string; expected: FilterNode }[] = [
-  // Entra's lookups (shared/entra-scim-behaviour.md §7).
+  // Entra's lookups (docs/entra-behaviour.md §7).
   { filter: 'userName eq "bjensen@example.com"', expected: { op: 'eq', attrPath: 'userName', compValue: 'bjensen@example.com' } },
   { filter: 'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"', expected: { op: 'eq', attrPath: 'externalId', compValue: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef' } },
   // `userName+eq+"a+b@x"` after the route decoded `+` to a space; a `+` inside the value was %2B and stays.
