@@ -12,6 +12,7 @@ import { recordAudit, type Actor } from './audit'
 import { getIdentityProvider } from './identity-providers'
 import { canonicalResource, patchUser, type Tenant } from './users'
 import { NotFoundError } from './errors'
+import { listEventsOfUser } from './events'
 
 /** Users as the portal sees them: search across IdPs, one user's attributes and timeline, admin fixes. */
 
@@ -87,10 +88,11 @@ export function attributeRows(resource: Record<string, unknown>, extensionUrn: s
 export async function getUserDetail(userId: string) {
   const user = isUuid(userId) ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
-  const [tenant, registered, timeline] = await Promise.all([
+  const [tenant, registered, timeline, events] = await Promise.all([
     portalTenant(user.providerId),
     listCustomAttributes(user.providerId),
     findUserRequests(user.providerId, userId, 200),
+    listEventsOfUser(userId, 50),
   ])
   const resource = canonicalResource(user, tenant.schema)
   const custom = (user.customAttributes ?? {}) as Record<string, unknown>
@@ -100,6 +102,7 @@ export async function getUserDetail(userId: string) {
     extensionUrn: tenant.schema.extensionUrn,
     missingCustom: registered.filter((attribute) => !(attribute.name in custom)).map((attribute) => attribute.name),
     timeline,
+    events,
   }
 }
 

@@ -18,7 +18,7 @@ function showValue(value: unknown) {
 export default async function UserPage({ params }: { params: Promise<{ userId: string }> }) {
   const operator = await requireOperator()
   const { userId } = await params
-  const { user, rows, missingCustom, timeline } = await orNotFound(getUserDetail(userId))
+  const { user, rows, missingCustom, timeline, events } = await orNotFound(getUserDetail(userId))
   const isAdmin = operator.role === 'admin'
   return (
     <>
@@ -137,6 +137,29 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
                   {entry.discardedAttributes.length ? (
                     <p className="mt-1 text-xs text-amber-800">Discarded: {entry.discardedAttributes.join(', ')}</p>
                   ) : null}
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+        <Card title="Events sent to TraffiTech">
+          <p className="mb-2 text-xs text-slate-600">
+            What the events API and webhooks carry for this user, newest first (the latest 50).
+          </p>
+          {events.length === 0 ? (
+            <p className="text-sm text-slate-500">No event for this user yet.</p>
+          ) : (
+            <ol className="space-y-3" aria-label="Events for this user, newest first">
+              {events.map((event) => (
+                <li key={event.id} className="rounded-md border border-slate-200 p-3 text-sm" data-testid="user-event">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <Time value={new Date(event.createdAt)} />
+                    <Badge tone="blue">{event.type}</Badge>
+                    <span className="font-mono text-xs text-slate-500">{event.id}</span>
+                  </div>
+                  <div className="mt-2">
+                    <ChangesList changes={event.data.changes} />
+                  </div>
                 </li>
               ))}
             </ol>
