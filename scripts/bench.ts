@@ -5,6 +5,7 @@
  * backend CPU per request for both (PostgreSQL on this machine only), and our server's peak RSS.
  *   npm run bench -- [--database-url postgresql://…] [--users 10000] [--concurrency 8] [--port 3900]
  *                    [--phases create,lookup,patch,list,delete] [--node-options "--cpu-prof"] [--no-floor]
+ *                    [--server dist/server.mjs]   (another build of the server, for before/after comparisons)
  *   npm run bench -- --base <tenant URL> --token <token> [--pid <server pid>]   (a server already running)
  * Without --base it needs the production build (`npm run build`): it starts `node dist/server.mjs` on --port and
  * the floor on --port + 1, on the PostgreSQL database given (use a database of its own: the IdP it creates stays)
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     prefix: { type: 'string', default: `bench${Date.now().toString(36)}` },
     phases: { type: 'string', default: 'create,lookup,patch,list,delete' },
     'node-options': { type: 'string', default: '' },
+    server: { type: 'string', default: 'dist/server.mjs' },
     'no-floor': { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: './data-bench' },
   },
@@ -349,7 +351,7 @@ async function startOurs(): Promise<Target> {
   }
   const { providerId, token } = createTenant(env)
   const nodeArgs = values['node-options']!.split(' ').filter(Boolean)
-  const child = startProcess(process.execPath, [...nodeArgs, 'dist/server.mjs'], env, 'ours')
+  const child = startProcess(process.execPath, [...nodeArgs, values.server!], env, 'ours')
   const target = makeTarget('ours', `http://127.0.0.1:${port}/scim/v2/enterprise-idps/${providerId}`, token, child.pid, databaseUrl && 'bench-ours')
   await waitUntilAnswering(target, child)
   return target
