@@ -29,7 +29,8 @@ export function scaleUser(g: number, idpIndex: number) {
   const family = FAMILY_NAMES[(g * 7) % FAMILY_NAMES.length]!
   const userName = `${ascii(given)}.${ascii(family)}.${g}@${SCALE_DOMAINS[idpIndex]}`
   const md5 = (text: string) => createHash('md5').update(text).digest('hex')
-  const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  // Version 4 and variant bits set, as in sqlUuid: the portal accepts RFC 9562 UUIDs only.
+  const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`
   return {
     id: uuid(md5(`user${g}`)),
     userName,
@@ -39,6 +40,10 @@ export function scaleUser(g: number, idpIndex: number) {
     employeeNumber: String(100000 + g),
   }
 }
+
+/** A version-4-shaped UUID derived from md5(text expression), the SQL twin of scaleUser's. */
+export const sqlUuid = (expression: string) =>
+  `(substr(md5(${expression}), 1, 12) || '4' || substr(md5(${expression}), 14, 3) || '8' || substr(md5(${expression}), 18, 15))::uuid`
 
 /** SQL array literal of texts. */
 export const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((item) => `'${item.replace(/'/g, "''")}'`).join(',')}]`
