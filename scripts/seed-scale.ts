@@ -36,6 +36,7 @@ const { closeDatabase, databaseReady, getDb } = await import('../lib/db/client')
 const { CLI_ACTOR } = await import('../lib/services/audit')
 const { createIdentityProvider } = await import('../lib/services/identity-providers')
 const { addCustomAttribute } = await import('../lib/services/custom-attributes')
+const { createToken } = await import('../lib/services/tokens')
 
 await databaseReady()
 const db = getDb()
@@ -53,6 +54,9 @@ for (const [i, name] of SCALE_IDP_NAMES.entries()) {
 }
 await addCustomAttribute(CLI_ACTOR, { providerId: providers[0]!.id, name: 'JobCode', type: 'string' })
 const providerIds = providers.map((provider) => provider.id)
+// Authenticated log rows name the token that sent them, as the server's do.
+const tokenIds: string[] = []
+for (const id of providerIds) tokenIds.push((await createToken(CLI_ACTOR, { providerId: id, label: 'seed:scale' })).token.id)
 console.log(`IdPs: ${SCALE_IDP_NAMES.map((name, i) => `${name} ${providerIds[i]} (${sizes[i]} users)`).join(', ')}`)
 
 /** Secondary indexes (not backing a constraint) of a table: dropped for the load, created again after it. */
@@ -121,6 +125,7 @@ console.log(`users done: ${sizes.reduce((a, b) => a + b, 0)} (${elapsed()})`)
 
 // ---- the provisioning log -----------------------------------------------------------------------------------
 const pidArray = `ARRAY[${providerIds.map((id) => `'${id}'::uuid`).join(',')}]`
+const tokenArray = `ARRAY[${tokenIds.map((id) => `'${id}'::uuid`).join(',')}]`
 const startArray = `ARRAY[${starts.join(',')}]`
 const sizeArray = `ARRAY[${sizes.map((size) => Math.max(1, size)).join(',')}]`
 const domainArray = sqlArray(SCALE_DOMAINS)
@@ -132,10 +137,10 @@ async function seedRequests() {
   for (let from = 1; from <= requestCount; from += batch) {
     const to = Math.min(from + batch - 1, requestCount)
     await run(`
-      INSERT INTO "ProvisioningRequest" (id, "createdAt", "providerId", method, path, query, status, "durationMs", operation,
+      INSERT INTO "ProvisioningRequest" (id, "createdAt", "providerId", "tokenId", method, path, query, status, "durationMs", operation,
         "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes", "compatRules", changes,
         "scimType", "errorDetail", "clientIp", "userAgent", "repeatCount")
-      SELECT ${uuid7}, t, pid, method, path, query, status, duration, op::"RequestOperation",
+      SELECT ${uuid7}, t, pid, CASE WHEN op = 'auth_failure' THEN NULL ELSE (${tokenArray})[idp + 1] END, method, path, query, status, duration, op::"RequestOperation",
         CASE WHEN op IN ('discovery', 'list', 'auth_failure') OR (op = 'error' AND status <> 404) THEN NULL ELSE uid END,
         CASE WHEN op IN ('discovery', 'list', 'auth_failure') THEN NULL ELSE un END,
         CASE WHEN op IN ('discovery', 'list', 'auth_failure') THEN NULL ELSE un END,
