@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getDb } from '@/lib/db/client'
 import { stampedClientAddress } from '@/lib/http/client-address'
@@ -44,6 +44,30 @@ function expectScimError(reply: { status: number; headers: Record<string, string
   expect(reply.status).toBe(status)
   expect(reply.headers['content-type']).toContain('application/scim+json')
   expect(JSON.parse(reply.body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) })
+}
+
+/** A request with a chunked body, written chunk by chunk with a pause between them. */
+function chunkedRequest(method: string, path: string, chunks: Array<string | Buffer>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' } },
+      (response) => {
+        const parts: Buffer[] = []
+        response.on('data', (part: Buffer) => parts.push(part))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }))
+      },
+    )
+    // The server may answer and close before the last chunk: the answer is what is asserted.
+    outgoing.on('error', (error) => (outgoing.writableEnded ? undefined : reject(error)))
+    void (async () => {
+      for (const chunk of chunks) {
+        if (outgoing.destroyed) return
+        outgoing.write(chunk)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      outgoing.end()
+    })()
+  })
 }
 
 async function loggedRequests(where: Record<string, unknown>) {
@@ -146,6 +170,30 @@ describe('the production entry over raw TCP', () => {
     expect(reply.status).toBe(204)
     expect(otherPaths).toBe(before + 1)
     expect(lastOtherAddress).toBe('127.0.0.1')
+  })
+
+  it('reads a chunked body sent in pieces whole, a character split between chunks included', async () => {
+    const created = await chunkedRequest('POST', usersPath(), [JSON.stringify(entraUser('chunked'))])
+    expect(created.status).toBe(201)
+    const id = (JSON.parse(created.body) as { id: string }).id
+    const patch = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'Zoë Ærø 🚦' }],
+    })
+    const bytes = Buffer.from(patch)
+    const split = bytes.indexOf(Buffer.from('🚦')) + 2
+    const patched = await chunkedRequest('PATCH', `${usersPath()}/${id}`, [bytes.subarray(0, 10), bytes.subarray(10, split), bytes.subarray(split)])
+    expect(patched.status).toBe(200)
+    expect(JSON.parse(patched.body)).toMatchObject({ displayName: 'Zoë Ærø 🚦' })
+  })
+
+  it('answers a chunked body past the limit with a logged 413 and closes the connection', async () => {
+    const piece = Buffer.alloc(256 * 1024, 'a')
+    const reply = await chunkedRequest('POST', usersPath(), Array.from({ length: 6 }, () => piece))
+    expectScimError({ ...reply, headers: reply.headers as Record<string, string> }, 413)
+    expect(reply.headers.connection).toBe('close')
+    const logged = await loggedRequests({ providerId: tenant.providerId, status: 413 })
+    expect(logged.length).toBeGreaterThan(0)
   })
 
   it('keeps serving after all of the above, and on a kept-alive connection', async () => {
