@@ -4,7 +4,7 @@ import { env } from '../env'
 import { ScimError } from '../scim/errors'
 import { attachClientAddress, clientAddressOf, stampClientAddress } from './client-address'
 import { dispatchScim } from './scim-dispatch'
-import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS } from './scim-route'
+import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS, scimResponseText } from './scim-route'
 
 /**
  * The production entry's bridge from Node's HTTP server to the SCIM handlers (Web Request → Response).
@@ -84,21 +84,8 @@ function toWebRequest(req: IncomingMessage, state: BodyState): Request {
   return request
 }
 
-/**
- * undici keeps the text a Response was made from in an internal state; reading it there skips a Web stream
- * read per response (about a tenth of a lookup's CPU). Where that internal is absent (another Node version), the
- * body is read the standard way.
- */
-const RESPONSE_STATE = Object.getOwnPropertySymbols(new Response('')).find((symbol) => symbol.description === 'state')
-
-function sourceText(response: Response): string | undefined {
-  if (!RESPONSE_STATE || response.bodyUsed) return undefined
-  const source = (response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>)[RESPONSE_STATE]?.body?.source
-  return typeof source === 'string' ? source : undefined
-}
-
 async function send(response: Response, res: ServerResponse, closeAfter: boolean): Promise<void> {
-  const text = response.body ? sourceText(response) : undefined
+  const text = response.body && !response.bodyUsed ? scimResponseText(response) : undefined
   const body = text ?? (response.body ? Buffer.from(await response.arrayBuffer()) : undefined)
   const headers: Record<string, string | number> = Object.fromEntries(response.headers)
   // writeHead sends the head at once: without a length Node would fall back to chunked encoding.

@@ -69,9 +69,22 @@ export function scimJson(status: number, body: unknown, headers: Record<string, 
   return scimResponse(status, body === undefined ? null : JSON.stringify(body), headers)
 }
 
+/**
+ * The text each SCIM Response was made from, so the production entry writes it to the socket directly instead of
+ * reading the Response's Web stream back (about a tenth of a lookup's CPU). Next's route handlers read the stream.
+ */
+const responseTexts = new WeakMap<Response, string>()
+
+/** The text `response` was made from, when scimRoute made it; undefined otherwise (read its body instead). */
+export function scimResponseText(response: Response): string | undefined {
+  return responseTexts.get(response)
+}
+
 function scimResponse(status: number, text: string | null, headers: Record<string, string>): Response {
   if (text === null) return new Response(null, { status, headers: { ...SCIM_RESPONSE_HEADERS, ...headers } })
-  return new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...SCIM_RESPONSE_HEADERS, ...headers } })
+  const response = new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...SCIM_RESPONSE_HEADERS, ...headers } })
+  responseTexts.set(response, text)
+  return response
 }
 
 /**
