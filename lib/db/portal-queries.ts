@@ -221,6 +221,8 @@ export type RequestLogFilter = {
   method?: string
   /** A mail address (stored lower-cased) or a userName (exact). */
   user?: string
+  /** The request id (X-Request-Id), exact. */
+  requestId?: string
 }
 
 export type RequestCursor = { createdAt: Date; id: string }
@@ -235,6 +237,7 @@ function requestLogWhere(filter: RequestLogFilter): Prisma.ProvisioningRequestWh
   if (filter.operation) and.push({ operation: filter.operation })
   if (filter.method) and.push({ method: filter.method })
   if (filter.user) and.push({ OR: [{ userEmail: filter.user.toLowerCase() }, { userName: filter.user }] })
+  if (filter.requestId) and.push({ requestId: filter.requestId })
   return and
 }
 

@@ -45,6 +45,7 @@ export const logFilterSchema = z.object({
   operation: optional(z.enum(requestOperations)).catch(undefined),
   method: optional(z.enum(requestMethods)).catch(undefined),
   user: optional(z.string().trim().min(1).max(320)).catch(undefined),
+  requestId: optional(z.string().trim().min(1).max(128)).catch(undefined),
   ...pageCursorParams,
 })
 export type LogFilterParams = z.infer<typeof logFilterSchema>
@@ -58,6 +59,7 @@ export function readLogFilter(raw: RawSearchParams) {
     operation: `use one of ${requestOperations.join(', ')}.`,
     method: `use one of ${requestMethods.join(', ')}.`,
     user: 'use at most 320 characters.',
+    requestId: 'use at most 128 characters.',
   })
 }
 
@@ -74,6 +76,7 @@ export function toRequestLogFilter(params: LogFilterParams): RequestLogFilter {
   if (params.operation) filter.operation = params.operation
   if (params.method) filter.method = params.method
   if (params.user) filter.user = params.user
+  if (params.requestId) filter.requestId = params.requestId
   return filter
 }
 
@@ -131,6 +134,7 @@ export const exportColumns = [
   'changes',
   'clientIp',
   'userAgent',
+  'requestId',
   'repeatCount',
   'requestBody',
   'responseBody',

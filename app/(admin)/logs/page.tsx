@@ -42,6 +42,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
     operation: params.operation,
     method: params.method,
     user: params.user,
+    requestId: params.requestId,
   }
   const rows = page.rows.map((row) => ({
     id: row.id,
@@ -123,6 +124,9 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
         </Field>
         <Field id="f-user" label="User mail or userName" error={errors.user}>
           <input id="f-user" aria-invalid={Boolean(errors.user)} aria-describedby={errors.user ? 'f-user-error' : undefined} name="user" type="search" defaultValue={params.user ?? ''} className={inputClass} />
+        </Field>
+        <Field id="f-request-id" label="Request id" error={errors.requestId}>
+          <input id="f-request-id" aria-invalid={Boolean(errors.requestId)} aria-describedby={errors.requestId ? 'f-request-id-error' : undefined} name="requestId" type="search" defaultValue={params.requestId ?? ''} className={inputClass} />
         </Field>
         <div className="flex items-end gap-2">
           <button type="submit" className={buttonClass.primary}>
