@@ -5,6 +5,7 @@ import { env } from '../env'
 import { answerOpsRequest, OPS_PATHS } from '../ops/endpoints'
 import { isShuttingDown } from '../ops/health'
 import { logger } from '../ops/logger'
+import { trackConnections } from '../ops/shutdown'
 import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
 import { ScimError } from '../scim/errors'
 import { attachClientAddress, clientAddressOf, stampClientAddress } from './client-address'
@@ -190,5 +191,6 @@ export function createAppServer(handleOther: (req: IncomingMessage, res: ServerR
     endSocketWith(socket, error, requestId)
   })
   server.keepAliveTimeout = 65_000
+  trackConnections(server)
   return server
 }

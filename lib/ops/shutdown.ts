@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { closeDatabase } from '../db/client'
 import { flushRequestLog } from '../services/request-log'
 import { markShuttingDown } from './health'
@@ -17,6 +18,27 @@ export type ShutdownOptions = {
   exit?: (code: number) => void
 }
 
+const connections = new WeakMap<Server, Set<Socket>>()
+
+/**
+ * Keeps the server's open connections (createAppServer calls it): Node's closeIdleConnections() leaves a
+ * connection alone until it has sent a first request, so one that never does would hold the shutdown up.
+ */
+export function trackConnections(server: Server): void {
+  const sockets = new Set<Socket>()
+  connections.set(server, sockets)
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+}
+
+/** Closes connections with no request in progress: idle keep-alive ones, and those that never sent a byte. */
+function closeIdle(server: Server): void {
+  server.closeIdleConnections()
+  for (const socket of connections.get(server) ?? []) if (socket.bytesRead === 0) socket.destroy()
+}
+
 /** Every step of the shutdown; resolves true when it finished within the time limit. */
 export async function shutDown(server: Server, timeoutMs: number): Promise<boolean> {
   markShuttingDown()
@@ -26,18 +48,26 @@ export async function shutDown(server: Server, timeoutMs: number): Promise<boole
     timer = setTimeout(() => resolve(false), timeoutMs)
   })
   // A connection that turns idle after close() would otherwise stay open until its keep-alive timeout.
-  const sweeper = setInterval(() => server.closeIdleConnections(), 50)
+  const sweeper = setInterval(() => closeIdle(server), 50)
+  let timedOut = false
   const drain = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    closeIdle(server)
+    await closed
     clearInterval(sweeper)
+    // Past the limit the caller exits: nothing more to do here.
+    if (timedOut) return false
     logger.info({ ms: Math.round(performance.now() - started) }, 'Shutdown: in-flight requests finished')
     await flushRequestLog()
     await closeDatabase()
-    return true as const
+    return true
   }
   try {
     const finished = await Promise.race([drain(), expired])
-    if (!finished) server.closeAllConnections()
+    if (!finished) {
+      timedOut = true
+      server.closeAllConnections()
+    }
     return finished
   } finally {
     clearTimeout(timer)
