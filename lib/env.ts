@@ -58,6 +58,8 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Lowest level of the JSON server log (stdout). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the JSON log goes; the operator CLI sets stderr, so its own output on stdout stays parseable. */
+  LOG_DESTINATION: z.enum(['stdout', 'stderr']).default('stdout'),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is open. */
   METRICS_TOKEN: z
     .string()

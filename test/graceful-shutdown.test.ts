@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getDb } from '@/lib/db/client'
 import { createAppServer } from '@/lib/http/scim-node'
-import { isShuttingDown } from '@/lib/ops/health'
+import { isShuttingDown, readiness } from '@/lib/ops/health'
 import { shutDown } from '@/lib/ops/shutdown'
 import { requestLogStats } from '@/lib/services/request-log'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
@@ -104,6 +104,10 @@ describe('graceful shutdown in this process', () => {
     expect(performance.now() - started).toBeLessThan(2000)
     await closed
     expect(isShuttingDown()).toBe(true)
+    // From the first signal on, the balancer is told to send nothing more.
+    const ready = await readiness()
+    expect(ready.status).toBe(503)
+    expect(ready.body.checks).toMatchObject({ shutdown: { ok: false }, database: { ok: true } })
   })
 
   it('answers and logs every request in flight, refuses new connections, then flushes the log and closes the database', async () => {

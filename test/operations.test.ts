@@ -9,10 +9,11 @@ vi.hoisted(() => {
 
 import { getDb } from '@/lib/db/client'
 import { createAppServer } from '@/lib/http/scim-node'
+import { readiness } from '@/lib/ops/health'
 import { metricsAuthorized } from '@/lib/ops/metrics'
 import { isUsableRequestId, requestIdFrom } from '@/lib/ops/request-id'
 import { findLogPage, readLogFilter } from '@/lib/services/portal-logs'
-import { flushRequestLog, requestLogStats } from '@/lib/services/request-log'
+import { flushRequestLog, recordRequest, requestLogStats } from '@/lib/services/request-log'
 import { rawRequest } from './raw-http'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
@@ -206,3 +207,22 @@ describe('request ids', () => {
     expect(errors.requestId).toMatch(/at most 128/)
   })
 })
+
+describe('readiness when the log cannot keep up', () => {
+  it('answers 503 while the log queue is over 80 % full, and 200 again once it drained', async () => {
+    // 64 KiB bodies: about 820 records fill 80 % of the queue's 64 MiB of text.
+    const body = 'b'.repeat(64 * 1024)
+    let queued = 0
+    while (requestLogStats().fill < 0.81) {
+      recordRequest({ at: new Date(), providerId: null, tokenId: null, method: 'POST', path: `/scim/saturation/${queued++}`, query: '', status: 201, durationMs: 1, operation: 'create', requestBody: body })
+    }
+    // Called at once: over HTTP the queue's write timer, already due, would start draining first.
+    const saturated = await readiness()
+    expect(saturated.status).toBe(503)
+    expect(saturated.body.checks).toMatchObject({ requestLog: { ok: false, detail: expect.stringMatching(/log queue is \d+ % full/) } })
+    await flushRequestLog()
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+    expect(await getDb().provisioningRequest.count({ where: { path: { startsWith: '/scim/saturation/' } } })).toBe(queued)
+  }, 60_000)
+})
+

@@ -30,6 +30,8 @@ export function liveness(): HealthReport {
 
 export async function readiness(): Promise<HealthReport> {
   const checks: Record<string, { ok: boolean; detail?: string }> = {}
+  // Read before waiting for the database: the figures of the moment the probe came in.
+  const log = requestLogStats()
   if (isShuttingDown()) checks.shutdown = { ok: false, detail: 'The instance is shutting down.' }
   const database = await checkDatabaseHealth(DATABASE_PROBE_TIMEOUT_MS)
   checks.database = database.reachable ? { ok: true } : { ok: false, detail: database.error }
@@ -37,7 +39,6 @@ export async function readiness(): Promise<HealthReport> {
     checks.migrations =
       database.pendingMigrations.length === 0 ? { ok: true } : { ok: false, detail: `Not applied: ${database.pendingMigrations.join(', ')}` }
   }
-  const log = requestLogStats()
   checks.requestLog =
     log.fill < LOG_QUEUE_SATURATED
       ? { ok: true }
