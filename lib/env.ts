@@ -67,6 +67,8 @@ const envSchema = z.object({
     .transform((value) => (value === undefined || value.trim() === '' ? undefined : value)),
   /** Graceful shutdown: in-flight requests and the log flush get this long before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Any value: the migration engine logs what it does to stderr. */
+  DEBUG_SCHEMA_ENGINE: z.string().optional().transform((value) => Boolean(value)),
 })
 
 export type Env = z.infer<typeof envSchema>

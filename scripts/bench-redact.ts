@@ -3,7 +3,7 @@
  * Prints the cost per call of what the SCIM funnel runs on every request — typical Entra bodies, which the
  * pre-check lets through untouched — and of hostile 1 MiB bodies that take the full scan.
  */
-import { redactBodyText, redactChanges, redactLogText } from '../lib/http/redact'
+import { redactBodyText, redactChanges, redactLogText } from '../lib/redact'
 
 const entraUser = JSON.stringify({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],

@@ -1,4 +1,5 @@
 import { databaseReady } from '@/lib/db/client'
+import type { AttributeType } from '@/lib/db/enums'
 import { attachClientAddress } from '@/lib/http/client-address'
 import { dispatchScim } from '@/lib/http/scim-dispatch'
 import { CLI_ACTOR } from '@/lib/services/audit'
@@ -48,7 +49,7 @@ export async function sendScim(
 
 export async function createTestTenant(
   options: {
-    customAttributes?: Array<{ name: string; type?: 'string' | 'integer' | 'decimal' | 'boolean' | 'dateTime' }>
+    customAttributes?: Array<{ name: string; type?: AttributeType }>
     token?: Omit<CreateTokenInput, 'providerId'>
   } = {},
 ): Promise<TestTenant> {

@@ -1,10 +1,11 @@
 import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
-import type { RequestOperation } from '../db/generated/enums'
+import type { RequestOperation } from '../db/enums'
 import { logger } from '../ops/logger'
 import { recordRateLimited, recordScimRequestMetrics } from '../ops/metrics'
 import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
 import { CompatLog } from '../scim/compat'
+import type { AttributeChange } from '../scim/diff'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
 import { ScimError, invalidSyntax } from '../scim/errors'
 import { isUuid } from '../scim/ids'
@@ -18,10 +19,9 @@ import {
 } from '../services/scim-access'
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
-import type { Change } from '../services/users'
 import { clientAddress } from './client-address'
 import { RateLimiter, type RateLimitDecision } from './rate-limit'
-import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from './redact'
+import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from '../redact'
 
 /**
  * The one funnel for SCIM requests: resolve the IdP (404), authenticate the token (401), check SCIM is
@@ -53,7 +53,7 @@ export type ScimOutcome = {
   headers?: Record<string, string>
   operation: RequestOperation
   user?: { id: string; userName: string | null; email: string | null } | null
-  changes?: Change[]
+  changes?: AttributeChange[]
   discarded?: string[]
 }
 

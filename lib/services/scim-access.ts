@@ -1,9 +1,10 @@
+import 'server-only'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { findProviderForScim, type ScimProviderRow } from '../db/identity-providers'
 import { touchToken } from '../db/tokens'
 import { ScimError } from '../scim/errors'
 import { isUuid } from '../scim/ids'
-import { buildUserSchema, type UserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
 
 /**
  * Who may call the SCIM API, checked in the order the customer guide documents:

@@ -1,0 +1,97 @@
+import { Prisma } from './generated/client'
+import { sqlExecute, sqlRows } from './sql'
+
+/**
+ * The user-event outbox (table "UserEvent"). Events are inserted with the SQL runner, so inside
+ * `withTransaction` they commit or roll back with the change they describe.
+ *
+ * Reading in commit-safe order: "seq" is handed out at insert, so a transaction that inserts seq 10 may commit
+ * after one that inserted seq 11; a reader that had moved past 11 would never see 10. Every event therefore
+ * carries the id of its transaction ("txid"), and readers see only events of transactions older than the
+ * oldest one still running (`pg_snapshot_xmin(pg_current_snapshot())`): those are finished for good, so
+ * nothing can appear behind a cursor on ("txid", "seq") once it has moved on. The price is that one long
+ * transaction (bounded by the statement timeout) holds back the events behind it.
+ */
+
+export type EventPosition = { txid: bigint; seq: bigint }
+
+export type NewUserEvent = {
+  id: string
+  type: string
+  providerId: string
+  userId: string
+  createdAt: Date
+  /** The event exactly as it is delivered and served. */
+  payload: unknown
+}
+
+export type StoredUserEvent = EventPosition & {
+  id: string
+  type: string
+  providerId: string
+  userId: string
+  createdAt: Date
+  payload: unknown
+}
+
+type EventRow = {
+  seq: string | bigint
+  txid: string | bigint
+  id: string
+  type: string
+  providerId: string
+  userId: string
+  createdAt: Date
+  payload: unknown
+}
+
+const eventColumns = Prisma.sql`"seq", "txid", "id", "type", "providerId", "userId", "createdAt", "payload"`
+
+function toStoredEvent(row: EventRow): StoredUserEvent {
+  return { ...row, seq: BigInt(row.seq), txid: BigInt(row.txid) }
+}
+
+/** Inserts events in the caller's transaction (call it inside `withTransaction` with the change itself). */
+export async function insertUserEvents(events: readonly NewUserEvent[]): Promise<void> {
+  if (events.length === 0) return
+  const rows = events.map(
+    (event) =>
+      Prisma.sql`(${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::jsonb, ${event.createdAt})`,
+  )
+  await sqlExecute(Prisma.sql`
+    INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
+    VALUES ${Prisma.join(rows)}`)
+}
+
+export type EventQuery = {
+  after: EventPosition | null
+  limit: number
+  providerId?: string
+  types?: readonly string[]
+}
+
+/** Committed events after `after`, oldest first, never past the oldest transaction still running. */
+export async function findEventsAfter(query: EventQuery): Promise<StoredUserEvent[]> {
+  const conditions = [Prisma.sql`"txid" < ((pg_snapshot_xmin(pg_current_snapshot()))::text)::bigint`]
+  if (query.after) conditions.push(Prisma.sql`("txid", "seq") > (${query.after.txid}::bigint, ${query.after.seq}::bigint)`)
+  if (query.providerId) conditions.push(Prisma.sql`"providerId" = ${query.providerId}::uuid`)
+  if (query.types && query.types.length > 0) conditions.push(Prisma.sql`"type" = ANY(${[...query.types]}::text[])`)
+  const rows = await sqlRows<EventRow>(Prisma.sql`
+    SELECT ${eventColumns} FROM "UserEvent" WHERE ${Prisma.join(conditions, ' AND ')}
+    ORDER BY "txid", "seq" LIMIT ${query.limit}`)
+  return rows.map(toStoredEvent)
+}
+
+/** A user's most recent events, newest first (the portal's user page). */
+export async function findEventsOfUser(userId: string, limit: number): Promise<StoredUserEvent[]> {
+  const rows = await sqlRows<EventRow>(Prisma.sql`
+    SELECT ${eventColumns} FROM "UserEvent" WHERE "userId" = ${userId}::uuid ORDER BY "seq" DESC LIMIT ${limit}`)
+  return rows.map(toStoredEvent)
+}
+
+/** Retention: deletes up to `batch` events created before `before`; returns how many went. */
+export function deleteEventsBefore(before: Date, batch: number): Promise<number> {
+  return sqlExecute(Prisma.sql`
+    DELETE FROM "UserEvent" WHERE "seq" IN (
+      SELECT "seq" FROM "UserEvent" WHERE "createdAt" < ${before} ORDER BY "createdAt" LIMIT ${batch})`)
+}

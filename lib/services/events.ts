@@ -1,0 +1,107 @@
+import { findEventsAfter, findEventsOfUser, insertUserEvents, type EventPosition, type StoredUserEvent } from '../db/events'
+import { uuidv7 } from '../db/sql'
+import type { UserRow } from '../db/users'
+import { redactChanges } from '../redact'
+import type { AttributeChange } from '../scim/diff'
+import { toDirectoryUser, type DirectoryUser } from './directory-users'
+
+/**
+ * User events: what the rest of TraffiTech learns about provisioning. Each change to a user records its
+ * event with `recordUserEvent` inside the transaction of the change (the outbox), so an event exists if and
+ * only if its change committed. Consumers read them through the events API or receive them as webhooks.
+ */
+
+export const USER_EVENT_TYPES = [
+  'user.created',
+  'user.linked',
+  'user.updated',
+  'user.deactivated',
+  'user.reactivated',
+  'user.deleted',
+] as const
+
+export type UserEventType = (typeof USER_EVENT_TYPES)[number]
+
+export function isUserEventType(value: string): value is UserEventType {
+  return (USER_EVENT_TYPES as readonly string[]).includes(value)
+}
+
+export type UserEvent = {
+  id: string
+  type: UserEventType
+  createdAt: string
+  providerId: string
+  data: { user: DirectoryUser; changes: AttributeChange[] }
+}
+
+/** Which event a user write is: the operations of the SCIM service and the portal map onto these. */
+export const EVENT_TYPE_OF_OPERATION = {
+  create: 'user.created',
+  link: 'user.linked',
+  update: 'user.updated',
+  deactivate: 'user.deactivated',
+  reactivate: 'user.reactivated',
+  delete: 'user.deleted',
+} as const satisfies Record<string, UserEventType>
+
+/**
+ * Records that `user` changed (for a deletion: the user as it was). Call it inside `withTransaction`, after
+ * the write: it commits or rolls back with the change. An update that changed nothing records nothing (a link
+ * always changes who manages the account, so it is always recorded).
+ */
+export async function recordUserEvent(type: UserEventType, user: UserRow, changes: AttributeChange[]): Promise<void> {
+  if (changes.length === 0 && type === 'user.updated') return
+  const now = new Date()
+  const event: UserEvent = {
+    id: `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`,
+    type,
+    createdAt: now.toISOString(),
+    providerId: user.providerId,
+    data: { user: toDirectoryUser(user), changes: redactChanges(changes) },
+  }
+  await insertUserEvents([
+    { id: event.id, type, providerId: user.providerId, userId: user.id, createdAt: now, payload: event },
+  ])
+}
+
+/** The cursor is opaque to consumers: the position of the last event they have seen. */
+export class EventCursorError extends Error {}
+
+export function encodeEventCursor(position: EventPosition): string {
+  return Buffer.from(`${position.txid}.${position.seq}`).toString('base64url')
+}
+
+export function decodeEventCursor(cursor: string): EventPosition {
+  const match = cursor.length <= 64 ? /^(\d{1,19})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1')) : null
+  const [, txid, seq] = match ?? []
+  if (!txid || !seq) throw new EventCursorError('The cursor is not one this API returned.')
+  return { txid: BigInt(txid), seq: BigInt(seq) }
+}
+
+export type EventListQuery = {
+  after?: string
+  limit: number
+  providerId?: string
+  types?: readonly UserEventType[]
+}
+
+/**
+ * Committed events after the cursor, oldest first. `next` is always a cursor: when nothing new has committed
+ * it is the one passed in, so a consumer polls with it until events arrive.
+ */
+export async function listEvents(query: EventListQuery): Promise<{ data: UserEvent[]; next: string }> {
+  const after = query.after ? decodeEventCursor(query.after) : null
+  const events = await findEventsAfter({ after, limit: query.limit, providerId: query.providerId, types: query.types })
+  const last = events.at(-1)
+  const next = last ? encodeEventCursor(last) : (query.after ?? encodeEventCursor({ txid: 0n, seq: 0n }))
+  return { data: events.map(payloadOf), next }
+}
+
+/** A user's latest events, newest first, for the portal's user page. */
+export async function listEventsOfUser(userId: string, limit = 50): Promise<UserEvent[]> {
+  return (await findEventsOfUser(userId, limit)).map(payloadOf)
+}
+
+function payloadOf(event: StoredUserEvent): UserEvent {
+  return event.payload as UserEvent
+}
