@@ -5,13 +5,27 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return
   const { databaseReady } = await import('./lib/db/client')
   await databaseReady()
-  const { startRetentionJob } = await import('./lib/services/retention')
-  startRetentionJob()
-  const [{ issueSetupToken, SETUP_TOKEN_TTL_MS }, { env }] = await Promise.all([import('./lib/services/portal-auth'), import('./lib/env')])
+  const [{ issueSetupToken, SETUP_TOKEN_TTL_MS }, { env }, { logger }, { startRetentionJob }] = await Promise.all([
+    import('./lib/services/portal-auth'),
+    import('./lib/env'),
+    import('./lib/ops/logger'),
+    import('./lib/services/retention'),
+  ])
+  startRetentionJob((message, error) => logger.error({ err: error }, message))
   const token = await issueSetupToken()
   if (!token) return
-  console.log(
-    `\nNo admin exists yet. Create the first admin with this link (it works once, for ${SETUP_TOKEN_TTL_MS / 60_000} minutes;\n` +
-      `restart the server for a new one):\n  ${env().PUBLIC_URL}/setup?token=${token}\n`,
+  const setupUrl = `${env().PUBLIC_URL}/setup?token=${token}`
+  const minutes = SETUP_TOKEN_TTL_MS / 60_000
+  if (env().NODE_ENV === 'development') {
+    // `npm run dev` is read by a person: the link as plain text, not inside a JSON line.
+    console.log(
+      `\nNo admin exists yet. Create the first admin with this link (it works once, for ${minutes} minutes;\n` +
+        `restart the server for a new one):\n  ${setupUrl}\n`,
+    )
+    return
+  }
+  logger.warn(
+    { setupUrl, validMinutes: minutes },
+    `No admin exists yet. Create the first admin with this link (it works once, for ${minutes} minutes; restart the server for a new one): ${setupUrl}`,
   )
 }

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { env } from './lib/env'
 import { portalSecurityHeaders } from './lib/http/security-headers'
+import { REQUEST_ID_HEADER, requestIdFrom } from './lib/ops/request-id'
 
 /**
  * Runs before every portal request: a fresh CSP nonce per request, and the security headers. Next reads the
@@ -14,6 +15,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!)
   const response = NextResponse.next({ request: { headers: requestHeaders } })
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+  response.headers.set(REQUEST_ID_HEADER, requestIdFrom(request.headers.get(REQUEST_ID_HEADER)))
   return response
 }
 

@@ -64,6 +64,17 @@ const envSchema = z.object({
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Lowest level of the JSON server log (stdout). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the JSON log goes; the operator CLI sets stderr, so its own output on stdout stays parseable. */
+  LOG_DESTINATION: z.enum(['stdout', 'stderr']).default('stdout'),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is open. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value)),
+  /** Graceful shutdown: in-flight requests and the log flush get this long before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Any value: the migration engine logs what it does to stderr. */
   DEBUG_SCHEMA_ENGINE: z.string().optional().transform((value) => Boolean(value)),
 }).refine((settings) => settings.LOG_METADATA_RETENTION_DAYS >= settings.LOG_RETENTION_DAYS, {

@@ -2,6 +2,7 @@
  * The operator CLI: npm run admin -- <command>. Works on PGlite and PostgreSQL, applies pending migrations
  * first, and with --json prints one stable JSON document for automation.
  */
+import './cli-logs-to-stderr'
 import { parseArgs } from 'node:util'
 import { ZodError } from 'zod'
 import { closeDatabase, databaseReady, DatabaseLockedError } from '../lib/db/client'

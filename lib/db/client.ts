@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { env } from '../env'
+import { logger } from '../ops/logger'
 import { PrismaClient } from './generated/client'
 import { applyPendingMigrations } from './migrate'
 
@@ -38,6 +39,8 @@ type Database = {
   runSql: SqlRunner
   runTransaction: TransactionRunner
   kind: 'pglite' | 'postgres'
+  /** PostgreSQL: the request pool, for metrics. */
+  pool?: pg.Pool
   ready: Promise<void>
   close: () => Promise<void>
 }
@@ -102,9 +105,10 @@ function openDatabase(): Database {
   let migrationFactory: SqlMigrationAwareDriverAdapterFactory | undefined
   let endMigrationPool = async () => {}
   let kind: Database['kind']
+  let pool: pg.Pool | undefined
   let closeDriver: () => Promise<void>
   if (DATABASE_URL) {
-    const pool = new pg.Pool({
+    pool = new pg.Pool({
       connectionString: DATABASE_URL,
       max: DATABASE_POOL_SIZE,
       // No request may hold the database for long: a runaway statement is cancelled, a request that cannot
@@ -124,9 +128,10 @@ function openDatabase(): Database {
         const result = await client.query({ text, values, types: utcTypes })
         return { rows: result.rows, rowCount: result.rowCount ?? 0 }
       }
-    runSql = runnerOn(pool)
+    const requestPool = pool
+    runSql = runnerOn(requestPool)
     runTransaction = async (fn) => {
-      const client = await pool.connect()
+      const client = await requestPool.connect()
       let broken = false
       try {
         await client.query('BEGIN')
@@ -146,7 +151,7 @@ function openDatabase(): Database {
       }
     }
     kind = 'postgres'
-    closeDriver = () => pool.end()
+    closeDriver = () => requestPool.end()
   } else {
     const inMemory = DATA_DIR.startsWith('memory://')
     const release = inMemory ? () => {} : lockDataDir(path.resolve(DATA_DIR))
@@ -179,7 +184,7 @@ function openDatabase(): Database {
     .finally(() => endMigrationPool())
     .then((applied) => {
       if (applied.length > 0 && env().NODE_ENV !== 'test') {
-        console.error(`Applied database migrations: ${applied.join(', ')}`)
+        logger.info({ migrations: applied }, `Applied database migrations: ${applied.join(', ')}`)
       }
     })
   return {
@@ -188,6 +193,7 @@ function openDatabase(): Database {
     runSql,
     runTransaction,
     kind,
+    ...(pool ? { pool } : {}),
     ready,
     close: async () => {
       await db.$disconnect()
@@ -237,6 +243,18 @@ export async function withTransaction<T>(fn: () => Promise<T>): Promise<T> {
 
 export function databaseKind(): Database['kind'] {
   return database().kind
+}
+
+export type DatabasePoolStats = { max: number; total: number; idle: number; waiting: number }
+
+/**
+ * The PostgreSQL request pool's use (connections open, idle, and requests waiting for one); null on PGlite,
+ * which has a single connection, and before the database was opened (metrics must not open it).
+ */
+export function databasePoolStats(): DatabasePoolStats | null {
+  const pool = globalForDb.__traffitechDatabase?.pool
+  if (!pool) return null
+  return { max: pool.options.max ?? 0, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
 }
 
 export async function closeDatabase(): Promise<void> {

@@ -26,6 +26,8 @@ export type ProvisioningRequestInsert = {
   errorDetail: string | null
   clientIp: string | null
   userAgent: string | null
+  /** The request id (X-Request-Id, given or generated). */
+  requestId?: string | null
   /** How many requests the row stands for (1, or more for a folded flood of identical failures). */
   repeatCount: number
 }
@@ -38,14 +40,14 @@ export async function insertProvisioningRequests(rows: ProvisioningRequestInsert
       ${row.method}, ${row.path}, ${row.query}, ${row.status}, ${row.durationMs}, ${row.operation}::"RequestOperation",
       ${row.userId}::uuid, ${row.userName}, ${row.userEmail}, ${row.requestBody}, ${row.responseBody},
       ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
-      ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent}, ${row.repeatCount})`,
+      ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent}, ${row.requestId ?? null}, ${row.repeatCount})`,
   )
   // The log is written on its own, whatever transaction the code that queued a record was in.
   await outsideTransaction(() =>
     sqlExecute(Prisma.sql`
     INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
       "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
-      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "repeatCount")
+      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "requestId", "repeatCount")
     VALUES ${Prisma.join(values)}`),
   )
 }
@@ -151,6 +153,8 @@ export type RequestLogFilter = {
   method?: string
   /** A mail address (stored lower-cased) or a userName (exact). */
   user?: string
+  /** The request id (X-Request-Id), exact. */
+  requestId?: string
 }
 
 export type RequestCursor = { createdAt: Date; id: string }
@@ -165,6 +169,7 @@ function requestLogWhere(filter: RequestLogFilter): Prisma.ProvisioningRequestWh
   if (filter.operation) and.push({ operation: filter.operation })
   if (filter.method) and.push({ method: filter.method })
   if (filter.user) and.push({ OR: [{ userEmail: filter.user.toLowerCase() }, { userName: filter.user }] })
+  if (filter.requestId) and.push({ requestId: filter.requestId })
   return and
 }
 

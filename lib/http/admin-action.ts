@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation'
 import { z } from 'zod'
 import { currentOperator, currentSession } from '../auth/session'
 import { roleAllows, type Role } from '../auth/roles'
+import { logger } from '../ops/logger'
 import { ScimError } from '../scim/errors'
 import { recordAudit, type Actor } from '../services/audit'
 import { LastAdminError, needsReverification, WrongPasswordError, type SignedInOperator } from '../services/portal-auth'
@@ -175,7 +176,7 @@ export async function runAdminAction<S extends z.ZodType>(
       return { ok: false, message: error.issues.map((issue) => issue.message).join(' ') }
     }
     if (knownErrors.some((type) => error instanceof type)) return { ok: false, message: (error as Error).message }
-    console.error('Portal action failed:', error)
+    logger.error({ err: error }, 'Portal action failed')
     return { ok: false, message: 'Something went wrong. It has been logged.' }
   }
 }

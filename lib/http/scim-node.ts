@@ -1,6 +1,11 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { env } from '../env'
+import { answerOpsRequest, OPS_PATHS } from '../ops/endpoints'
+import { isShuttingDown } from '../ops/health'
+import { logger } from '../ops/logger'
+import { trackConnections } from '../ops/shutdown'
+import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
 import { ScimError } from '../scim/errors'
 import { attachClientAddress, clientAddressOf, stampClientAddress } from './client-address'
 import { dispatchScim } from './scim-dispatch'
@@ -95,7 +100,7 @@ async function send(response: Response, res: ServerResponse, closeAfter: boolean
   res.end(body)
 }
 
-function sendError(res: ServerResponse, error: ScimError): void {
+function sendError(res: ServerResponse, error: ScimError, requestId: string): void {
   if (res.headersSent) {
     res.destroy()
     return
@@ -105,6 +110,7 @@ function sendError(res: ServerResponse, error: ScimError): void {
     'content-type': SCIM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     ...SCIM_RESPONSE_HEADERS,
+    [REQUEST_ID_HEADER]: requestId,
     connection: 'close',
   })
   res.end(body)
@@ -116,7 +122,9 @@ const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i
 export function handleScimNodeRequest(req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now()
   const reject = (error: ScimError) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
     recordRejectedRequest({
+      requestId,
       method: req.method ?? '',
       target: req.url ?? '',
       userAgent: req.headers['user-agent'] ?? null,
@@ -126,7 +134,7 @@ export function handleScimNodeRequest(req: IncomingMessage, res: ServerResponse)
     })
     // A body we will not read is drained, and the connection closes after the answer.
     req.resume()
-    sendError(res, error)
+    sendError(res, error, requestId)
   }
   let request: Request
   const body: BodyState = { unread: false }
@@ -147,7 +155,7 @@ export function handleScimNodeRequest(req: IncomingMessage, res: ServerResponse)
       return send(response, res, unread)
     })
     .catch((cause: unknown) => {
-      console.error('SCIM request failed outside the funnel:', cause)
+      logger.error({ err: cause, method: req.method, path: req.url?.split('?', 1)[0] }, 'SCIM request failed outside the funnel')
       reject(new ScimError(500, 'An unexpected error occurred. It has been logged; please retry later.'))
     })
 }
@@ -169,28 +177,54 @@ export function rejectUnparsableRequest(error: Error & { code?: string; rawPacke
     return
   }
   const scimError = new ScimError(status, status === 431 ? 'The request headers are too large.' : 'The request cannot be parsed as HTTP/1.1.')
-  recordRejectedRequest({ method, target, userAgent: null, clientIp: socket.remoteAddress ?? null, durationMs: 0, error: scimError })
-  endSocketWith(socket, scimError)
+  const requestId = requestIdFrom(null)
+  recordRejectedRequest({ requestId, method, target, userAgent: null, clientIp: socket.remoteAddress ?? null, durationMs: 0, error: scimError })
+  endSocketWith(socket, scimError, requestId)
 }
 
 /** A whole HTTP/1.1 answer written to a bare socket, which then closes. */
-function endSocketWith(socket: Socket, error: ScimError): void {
+function endSocketWith(socket: Socket, error: ScimError, requestId: string): void {
   const body = JSON.stringify(error.toJSON())
   const reason = STATUS_CODES[error.status] ?? 'Error'
   socket.end(
     `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\n` +
-      `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n` +
+      `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nX-Request-Id: ${requestId}\r\n` +
       `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   )
 }
 
+/** GET /healthz, /readyz, /metrics: answered here, before Next, unauthenticated (metrics: METRICS_TOKEN) and unlogged. */
+function handleOpsRequest(req: IncomingMessage, res: ServerResponse, path: string): void {
+  answerOpsRequest(path, req.method ?? 'GET', req.headers.authorization)
+    .then((answer) => {
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
+      res.end(req.method === 'HEAD' ? undefined : answer.body)
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: error, path }, 'Operations endpoint failed')
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end(JSON.stringify({ status: 'error' }))
+    })
+}
+
+function opsPathOf(url: string | undefined): string | undefined {
+  if (!url || url.charCodeAt(0) !== 47 /* / */) return undefined
+  const end = url.indexOf('?')
+  const path = end === -1 ? url : url.slice(0, end)
+  return OPS_PATHS.has(path) ? path : undefined
+}
+
 /**
- * The production HTTP server (server.ts): /scim/ to the SCIM handlers, everything else to `handleOther` (Next).
- * Requests Node's parser refuses never reach a request handler: they are answered by `clientError`.
+ * The production HTTP server (server.ts): /scim/ to the SCIM handlers, the operations endpoints answered
+ * here, everything else to `handleOther` (Next). Requests Node's parser refuses never reach a request
+ * handler: they are answered by `clientError`. While shutting down, every answer closes its connection.
  */
 export function createAppServer(handleOther: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const server = createServer((req, res) => {
+    if (isShuttingDown()) res.setHeader('connection', 'close')
     if (req.url?.startsWith('/scim/')) return handleScimNodeRequest(req, res)
+    const opsPath = opsPathOf(req.url)
+    if (opsPath) return handleOpsRequest(req, res, opsPath)
     stampClientAddress(req)
     handleOther(req, res)
   })
@@ -200,8 +234,10 @@ export function createAppServer(handleOther: (req: IncomingMessage, res: ServerR
   // CONNECT never reaches the request handler; without this listener Node would drop the connection unanswered.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
     const error = new ScimError(405, 'The method CONNECT is not allowed.')
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
     if (req.url?.startsWith('/scim/')) {
       recordRejectedRequest({
+        requestId,
         method: 'CONNECT',
         target: req.url,
         userAgent: req.headers['user-agent'] ?? null,
@@ -210,8 +246,9 @@ export function createAppServer(handleOther: (req: IncomingMessage, res: ServerR
         error,
       })
     }
-    endSocketWith(socket, error)
+    endSocketWith(socket, error, requestId)
   })
   server.keepAliveTimeout = 65_000
+  trackConnections(server)
   return server
 }

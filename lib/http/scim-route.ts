@@ -1,6 +1,9 @@
 import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
 import type { RequestOperation } from '../db/enums'
+import { logger } from '../ops/logger'
+import { recordRateLimited, recordScimRequestMetrics } from '../ops/metrics'
+import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
 import { CompatLog } from '../scim/compat'
 import type { AttributeChange } from '../scim/diff'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
@@ -108,6 +111,8 @@ export class ScimRateLimitError extends ScimError {
   constructor(
     detail: string,
     readonly retryAfterSeconds: number,
+    /** Which limit refused it: a token's request rate, or an address's failure rate. */
+    readonly limit: 'token' | 'failure',
   ) {
     super(429, detail)
   }
@@ -127,6 +132,7 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
     const providerId = String(params.providerId ?? '')
     const resourceId = typeof params.id === 'string' ? params.id : undefined
     const compat = new CompatLog()
+    const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER))
     let tenant: ScimTenant | undefined
     let requestText: string | null = null
     let outcome: ScimOutcome
@@ -148,6 +154,7 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
           throw new ScimRateLimitError(
             'Too many failed requests from this address: check the Tenant URL and the secret token, then retry later.',
             failing.retryAfterSeconds,
+            'failure',
           )
         }
       }
@@ -156,6 +163,7 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
         throw new ScimRateLimitError(
           `This token sends more than ${env().SCIM_RATE_LIMIT} requests a second; slow down and retry later.`,
           allowed.retryAfterSeconds,
+          'token',
         )
       }
       if (options.scope) requireScope(tenant, options.scope)
@@ -181,7 +189,10 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
         headers: errorHeaders(failure),
         operation: failure instanceof ScimAuthError ? 'auth_failure' : 'error',
       }
-      if (!(error instanceof ScimError) && !(error instanceof DatabaseBusyError)) console.error('SCIM request failed:', error)
+      if (!(error instanceof ScimError) && !(error instanceof DatabaseBusyError)) {
+        logger.error({ err: error, requestId, method: request.method, path: redactLogText(url.pathname) }, 'SCIM request failed')
+      }
+      if (failure instanceof ScimRateLimitError) recordRateLimited(failure.limit)
     }
     // Past its failure limit, an address's identical failures share one log row a minute ("N more like this").
     let overFailureLimit = false
@@ -191,17 +202,22 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
     }
     // Serialized once: for the answer and for the log.
     const responseText = outcome.body === undefined ? null : JSON.stringify(outcome.body)
-    const response = scimResponse(outcome.status, responseText, outcome.headers ?? {})
+    const response = scimResponse(outcome.status, responseText, { ...outcome.headers, [REQUEST_ID_HEADER]: requestId })
     const user = outcome.user
+    const durationMs = performance.now() - started
+    // Only a provider that resolved names a series: an unknown tenant id in the URL must not invent one.
+    const resolvedProviderId = tenant?.providerId ?? (failure instanceof ScimAuthError ? failure.providerId : null)
+    recordScimRequestMetrics(resolvedProviderId, outcome.operation, outcome.status, durationMs)
     recordRequest({
       at,
-      providerId: tenant?.providerId ?? (failure instanceof ScimAuthError ? failure.providerId : null),
+      requestId,
+      providerId: resolvedProviderId,
       tokenId: tenant?.tokenId ?? (failure instanceof ScimAuthError ? failure.tokenId : null),
       method: request.method,
       path: redactLogText(url.pathname),
       query: redactLogText(url.search.replace(/^\?/, '')),
       status: outcome.status,
-      durationMs: performance.now() - started,
+      durationMs,
       operation: outcome.operation,
       userId: user?.id ?? (resourceId && isUuid(resourceId) ? resourceId : null),
       userName: user?.userName ?? null,
@@ -234,6 +250,7 @@ const BUSY_RETRY_AFTER_SECONDS = 5
  * line): it is answered there, and logged here like any other SCIM request.
  */
 export function recordRejectedRequest(rejected: {
+  requestId: string
   method: string
   target: string
   userAgent: string | null
@@ -245,8 +262,10 @@ export function recordRejectedRequest(rejected: {
   if (rejected.clientIp) failureLimit.spend(rejected.clientIp)
   const overFailureLimit = rejected.clientIp !== null && !failureLimit.check(rejected.clientIp).allowed
   const queryStart = rejected.target.indexOf('?')
+  recordScimRequestMetrics(null, 'error', rejected.error.status, rejected.durationMs)
   recordRequest({
     at: new Date(),
+    requestId: rejected.requestId,
     providerId: null,
     tokenId: null,
     method: rejected.method,

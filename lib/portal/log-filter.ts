@@ -13,6 +13,7 @@ export const logFilterSchema = z.object({
   operation: optional(z.enum(requestOperations)).catch(undefined),
   method: optional(z.enum(requestMethods)).catch(undefined),
   user: optional(z.string().trim().min(1).max(320)).catch(undefined),
+  requestId: optional(z.string().trim().min(1).max(128)).catch(undefined),
   ...pageCursorParams,
 }) satisfies z.ZodType<LogFilterParams>
 
@@ -25,5 +26,6 @@ export function readLogFilter(raw: RawSearchParams) {
     operation: `use one of ${requestOperations.join(', ')}.`,
     method: `use one of ${requestMethods.join(', ')}.`,
     user: 'use at most 320 characters.',
+    requestId: 'use at most 128 characters.',
   })
 }

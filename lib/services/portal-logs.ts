@@ -28,6 +28,8 @@ export type LogFilterParams = {
   operation?: (typeof requestOperations)[number] | undefined
   method?: (typeof requestMethods)[number] | undefined
   user?: string | undefined
+  /** The request id (X-Request-Id), exact. */
+  requestId?: string | undefined
   after?: RequestCursor | undefined
   before?: RequestCursor | undefined
 }
@@ -45,6 +47,7 @@ export function toRequestLogFilter(params: LogFilterParams): RequestLogFilter {
   if (params.operation) filter.operation = params.operation
   if (params.method) filter.method = params.method
   if (params.user) filter.user = params.user
+  if (params.requestId) filter.requestId = params.requestId
   return filter
 }
 
@@ -96,6 +99,7 @@ export const exportColumns = [
   'changes',
   'clientIp',
   'userAgent',
+  'requestId',
   'repeatCount',
   'requestBody',
   'responseBody',

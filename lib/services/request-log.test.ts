@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { getDb } from '@/lib/db/client'
+import { logger } from '@/lib/ops/logger'
 import { createTestTenant, type TestTenant } from '@/test/scim-harness'
 import { flushRequestLog, recordRequest, REQUEST_LOG_LIMITS, requestLogStats, type RequestLogRecord } from './request-log'
 
@@ -158,7 +159,7 @@ describe('the request log, made storable', () => {
 
 describe('the request log, when the database refuses a record', () => {
   it('loses only that record, counts it, and says so in the server log', async () => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => {})
     const before = requestLogStats()
     // A valid UUID of no IdP (one deleted meanwhile, say) and of no token: both violate a foreign key.
     const vanishedIdp = record({ providerId: '0b6c4c46-0d43-4a5c-9a64-3f1b1a4b1a11' })
@@ -171,7 +172,7 @@ describe('the request log, when the database refuses a record', () => {
     expect(after.dropped - before.dropped).toBe(2)
     expect(after.written - before.written).toBe(3)
     expect(after.queued).toBe(0)
-    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^Provisioning log: 2 records could not be written \(\d+ since start\): 23503 /))
+    expect(errors).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/^Provisioning log: 2 records could not be written \(\d+ since start\): 23503 /))
   })
 
   it('keeps a record whose ids are not UUIDs, with those ids empty, and one whose time or numbers are invalid', async () => {

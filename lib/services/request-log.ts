@@ -1,5 +1,6 @@
 import 'server-only'
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
+import { logger } from '../ops/logger'
 import { isUuid } from '../scim/ids'
 import { escapeUnstorableText } from '../storable-text'
 
@@ -28,6 +29,7 @@ type OptionalField =
   | 'errorDetail'
   | 'clientIp'
   | 'userAgent'
+  | 'requestId'
 
 export type RequestLogRecord = Omit<ProvisioningRequestInsert, OptionalField | 'createdAt' | 'repeatCount'> &
   Partial<Pick<ProvisioningRequestInsert, OptionalField>> & { at: Date }
@@ -51,6 +53,7 @@ export const REQUEST_LOG_LIMITS = {
   userName: 1024,
   userEmail: 1024,
   clientIp: 64,
+  requestId: 128,
   scimType: 64,
   body: 64 * 1024,
   /** discardedAttributes and compatRules: entries kept, then one "… and N more" entry. */
@@ -91,10 +94,12 @@ export type RequestLogStats = {
   dropped: number
   /** Requests folded into another row (see `coalesce`) instead of getting their own, since the process started. */
   coalesced: number
+  /** How full the queue is (0–1), by rows or by queued text, whichever is fuller: at 1 new records are dropped. */
+  fill: number
 }
 
 export function requestLogStats(): RequestLogStats {
-  return { queued: queue.length, ...totals }
+  return { queued: queue.length, ...totals, fill: Math.max(queue.length / MAX_QUEUE, queuedChars / MAX_QUEUE_CHARS) }
 }
 
 /** Cuts `text` to at most `limit` characters without splitting a surrogate pair. */
@@ -240,6 +245,7 @@ function storableRow(record: RequestLogRecord): ProvisioningRequestInsert {
     errorDetail: storableOptional(record.errorDetail, limits.errorDetail),
     clientIp: storableOptional(record.clientIp, limits.clientIp),
     userAgent: storableOptional(record.userAgent, limits.userAgent),
+    requestId: storableOptional(record.requestId, limits.requestId),
     repeatCount: 1,
   }
 }
@@ -268,7 +274,7 @@ export function recordRequest(record: RequestLogRecord, options: RecordRequestOp
   } catch (error) {
     droppedUnreported += 1
     totals.dropped += 1
-    console.error('Could not prepare a provisioning log record:', (error as Error).message)
+    logger.error({ err: error }, 'Could not prepare a provisioning log record')
     return
   }
   if (options.coalesce && fold(row)) return
@@ -303,6 +309,7 @@ function overflowTemplate(row: ProvisioningRequestInsert): ProvisioningRequestIn
     providerId: null,
     tokenId: null,
     userId: null,
+    requestId: null,
     userName: null,
     userEmail: null,
     changes: null,
@@ -450,7 +457,8 @@ async function drainQueue(): Promise<void> {
       firstError ??= result.firstError
     }
     if (failed > 0) {
-      console.error(
+      logger.error(
+        { failed, droppedSinceStart: totals.dropped },
         `Provisioning log: ${failed} records could not be written (${totals.dropped} since start)` +
           (firstError === undefined ? ': the queue was full or a record could not be prepared.' : `: ${describe(firstError)}`),
       )

@@ -30,6 +30,7 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
     operation: params.operation,
     method: params.method,
     user: params.user,
+    requestId: params.requestId,
   }
   const rows = page.rows.map((row) => ({
     id: row.id,
@@ -111,6 +112,9 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
         </FilterField>
         <FilterField id="f-user" label="User mail or userName" error={errors.user}>
           {(control) => <input {...control} name="user" type="search" defaultValue={params.user ?? ''} className={inputClass} />}
+        </FilterField>
+        <FilterField id="f-request-id" label="Request id" error={errors.requestId}>
+          {(control) => <input {...control} name="requestId" type="search" defaultValue={params.requestId ?? ''} className={inputClass} />}
         </FilterField>
       </FilterForm>
       <LogTable rows={rows} />

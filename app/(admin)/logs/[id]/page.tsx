@@ -73,6 +73,7 @@ export default async function LogRecordPage({ params }: { params: Promise<{ id: 
             <Row label="Compatibility rules">{record.compatRules.length ? record.compatRules.join(', ') : none}</Row>
             <Row label="Client IP">{record.clientIp ?? none}</Row>
             <Row label="User agent">{record.userAgent ?? none}</Row>
+            <Row label="Request id">{record.requestId ? <code className="break-all font-mono text-xs">{record.requestId}</code> : none}</Row>
           </dl>
         </Card>
         <Card title="Changes">
