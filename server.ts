@@ -26,11 +26,13 @@ async function main() {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'Unhandled rejection (the server keeps running)'))
   // A port that cannot be had (taken, not permitted) ends the process: kept alive by the handler above, it would
   // serve nothing while looking healthy to a supervisor.
-  server.once('error', (error) => {
+  const onListenError = (error: Error) => {
     logger.fatal({ err: error }, `Cannot listen on ${HOSTNAME}:${PORT}: ${error.message}`)
     process.exit(1)
-  })
+  }
+  server.once('error', onListenError)
   server.listen(PORT, HOSTNAME, () => {
+    server.off('error', onListenError)
     logger.info({ port: PORT, hostname: HOSTNAME, publicUrl: env().PUBLIC_URL }, `TraffiTech Provisioning listening on http://${HOSTNAME}:${PORT} (public URL ${env().PUBLIC_URL})`)
   })
   installGracefulShutdown(server, { timeoutMs: SHUTDOWN_TIMEOUT_MS })
