@@ -62,6 +62,12 @@ const envSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often the retention job runs. */
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  /** Quarantine early warning: the window over which an IdP's failure ratio is taken (Entra's cycle is about 40 minutes). */
+  QUARANTINE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(40),
+  /** Warn when at least this share of an IdP's requests in the window failed… */
+  QUARANTINE_WARNING_RATIO: z.coerce.number().gt(0).max(1).default(0.2),
+  /** …and at least this many did. */
+  QUARANTINE_WARNING_MIN_FAILURES: z.coerce.number().int().min(1).default(10),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Lowest level of the JSON server log (stdout). */

@@ -281,3 +281,23 @@ export function deleteRequestsBefore(before: Date, batch: number): Promise<numbe
     DELETE FROM "ProvisioningRequest" WHERE "id" IN (
       SELECT "id" FROM "ProvisioningRequest" WHERE "createdAt" < ${before} ORDER BY "createdAt", "id" LIMIT ${batch})`)
 }
+
+// ---------- quarantine early warning ----------
+
+/** Per IdP since `since`: requests and failures (status 400 and above), counting folded repeats. */
+export async function countOutcomesSince(since: Date): Promise<{ providerId: string; total: number; failures: number }[]> {
+  return sqlRows(Prisma.sql`
+    SELECT "providerId", sum("repeatCount")::int AS "total",
+      coalesce(sum("repeatCount") FILTER (WHERE "status" >= 400), 0)::int AS "failures"
+    FROM "ProvisioningRequest" WHERE "createdAt" >= ${since} AND "providerId" IS NOT NULL
+    GROUP BY "providerId"`)
+}
+
+/** The commonest failures of an IdP since `since`, by status, SCIM error type and (the start of) the error detail. */
+export async function findTopFailureCauses(providerId: string, since: Date, take: number) {
+  return sqlRows<{ status: number; scimType: string | null; detail: string | null; count: number }>(Prisma.sql`
+    SELECT "status", "scimType", left("errorDetail", 200) AS "detail", sum("repeatCount")::int AS "count"
+    FROM "ProvisioningRequest"
+    WHERE "providerId" = ${providerId}::uuid AND "createdAt" >= ${since} AND "status" >= 400
+    GROUP BY 1, 2, 3 ORDER BY "count" DESC, "status" LIMIT ${take}`)
+}

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { databasePoolStats } from '../db/client'
+import { failureRatios } from '../services/quarantine-warning'
 import { requestLogStats } from '../services/request-log'
 
 /**
@@ -16,6 +17,17 @@ import { requestLogStats } from '../services/request-log'
 
 type RequestSeries = { idp: string; operation: string; statusClass: string; count: number }
 type DurationSeries = { buckets: Float64Array; sum: number; count: number }
+
+let ratiosRead: { at: number; rows: Promise<Awaited<ReturnType<typeof failureRatios>>> } | undefined
+
+/** One database read serves both gauges of a scrape; a database that cannot answer leaves them empty. */
+function recentFailureRatios() {
+  const now = Date.now()
+  if (!ratiosRead || now - ratiosRead.at > 1000) {
+    ratiosRead = { at: now, rows: failureRatios().catch(() => []) }
+  }
+  return ratiosRead.rows
+}
 
 type Metrics = {
   registry: Registry
@@ -137,6 +149,26 @@ function createMetrics(): Metrics {
       this.set({ state: 'total' }, pool.total)
       this.set({ state: 'idle' }, pool.idle)
       this.set({ state: 'waiting' }, pool.waiting)
+    },
+  })
+  new Gauge({
+    name: 'traffitech_idp_failure_ratio',
+    help: 'Share of an IdP\'s SCIM requests that failed over the quarantine warning window (QUARANTINE_WINDOW_MINUTES).',
+    labelNames: ['idp'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset()
+      for (const row of await recentFailureRatios()) this.set({ idp: row.providerId }, row.ratio)
+    },
+  })
+  new Gauge({
+    name: 'traffitech_idp_quarantine_warning',
+    help: '1 while an IdP crosses the quarantine warning threshold (QUARANTINE_WARNING_RATIO and QUARANTINE_WARNING_MIN_FAILURES), else 0.',
+    labelNames: ['idp'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset()
+      for (const row of await recentFailureRatios()) this.set({ idp: row.providerId }, row.atRisk ? 1 : 0)
     },
   })
   return { registry, requests, durations, rateLimited }

@@ -53,13 +53,21 @@ export type ProviderSummary = Awaited<ReturnType<typeof listProviderSummaries>>[
 /** The provider page: its settings plus whether the IdP has reached us yet. */
 export async function getProviderOverview(providerId: string) {
   const provider = await getIdentityProvider(providerId)
-  const [firstRequest, lastRequest, lastSuccess, userCounts] = await Promise.all([
+  const [firstRequest, lastRequest, lastSuccess, userCounts, tokens] = await Promise.all([
     findFirstAuthenticatedRequest(providerId),
     findLatestRequest(providerId, { authenticated: true }),
     findLatestRequest(providerId, { successful: true, authenticated: true }),
     countUsersByProvider(),
+    listProviderTokens(providerId),
   ])
-  return { provider, firstRequest, lastRequest, lastSuccess, counts: userCounts.get(providerId) ?? { users: 0, active: 0 } }
+  return {
+    provider,
+    firstRequest,
+    lastRequest,
+    lastSuccess,
+    counts: userCounts.get(providerId) ?? { users: 0, active: 0 },
+    tokenCount: tokens.length,
+  }
 }
 
 export type Bar = { start: Date; total: number; failures: number }

@@ -3,16 +3,19 @@ import { requireOperator } from '@/lib/auth/session'
 import { getDashboard } from '@/lib/services/portal-overview'
 import { hrefWith } from '@/lib/portal/href'
 import { BarChart } from '@/components/admin/bar-chart'
+import { QuarantineBanner } from '@/components/admin/quarantine-banner'
+import { quarantineWarnings } from '@/lib/services/quarantine-warning'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 
 export const metadata: Metadata = { title: 'Dashboard' }
 
 export default async function DashboardPage() {
   const operator = await requireOperator()
-  const { cards } = await getDashboard()
+  const [{ cards }, warnings] = await Promise.all([getDashboard(), quarantineWarnings()])
   return (
     <>
       <PageHeader title="Dashboard" description="SCIM traffic per identity provider. Times are UTC." />
+      <QuarantineBanner warnings={warnings} />
       {cards.length === 0 ? (
         <Card>
           <p className="text-sm">

@@ -3,6 +3,10 @@ import { requireOperator } from '@/lib/auth/session'
 import { expiringTokens, getProviderOverview } from '@/lib/services/portal-overview'
 import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
+import { QuarantineBanner } from '@/components/admin/quarantine-banner'
+import { SetupChecklist } from '@/components/admin/setup-checklist'
+import { quarantineWarnings } from '@/lib/services/quarantine-warning'
+import { hrefWith } from '@/lib/portal/href'
 import { Badge, Card, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
@@ -13,7 +17,8 @@ export const metadata: Metadata = { title: 'Identity provider' }
 export default async function IdpPage({ params }: { params: Promise<{ providerId: string }> }) {
   const operator = await requireOperator()
   const { providerId } = await params
-  const { provider, firstRequest, lastRequest, lastSuccess, counts } = await orNotFound(getProviderOverview(providerId))
+  const { provider, firstRequest, lastRequest, lastSuccess, counts, tokenCount } = await orNotFound(getProviderOverview(providerId))
+  const warnings = await quarantineWarnings(new Date(), providerId)
   const expiring = operator.role === 'admin' ? (await expiringTokens()).filter((token) => token.providerId === providerId) : []
   const isAdmin = operator.role === 'admin'
   return (
@@ -31,6 +36,20 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
             </span>
           </span>
         }
+      />
+      <QuarantineBanner warnings={warnings} />
+      <SetupChecklist
+        steps={[
+          {
+            label: 'Copy the Tenant URL into the IdP',
+            done: firstRequest !== null,
+            href: `/idps/${provider.id}/guide`,
+            hint: 'Done once the IdP has called it.',
+          },
+          { label: 'Generate a secret token', done: tokenCount > 0, href: `/idps/${provider.id}/tokens` },
+          { label: 'First request from the IdP ("Test Connection")', done: firstRequest !== null, href: `/idps/${provider.id}/guide` },
+          { label: 'First user created', done: counts.users > 0, href: hrefWith('/logs', { idp: provider.id, operation: 'create' }) },
+        ]}
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection">
