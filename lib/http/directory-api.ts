@@ -20,7 +20,7 @@ const nullableText = z.string().nullable()
 export const apiSchemas = z.registry<{ id: string; description?: string }>()
 
 function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
-  apiSchemas.add(schema, { id, description })
+  apiSchemas.add(schema, description ? { id, description } : { id })
   return schema
 }
 
