@@ -3,7 +3,7 @@ import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
 import { ScimError } from '../scim/errors'
-import { ApiKeyAuthError, authenticateApiKey, requireApiScope, type ApiCaller, type ApiKeyScope } from '../services/api-keys'
+import { ApiKeyAuthError, authenticateApiKey, authenticateApiKeyFromCache, requireApiScope, type ApiCaller, type ApiKeyScope } from '../services/api-keys'
 import { ConflictError, NotFoundError } from '../services/errors'
 import { DirectoryCursorError } from '../services/directory'
 import { EventCursorError } from '../services/events'
@@ -126,14 +126,19 @@ export function directoryRoute<P extends AnyObject, Q extends AnyObject, B exten
 
 async function authenticate(request: Request, address: string | null): Promise<ApiCaller> {
   const { failure } = rateLimiters()
+  const authorization = request.headers.get('authorization')
   const failing = address === null ? { allowed: true as const } : failure.check(address)
   if (!failing.allowed) {
+    // An address that keeps failing is served only with a key this instance accepted a moment ago: a flood
+    // of wrong keys never reaches the database, and a service behind the same address keeps working.
+    const cached = authenticateApiKeyFromCache(authorization)
+    if (cached) return cached
     throw new ProblemError(429, 'Too many requests with a missing or wrong API key from this address; retry later.', {
       headers: { 'retry-after': String(failing.retryAfterSeconds) },
     })
   }
   try {
-    return await authenticateApiKey(request.headers.get('authorization'))
+    return await authenticateApiKey(authorization)
   } catch (error) {
     if (error instanceof ApiKeyAuthError && error.status === 401 && address !== null) failure.spend(address)
     throw error

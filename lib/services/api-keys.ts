@@ -136,10 +136,33 @@ async function lookUpKey(secretHash: string, now: number) {
 
 /** 401 for a missing, unknown, expired or revoked key; the scope check is `requireApiScope`. */
 export async function authenticateApiKey(authorization: string | null, now = new Date()): Promise<ApiCaller> {
-  const secret = bearerToken(authorization)
-  if (!secret) throw new ApiKeyAuthError(401, 'Missing API key: send "Authorization: Bearer ttapi_…".')
-  const secretHash = secret.startsWith(API_KEY_PREFIX) ? hashSecret(secret) : null
+  const { secret, secretHash } = secretOf(authorization)
   const key = secretHash ? await lookUpKey(secretHash, now.getTime()) : undefined
+  return checkKey(key, secret, secretHash, now)
+}
+
+/**
+ * The caller of a key this process accepted a moment ago, without touching the database; undefined otherwise.
+ * While a client address is over its failure limit, only such requests are served.
+ */
+export function authenticateApiKeyFromCache(authorization: string | null, now = new Date()): ApiCaller | undefined {
+  const { secret, secretHash } = secretOf(authorization)
+  const cached = secretHash ? keyCache.get(secretHash) : undefined
+  if (!cached || cached.expires <= now.getTime()) return undefined
+  try {
+    return checkKey(cached.row, secret, secretHash, now)
+  } catch {
+    return undefined
+  }
+}
+
+function secretOf(authorization: string | null) {
+  const secret = bearerToken(authorization)
+  return { secret, secretHash: secret?.startsWith(API_KEY_PREFIX) ? hashSecret(secret) : null }
+}
+
+function checkKey(key: CachedKey['row'] | undefined, secret: string | null, secretHash: string | null, now: Date): ApiCaller {
+  if (!secret) throw new ApiKeyAuthError(401, 'Missing API key: send "Authorization: Bearer ttapi_…".')
   // The lookup was by hash; the constant-time comparison guards against any index-timing leak all the same.
   if (!key || !secretHash || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(secretHash))) {
     throw new ApiKeyAuthError(401, 'The API key is not valid.')
