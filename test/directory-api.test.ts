@@ -193,3 +193,13 @@ describe('the directory API funnel', () => {
   })
 })
 
+
+describe('echoed input', () => {
+  it('clips and escapes a hostile path segment in a 404', async () => {
+    const key = (await createTestApiKey(['directory:read'])).key
+    const reply = await callApi('GET', `/users/${encodeURIComponent('\u0000' + 'x'.repeat(5000))}`, { key })
+    expect(reply.status).toBe(404)
+    expect(reply.body.detail.length).toBeLessThan(200)
+    expect(reply.body.detail).toContain('\\u0000')
+  })
+})

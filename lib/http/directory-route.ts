@@ -107,7 +107,10 @@ export function directoryRoute<P extends AnyObject, Q extends AnyObject, B exten
         Object.entries(await context.params).map(([key, value]) => [key, Array.isArray(value) ? value.join('/') : String(value ?? '')]),
       )
       const params = spec.params ? spec.params.safeParse(rawParams) : { success: true as const, data: {} }
-      if (!params.success) throw new ProblemError(404, spec.notFound?.(rawParams) ?? 'Not found.')
+      if (!params.success) {
+        const shown = Object.fromEntries(Object.entries(rawParams).map(([key, value]) => [key, clip(value)]))
+        throw new ProblemError(404, spec.notFound?.(shown) ?? 'Not found.')
+      }
       const query = parseQuery(spec.query, new URL(request.url).searchParams)
       const body = spec.body ? await parseBody(spec.body, request) : {}
       const result = await spec.handle({
