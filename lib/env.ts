@@ -63,7 +63,7 @@ const envSchema = z.object({
    * How old a user change must be before GET /api/v1/users lists it, in milliseconds: longer than any user
    * write transaction plus the clock difference between instances, so no change can commit behind a cursor.
    */
-  DIRECTORY_SETTLE_MS: z.coerce.number().int().min(0).default(2_000),
+  DIRECTORY_SETTLE_MS: z.coerce.number().int().min(0).default(5_000),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
 })

@@ -144,7 +144,7 @@ export const listUsersRoute = {
   operationId: 'listUsers',
   summary: 'List users, oldest change first',
   description:
-    'Keyset-paged on (updatedAt, id). A user changed while you page moves to the end of the order and is served again, never missed. Changes appear here after DIRECTORY_SETTLE_MS (a few seconds). When `next` is null, start your next sync with `updatedSince` = the last user\'s `updatedAt`.',
+    'Keyset-paged on (updatedAt, id). A user changed while you page moves to the end of the order and is served again, never missed. Changes appear here once they are DIRECTORY_SETTLE_MS old (5 s by default); GET /users/{id} and the events show them at once. When `next` is null, start your next sync with `updatedSince` = the last user\'s `updatedAt`.',
   scope: 'directory:read',
   query: listUsersQuerySchema,
   responses: { 200: { description: 'A page of users.', schema: userListSchema } },
