@@ -1,9 +1,12 @@
-// Runs once when a Next.js server process starts: apply pending migrations before the first request, and
+// Runs once when a Next.js server process starts: apply pending migrations before the first request, start the
+// retention job, and
 // while no admin exists, print a new one-time link (valid for an hour) that creates the first admin.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return
   const { databaseReady } = await import('./lib/db/client')
   await databaseReady()
+  const { startRetentionJob } = await import('./lib/services/retention')
+  startRetentionJob()
   const [{ issueSetupToken, SETUP_TOKEN_TTL_MS }, { env }] = await Promise.all([import('./lib/services/portal-auth'), import('./lib/env')])
   const token = await issueSetupToken()
   if (!token) return

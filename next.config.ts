@@ -1,9 +1,6 @@
 import type { NextConfig } from 'next'
+import { lowercaseRewrites } from './lib/http/scim-resources'
 import { staticSecurityHeaders } from './lib/http/security-headers'
-
-const tenant = '/scim/v2/enterprise-idps/:providerId'
-// Next's routes are case-sensitive; Entra appends /Users, other clients /users. Both reach one handler.
-const lowercaseResources = ['Users', 'ServiceProviderConfig', 'Schemas', 'ResourceTypes']
 
 const nextConfig: NextConfig = {
   // A separate build folder lets a benchmark or e2e build sit beside a developer's (NEXT_DIST_DIR=.next-bench).
@@ -26,11 +23,9 @@ const nextConfig: NextConfig = {
       { source: '/favicon.ico', headers },
     ]
   },
+  // Derived from the SCIM resource registry: /users reaches the Users route, as the production dispatcher does.
   async rewrites() {
-    return lowercaseResources.flatMap((resource) => [
-      { source: `${tenant}/${resource.toLowerCase()}`, destination: `${tenant}/${resource}` },
-      { source: `${tenant}/${resource.toLowerCase()}/:id`, destination: `${tenant}/${resource}/:id` },
-    ])
+    return lowercaseRewrites()
   },
 }
 

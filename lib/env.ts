@@ -64,8 +64,20 @@ const envSchema = z.object({
    * write transaction plus the clock difference between instances, so no change can commit behind a cursor.
    */
   DIRECTORY_SETTLE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Request and response bodies in the provisioning log are kept this many days. */
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** The rest of a provisioning log record (who, what, when, status, changes) is kept this many days. */
+  LOG_METADATA_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** User events (the events API and webhooks) are kept this many days; consumers have at least this long to catch up. */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How often the retention job runs. */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** Pool size for PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Any value: the migration engine logs what it does to stderr. */
+  DEBUG_SCHEMA_ENGINE: z.string().optional().transform((value) => Boolean(value)),
+}).refine((settings) => settings.LOG_METADATA_RETENTION_DAYS >= settings.LOG_RETENTION_DAYS, {
+  message: 'LOG_METADATA_RETENTION_DAYS must be at least LOG_RETENTION_DAYS: a record cannot go before its body.',
 })
 
 export type Env = z.infer<typeof envSchema>

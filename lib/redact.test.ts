@@ -30,7 +30,7 @@ const shapes: Array<{ name: string; body: unknown; keep?: string }> = [
   { name: 'our token shape as a key', body: { [`ttscim_${SECRET}`]: 1 } },
 ]
 
-/** An Entra-shaped POST /Users body (shared/entra-scim-behaviour.md §4). */
+/** An Entra-shaped POST /Users body (docs/entra-behaviour.md §4). */
 const ENTRA_USER = {
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
   externalId: 'ext-7',

@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Prisma } from '@/lib/db/generated/client'
-import { sqlExecute, sqlFirst } from '@/lib/db/sql'
 import { problemSchema } from '@/lib/http/directory-api'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/services/api-keys'
-import { callApi, createTestApiKey } from './directory-harness'
+import { callApi, createTestApiKey, queryExecute, queryFirst, sql } from './directory-harness'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
 process.env.DIRECTORY_SETTLE_MS = '0'
@@ -35,7 +33,7 @@ describe('API keys', () => {
   it('are ttapi_ secrets of 256 bits, stored only as a hash, listed without it', async () => {
     const { key, apiKey } = await createApiKey(CLI_ACTOR, { label: 'hash check', scopes: ['directory:read'] })
     expect(apiKey).toMatch(/^ttapi_[A-Za-z0-9_-]{43}$/)
-    const row = await sqlFirst<Record<string, unknown>>(Prisma.sql`SELECT * FROM "ApiKey" WHERE "id" = ${key.id}::uuid`)
+    const row = await queryFirst<Record<string, unknown>>(sql`SELECT * FROM "ApiKey" WHERE "id" = ${key.id}::uuid`)
     expect(JSON.stringify(row)).not.toContain(apiKey.slice(6))
     expect(row?.secretHash).toMatch(/^[0-9a-f]{64}$/)
     const listed = (await listApiKeys()).find((entry) => entry.id === key.id)
@@ -48,8 +46,8 @@ describe('API keys', () => {
     const { key } = await createApiKey(CLI_ACTOR, { label: 'audited', scopes: ['events:read'], expiresInDays: 0 })
     expect(key.expiresAt).toBeNull()
     await revokeApiKey(CLI_ACTOR, key.id)
-    const actions = await sqlFirst<{ actions: string[] }>(
-      Prisma.sql`SELECT array_agg("action" ORDER BY "createdAt") AS "actions" FROM "AuditEvent" WHERE "targetId" = ${key.id}`,
+    const actions = await queryFirst<{ actions: string[] }>(
+      sql`SELECT array_agg("action" ORDER BY "createdAt") AS "actions" FROM "AuditEvent" WHERE "targetId" = ${key.id}`,
     )
     expect(actions?.actions).toEqual(['apikey.create', 'apikey.revoke'])
     await expect(revokeApiKey(CLI_ACTOR, 'not-a-uuid')).rejects.toThrow(/No API key/)
@@ -64,12 +62,12 @@ describe('API keys', () => {
   it('record last use at most once a minute', async () => {
     const { id, key } = await createTestApiKey(['directory:read'])
     expect((await callApi('GET', '/users?limit=1', { key })).status).toBe(200)
-    const first = await sqlFirst<{ lastUsedAt: Date }>(Prisma.sql`SELECT "lastUsedAt" FROM "ApiKey" WHERE "id" = ${id}::uuid`)
+    const first = await queryFirst<{ lastUsedAt: Date }>(sql`SELECT "lastUsedAt" FROM "ApiKey" WHERE "id" = ${id}::uuid`)
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(first?.lastUsedAt).toBeInstanceOf(Date)
     expect((await callApi('GET', '/users?limit=1', { key })).status).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const second = await sqlFirst<{ lastUsedAt: Date }>(Prisma.sql`SELECT "lastUsedAt" FROM "ApiKey" WHERE "id" = ${id}::uuid`)
+    const second = await queryFirst<{ lastUsedAt: Date }>(sql`SELECT "lastUsedAt" FROM "ApiKey" WHERE "id" = ${id}::uuid`)
     expect(second?.lastUsedAt.getTime()).toBe(first?.lastUsedAt.getTime())
   })
 })
@@ -83,7 +81,7 @@ describe('the directory API funnel', () => {
       ['wrong secret', `ttapi_${'A'.repeat(43)}`],
     ]
     const expired = await createApiKey(CLI_ACTOR, { label: 'expired', scopes: ['directory:read'] })
-    await sqlExecute(Prisma.sql`UPDATE "ApiKey" SET "expiresAt" = now() - interval '1 second' WHERE "id" = ${expired.key.id}::uuid`)
+    await queryExecute(sql`UPDATE "ApiKey" SET "expiresAt" = now() - interval '1 second' WHERE "id" = ${expired.key.id}::uuid`)
     cases.push(['expired', expired.apiKey])
     const revoked = await createApiKey(CLI_ACTOR, { label: 'revoked', scopes: ['directory:read'] })
     expect((await callApi('GET', '/users', { key: revoked.apiKey })).status).toBe(200)

@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Prisma } from '@/lib/db/generated/client'
-import { sqlRows } from '@/lib/db/sql'
 import { eventListSchema, type userEventSchema } from '@/lib/http/directory-api'
 import type { z } from 'zod'
-import { callApi, createTestApiKey } from './directory-harness'
+import { callApi, createTestApiKey, queryRows, sql } from './directory-harness'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
 process.env.DIRECTORY_SETTLE_MS = '0'
@@ -40,8 +38,8 @@ async function drain(query: string, limit: number, after?: string) {
 }
 
 async function storedIds(providerId: string) {
-  const rows = await sqlRows<{ id: string }>(
-    Prisma.sql`SELECT "id" FROM "UserEvent" WHERE "providerId" = ${providerId}::uuid ORDER BY "txid", "seq"`,
+  const rows = await queryRows<{ id: string }>(
+    sql`SELECT "id" FROM "UserEvent" WHERE "providerId" = ${providerId}::uuid ORDER BY "txid", "seq"`,
   )
   return rows.map((row) => row.id)
 }

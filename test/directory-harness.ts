@@ -1,4 +1,4 @@
-import { databaseReady } from '@/lib/db/client'
+import { databaseReady, getSqlRunner } from '@/lib/db/client'
 import { attachClientAddress } from '@/lib/http/client-address'
 import type { DirectoryHandler } from '@/lib/http/directory-route'
 import * as signIns from '@/app/api/v1/enterprise-idps/[providerId]/sign-ins/route'
@@ -56,4 +56,27 @@ export async function createTestApiKey(scopes: ApiKeyScope[] = ['directory:read'
   await databaseReady()
   const { key, apiKey } = await createApiKey(CLI_ACTOR, { label: `test ${scopes.join(' ')}`, scopes, expiresInDays })
   return { id: key.id, key: apiKey }
+}
+
+/** A parameterized statement for a test's own look at the tables: `sql\`SELECT … WHERE "id" = ${id}::uuid\``. */
+export type TestStatement = { text: string; values: unknown[] }
+
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): TestStatement {
+  return { text: strings.reduce((text, part, index) => `${text}$${index}${part}`), values }
+}
+
+async function runStatement(statement: TestStatement) {
+  return getSqlRunner()(statement.text, statement.values.map((value) => (value instanceof Date ? value.toISOString() : value)))
+}
+
+export async function queryRows<T>(statement: TestStatement): Promise<T[]> {
+  return (await runStatement(statement)).rows as T[]
+}
+
+export async function queryFirst<T>(statement: TestStatement): Promise<T | undefined> {
+  return (await queryRows<T>(statement))[0]
+}
+
+export async function queryExecute(statement: TestStatement): Promise<number> {
+  return (await runStatement(statement)).rowCount
 }

@@ -1,11 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Prisma } from '@/lib/db/generated/client'
-import { sqlFirst, sqlRows } from '@/lib/db/sql'
 import { signInResultSchema } from '@/lib/http/directory-api'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { listEvents } from '@/lib/services/events'
 import { setJitEnabled } from '@/lib/services/sign-ins'
-import { callApi, createTestApiKey } from './directory-harness'
+import { callApi, createTestApiKey, queryFirst, queryRows, sql } from './directory-harness'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
 process.env.DIRECTORY_SETTLE_MS = '0'
@@ -65,8 +63,8 @@ describe('the SSO sign-in link', () => {
     const linked = await callApi('GET', `/users/${user.id}`, { key: (await createTestApiKey(['directory:read'])).key })
     expect(linked.body).toMatchObject({ id: user.id, source: 'sso', scimManaged: true, title: 'Engineer', employeeNumber: 'Ejit' })
     expect((await eventsOf(user.id)).map((event) => event.type)).toEqual(['user.created', 'user.linked'])
-    const count = await sqlFirst<{ n: number }>(
-      Prisma.sql`SELECT count(*)::int AS n FROM "User" WHERE "providerId" = ${tenant.providerId}::uuid AND "externalId" = 'oid-jit-1'`,
+    const count = await queryFirst<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM "User" WHERE "providerId" = ${tenant.providerId}::uuid AND "externalId" = 'oid-jit-1'`,
     )
     expect(count?.n).toBe(1)
 
@@ -98,15 +96,15 @@ describe('the SSO sign-in link', () => {
     const refused = await signIn({ externalId: 'oid-new', userName: 'new@contoso.example' }, strict.providerId)
     expect(refused.status).toBe(403)
     expect(refused.body).toMatchObject({ type: '/api/v1/problems/jit-disabled' })
-    const rows = await sqlRows(Prisma.sql`SELECT 1 FROM "User" WHERE "providerId" = ${strict.providerId}::uuid AND "externalId" = 'oid-new'`)
+    const rows = await queryRows(sql`SELECT 1 FROM "User" WHERE "providerId" = ${strict.providerId}::uuid AND "externalId" = 'oid-new'`)
     expect(rows).toHaveLength(0)
     const ok = await signIn({ externalId: 'ext-strict', userName: 'userstrict@contoso.example' }, strict.providerId)
     expect(ok.status).toBe(200)
     expect(ok.body.user.id).toBe(existing.body.id)
     await setJitEnabled(CLI_ACTOR, strict.providerId, true)
     expect((await signIn({ externalId: 'oid-new', userName: 'new@contoso.example' }, strict.providerId)).status).toBe(201)
-    const audit = await sqlRows<{ action: string }>(
-      Prisma.sql`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ${strict.providerId} AND "action" LIKE 'idp.jit.%' ORDER BY "createdAt"`,
+    const audit = await queryRows<{ action: string }>(
+      sql`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ${strict.providerId} AND "action" LIKE 'idp.jit.%' ORDER BY "createdAt"`,
     )
     expect(audit.map((row) => row.action)).toEqual(['idp.jit.disable', 'idp.jit.enable'])
     await expect(setJitEnabled(CLI_ACTOR, crypto.randomUUID(), false)).rejects.toThrow(/No identity provider/)

@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Prisma } from '@/lib/db/generated/client'
-import { sqlExecute, sqlRows } from '@/lib/db/sql'
 import { directoryUserSchema, userListSchema } from '@/lib/http/directory-api'
 import { listDirectoryUsers } from '@/lib/services/directory'
 import type { DirectoryUser } from '@/lib/services/directory-users'
-import { callApi, createTestApiKey } from './directory-harness'
+import { callApi, createTestApiKey, queryExecute, queryRows, sql } from './directory-harness'
 import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
 process.env.DIRECTORY_SETTLE_MS = '0'
@@ -151,8 +149,8 @@ describe('GET /api/v1/users', () => {
     await writer
     await new Promise((resolve) => setTimeout(resolve, settleMs * 2))
     await readUntilEnd()
-    const truth = await sqlRows<{ id: string; displayName: string | null; version: number }>(
-      Prisma.sql`SELECT "id", "displayName", "version" FROM "User" WHERE "providerId" = ${busy.providerId}::uuid`,
+    const truth = await queryRows<{ id: string; displayName: string | null; version: number }>(
+      sql`SELECT "id", "displayName", "version" FROM "User" WHERE "providerId" = ${busy.providerId}::uuid`,
     )
     expect(truth.filter((row) => row.version > 1).length).toBeGreaterThan(5)
     expect(latest.size).toBe(30)
@@ -162,7 +160,7 @@ describe('GET /api/v1/users', () => {
   it('is not fooled by equal updatedAt values: the id breaks the tie', async () => {
     const tied = await createTestTenant()
     for (let n = 0; n < 9; n++) await tied.request('POST', '/Users', entraUser(`tie${n}`))
-    await sqlExecute(Prisma.sql`UPDATE "User" SET "updatedAt" = '2026-01-01T00:00:00Z' WHERE "providerId" = ${tied.providerId}::uuid`)
+    await queryExecute(sql`UPDATE "User" SET "updatedAt" = '2026-01-01T00:00:00Z' WHERE "providerId" = ${tied.providerId}::uuid`)
     const { seen } = await allPages(`providerId=${tied.providerId}`, 2)
     expect(seen).toHaveLength(9)
     expect(new Set(seen.map((user) => user.id)).size).toBe(9)

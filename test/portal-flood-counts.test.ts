@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { countFailuresSince, countRequestsByBucket } from '@/lib/db/portal-queries'
-import { insertProvisioningRequests, type ProvisioningRequestInsert } from '@/lib/db/provisioning-requests'
+import {
+  countFailuresSince,
+  countRequestsByBucket,
+  insertProvisioningRequests,
+  type ProvisioningRequestInsert,
+} from '@/lib/db/provisioning-requests'
 import { createTestTenant, type TestTenant } from './scim-harness'
 
 /** A folded flood row counts as the requests it stands for wherever the portal counts failures. */

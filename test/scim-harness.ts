@@ -1,4 +1,5 @@
 import { databaseReady } from '@/lib/db/client'
+import type { AttributeType } from '@/lib/db/enums'
 import { attachClientAddress } from '@/lib/http/client-address'
 import { dispatchScim } from '@/lib/http/scim-dispatch'
 import { CLI_ACTOR } from '@/lib/services/audit'
@@ -48,7 +49,7 @@ export async function sendScim(
 
 export async function createTestTenant(
   options: {
-    customAttributes?: Array<{ name: string; type?: 'string' | 'integer' | 'decimal' | 'boolean' | 'dateTime' }>
+    customAttributes?: Array<{ name: string; type?: AttributeType }>
     token?: Omit<CreateTokenInput, 'providerId'>
   } = {},
 ): Promise<TestTenant> {
@@ -68,7 +69,7 @@ export async function createTestTenant(
   }
 }
 
-/** An Entra-shaped POST /Users body (shared/entra-scim-behaviour.md §4). */
+/** An Entra-shaped POST /Users body (docs/entra-behaviour.md §4). */
 export function entraUser(n: number | string, overrides: Record<string, unknown> = {}) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],

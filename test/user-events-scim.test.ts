@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Prisma } from '@/lib/db/generated/client'
-import { sqlExecute, sqlFirst } from '@/lib/db/sql'
+import { getSqlRunner } from '@/lib/db/client'
+import { eventsSettled } from '@/lib/db/events'
 import { insertUser } from '@/lib/db/users'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { listEvents, type UserEvent } from '@/lib/services/events'
@@ -12,31 +12,33 @@ import { createTestTenant, entraUser, type TestTenant } from './scim-harness'
 
 let tenant: TestTenant
 
+const sql = (text: string, values: unknown[] = []) => getSqlRunner()(text, values)
+
 beforeAll(async () => {
   tenant = await createTestTenant()
   // A test-only trigger fails the event insert for chosen users: the failure lands after the user write and
   // before the commit, which is exactly where an outbox without a shared transaction would lose or invent one.
-  await sqlExecute(Prisma.sql`CREATE TABLE IF NOT EXISTS "TestDoomedEvent" ("userName" text PRIMARY KEY)`)
-  await sqlExecute(
-    Prisma.raw(`CREATE OR REPLACE FUNCTION test_fail_doomed_event() RETURNS trigger AS $$
+  await sql(`CREATE TABLE IF NOT EXISTS "TestDoomedEvent" ("userName" text PRIMARY KEY)`)
+  await sql(
+    `CREATE OR REPLACE FUNCTION test_fail_doomed_event() RETURNS trigger AS $$
       BEGIN
         IF EXISTS (SELECT 1 FROM "TestDoomedEvent" d WHERE d."userName" = NEW.payload->'data'->'user'->>'userName') THEN
           RAISE EXCEPTION 'event insert failed on purpose';
         END IF;
         RETURN NEW;
-      END $$ LANGUAGE plpgsql`),
+      END $$ LANGUAGE plpgsql`,
   )
-  await sqlExecute(Prisma.raw(`DROP TRIGGER IF EXISTS test_fail_doomed_event ON "UserEvent"`))
-  await sqlExecute(
-    Prisma.raw(`CREATE TRIGGER test_fail_doomed_event BEFORE INSERT ON "UserEvent" FOR EACH ROW EXECUTE FUNCTION test_fail_doomed_event()`),
-  )
+  await sql(`DROP TRIGGER IF EXISTS test_fail_doomed_event ON "UserEvent"`)
+  await sql(`CREATE TRIGGER test_fail_doomed_event BEFORE INSERT ON "UserEvent" FOR EACH ROW EXECUTE FUNCTION test_fail_doomed_event()`)
 })
 
 afterAll(async () => {
-  await sqlExecute(Prisma.raw(`DROP TRIGGER IF EXISTS test_fail_doomed_event ON "UserEvent"`))
+  await sql(`DROP TRIGGER IF EXISTS test_fail_doomed_event ON "UserEvent"`)
 })
 
 async function eventsOfTenant(): Promise<UserEvent[]> {
+  // Other transactions on the server (other test files) may hold the commit-safe horizon back for a moment.
+  await eventsSettled()
   const seen: UserEvent[] = []
   let after: string | undefined
   for (;;) {
@@ -104,13 +106,14 @@ describe('user events from SCIM', () => {
   })
 
   it('keeps neither user nor event when the event cannot be written (create)', async () => {
-    await sqlExecute(Prisma.sql`INSERT INTO "TestDoomedEvent" VALUES ('userdoomed1@contoso.example')`)
+    await sql(`INSERT INTO "TestDoomedEvent" VALUES ('userdoomed1@contoso.example')`)
     const posted = await tenant.request('POST', '/Users', entraUser('doomed1'))
     expect(posted.status).toBe(500)
-    const row = await sqlFirst<{ n: number }>(
-      Prisma.sql`SELECT count(*)::int AS n FROM "User" WHERE "providerId" = ${tenant.providerId}::uuid AND "userName" = 'userdoomed1@contoso.example'`,
-    )
-    expect(row?.n).toBe(0)
+    const { rows } = await sql(`SELECT count(*)::int AS n FROM "User" WHERE "providerId" = $1::uuid AND "userName" = $2`, [
+      tenant.providerId,
+      'userdoomed1@contoso.example',
+    ])
+    expect(rows[0]?.n).toBe(0)
     expect((await eventsOfTenant()).some((event) => event.data.user.userName === 'userdoomed1@contoso.example')).toBe(false)
   })
 
@@ -118,7 +121,7 @@ describe('user events from SCIM', () => {
     const created = await tenant.request('POST', '/Users', entraUser('doomed2'))
     expect(created.status).toBe(201)
     const id = created.body.id as string
-    await sqlExecute(Prisma.sql`INSERT INTO "TestDoomedEvent" VALUES ('userdoomed2@contoso.example')`)
+    await sql(`INSERT INTO "TestDoomedEvent" VALUES ('userdoomed2@contoso.example')`)
     expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: false }))).status).toBe(500)
     expect((await tenant.request('PUT', `/Users/${id}`, entraUser('doomed2', { title: 'Changed' }))).status).toBe(500)
     expect((await tenant.request('DELETE', `/Users/${id}`)).status).toBe(500)

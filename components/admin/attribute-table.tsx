@@ -1,7 +1,7 @@
 'use client'
 
 import type { ColumnDef } from '@tanstack/react-table'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { DataTable } from '../data-table/data-table'
 import { ConfirmForm } from '../ui/confirm-form'
 import { ActionForm, SelectField, SubmitButton, TextField } from '../ui/form'
@@ -16,18 +16,16 @@ export type AttributeRow = {
   holders: number
 }
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-type Actions = { edit: Action; remove: Action; types: readonly string[] } | null
+type Actions = { edit: FormAction; remove: FormAction; types: readonly string[] } | null
 
 function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
   const base: ColumnDef<AttributeRow, unknown>[] = [
-    { accessorKey: 'name', header: 'Name', enableSorting: false, cell: ({ row }) => <strong>{row.original.name}</strong> },
-    { accessorKey: 'type', header: 'Type', enableSorting: false },
-    { accessorKey: 'description', header: 'Description', enableSorting: false },
+    { accessorKey: 'name', header: 'Name', cell: ({ row }) => <strong>{row.original.name}</strong> },
+    { accessorKey: 'type', header: 'Type' },
+    { accessorKey: 'description', header: 'Description' },
     {
       accessorKey: 'acceptedNames',
       header: 'Names the IdP may send',
-      enableSorting: false,
       cell: ({ row }) => (
         <ul className="space-y-1">
           {row.original.acceptedNames.map((name) => (
@@ -38,7 +36,7 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
         </ul>
       ),
     },
-    { accessorKey: 'holders', header: 'Users with a value', enableSorting: false },
+    { accessorKey: 'holders', header: 'Users with a value' },
   ]
   if (!actions) return base
   return [
@@ -46,7 +44,6 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
     {
       id: 'actions',
       header: 'Actions',
-      enableSorting: false,
       cell: ({ row }) => (
         <div className="flex flex-col gap-2">
           <details>

@@ -11,22 +11,20 @@ import { linkClass } from '../ui/styles'
 export type AuditRow = Omit<AuditEventRow, 'details'> & { details: string }
 
 const columns: ColumnDef<AuditRow, unknown>[] = [
-  { accessorKey: 'createdAt', header: 'Time', enableSorting: false, cell: ({ row }) => <Time value={row.original.createdAt} /> },
+  { accessorKey: 'createdAt', header: 'Time', cell: ({ row }) => <Time value={row.original.createdAt} /> },
   {
     accessorKey: 'actor',
     header: 'Who',
-    enableSorting: false,
     cell: ({ row }) => (
       <Link href={`/audit?actor=${encodeURIComponent(row.original.actor)}`} className={linkClass} title="Events by this actor">
         {row.original.actor}
       </Link>
     ),
   },
-  { accessorKey: 'action', header: 'Action', enableSorting: false, cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code> },
+  { accessorKey: 'action', header: 'Action', cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code> },
   {
     id: 'target',
     header: 'Target',
-    enableSorting: false,
     cell: ({ row }) => (
       <span className="font-mono text-xs break-all">
         {row.original.targetType}{' '}
@@ -41,7 +39,6 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
   {
     accessorKey: 'providerId',
     header: 'IdP',
-    enableSorting: false,
     cell: ({ row }) =>
       row.original.providerId ? (
         <Link href={`/idps/${row.original.providerId}`} className={linkClass}>
@@ -49,7 +46,7 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
         </Link>
       ) : null,
   },
-  { accessorKey: 'details', header: 'Details', enableSorting: false, cell: ({ row }) => <code className="block max-w-md break-all font-mono text-xs">{row.original.details}</code> },
+  { accessorKey: 'details', header: 'Details', cell: ({ row }) => <code className="block max-w-md break-all font-mono text-xs">{row.original.details}</code> },
 ]
 
 export function AuditTable({ rows }: { rows: AuditRow[] }) {

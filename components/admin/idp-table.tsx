@@ -2,6 +2,7 @@
 
 import Link from 'next/link'
 import type { ColumnDef } from '@tanstack/react-table'
+import { hrefWith } from '@/lib/portal/href'
 import type { ProviderSummary } from '@/lib/services/portal-overview'
 import { DataTable } from '../data-table/data-table'
 import { Badge, Time } from '../ui/basics'
@@ -11,30 +12,27 @@ const columns: ColumnDef<ProviderSummary, unknown>[] = [
   {
     accessorKey: 'name',
     header: 'Name',
-    enableSorting: false,
     cell: ({ row }) => (
       <Link href={`/idps/${row.original.id}`} className={linkClass}>
         {row.original.name}
       </Link>
     ),
   },
-  { accessorKey: 'kind', header: 'Kind', enableSorting: false },
+  { accessorKey: 'kind', header: 'Kind' },
   {
     accessorKey: 'scimEnabled',
     header: 'SCIM',
-    enableSorting: false,
     cell: ({ row }) => (row.original.scimEnabled ? <Badge tone="green">On</Badge> : <Badge tone="red">Off</Badge>),
   },
-  { accessorKey: 'users', header: 'Users', enableSorting: false },
-  { accessorKey: 'activeUsers', header: 'Active', enableSorting: false },
-  { accessorKey: 'lastRequestAt', header: 'Last request', enableSorting: false, cell: ({ row }) => <Time value={row.original.lastRequestAt} /> },
+  { accessorKey: 'users', header: 'Users' },
+  { accessorKey: 'activeUsers', header: 'Active' },
+  { accessorKey: 'lastRequestAt', header: 'Last request', cell: ({ row }) => <Time value={row.original.lastRequestAt} /> },
   {
     accessorKey: 'failures24h',
     header: 'Failures (24 h)',
-    enableSorting: false,
     cell: ({ row }) =>
       row.original.failures24h > 0 ? (
-        <Link href={`/logs?idp=${row.original.id}&status=4xx`} className={linkClass}>
+        <Link href={hrefWith('/logs', { idp: row.original.id, status: '4xx' })} className={linkClass}>
           {row.original.failures24h}
         </Link>
       ) : (
@@ -44,7 +42,6 @@ const columns: ColumnDef<ProviderSummary, unknown>[] = [
   {
     id: 'tokens',
     header: 'Tokens',
-    enableSorting: false,
     cell: ({ row }) =>
       row.original.expiringTokens > 0 ? (
         <Badge tone="amber" title="Expires within 14 days">

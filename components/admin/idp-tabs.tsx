@@ -1,14 +1,43 @@
 import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { hrefWith } from '@/lib/portal/href'
+import { PageHeader } from '../ui/basics'
 import { focusRing } from '../ui/styles'
 
+type IdpTab = 'overview' | 'tokens' | 'attributes' | 'guide'
+
+/**
+ * The head of every page of one identity provider: its name (with the section, on sub-pages) and the tabs.
+ */
+export function IdpPageHeader({
+  provider,
+  section,
+  current,
+  isAdmin,
+  description,
+}: {
+  provider: { id: string; name: string }
+  section?: string
+  current: IdpTab
+  isAdmin: boolean
+  description?: ReactNode
+}) {
+  return (
+    <>
+      <PageHeader title={section ? `${provider.name}: ${section}` : provider.name} description={description} />
+      <IdpTabs providerId={provider.id} current={current} isAdmin={isAdmin} />
+    </>
+  )
+}
+
 /** Sub-navigation of one identity provider. Tokens only for admins. */
-export function IdpTabs({ providerId, current, isAdmin }: { providerId: string; current: string; isAdmin: boolean }) {
+export function IdpTabs({ providerId, current, isAdmin }: { providerId: string; current: IdpTab; isAdmin: boolean }) {
   const tabs = [
     { key: 'overview', href: `/idps/${providerId}`, label: 'Overview' },
     ...(isAdmin ? [{ key: 'tokens', href: `/idps/${providerId}/tokens`, label: 'Secret tokens' }] : []),
     { key: 'attributes', href: `/idps/${providerId}/attributes`, label: 'Custom attributes' },
-    { key: 'users', href: `/users?idp=${providerId}`, label: 'Users' },
-    { key: 'logs', href: `/logs?idp=${providerId}`, label: 'Provisioning log' },
+    { key: 'users', href: hrefWith('/users', { idp: providerId }), label: 'Users' },
+    { key: 'logs', href: hrefWith('/logs', { idp: providerId }), label: 'Provisioning log' },
     { key: 'guide', href: `/idps/${providerId}/guide`, label: 'Setup guide' },
   ]
   return (

@@ -32,18 +32,16 @@ const columns: ColumnDef<LogRow, unknown>[] = [
   {
     accessorKey: 'createdAt',
     header: 'Time',
-    enableSorting: false,
     cell: ({ row }) => (
       <Link href={`/logs/${row.original.id}`} className={linkClass} aria-label={`Request ${row.original.method} at ${new Date(row.original.createdAt).toISOString()}`}>
         <Time value={row.original.createdAt} />
       </Link>
     ),
   },
-  { accessorKey: 'providerName', header: 'IdP', enableSorting: false },
+  { accessorKey: 'providerName', header: 'IdP' },
   {
     id: 'request',
     header: 'Request',
-    enableSorting: false,
     cell: ({ row }) => (
       <span className="font-mono text-xs">
         {row.original.method} {row.original.path.replace(/^\/scim\/v2\/enterprise-idps\/[^/]+/, '…')}
@@ -54,7 +52,6 @@ const columns: ColumnDef<LogRow, unknown>[] = [
   {
     accessorKey: 'status',
     header: 'Status',
-    enableSorting: false,
     cell: ({ row }) => (
       <span className="inline-flex flex-wrap items-center gap-1">
         <StatusBadge status={row.original.status} />
@@ -62,24 +59,22 @@ const columns: ColumnDef<LogRow, unknown>[] = [
       </span>
     ),
   },
-  { accessorKey: 'operation', header: 'Operation', enableSorting: false },
+  { accessorKey: 'operation', header: 'Operation' },
   {
     id: 'user',
     header: 'User',
-    enableSorting: false,
     cell: ({ row }) => row.original.userEmail ?? row.original.userName ?? <span className="text-slate-500">—</span>,
   },
   {
     id: 'notes',
     header: 'Notes',
-    enableSorting: false,
     cell: ({ row }) => (
       <span className="block max-w-xs truncate" title={row.original.errorDetail ?? undefined}>
         {row.original.discarded > 0 ? <Badge tone="amber">{row.original.discarded} discarded</Badge> : null} {row.original.errorDetail}
       </span>
     ),
   },
-  { accessorKey: 'durationMs', header: 'ms', enableSorting: false },
+  { accessorKey: 'durationMs', header: 'ms' },
 ]
 
 export function LogTable({ rows }: { rows: LogRow[] }) {

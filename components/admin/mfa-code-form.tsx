@@ -1,11 +1,9 @@
 'use client'
 
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { ActionForm, SubmitButton, TextField } from '../ui/form'
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-
-export function MfaCodeForm({ action, callbackUrl }: { action: Action; callbackUrl: string }) {
+export function MfaCodeForm({ action, callbackUrl }: { action: FormAction; callbackUrl: string }) {
   return (
     <ActionForm action={action} className="space-y-4">
       <input type="hidden" name="callbackUrl" value={callbackUrl} />

@@ -1,16 +1,14 @@
 'use client'
 
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { ActionForm, SubmitButton, TextField } from '../ui/form'
-
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
 /**
  * Scan the QR code (or type the key), then confirm with the first code; the recovery codes are shown once.
  * With `enrolment` null (MFA is on), only the form stays: confirming re-renders the page, and the form must
  * keep its state to show the codes.
  */
-export function MfaEnrolment({ enrolment, action }: { enrolment: { secret: string; qrSvg: string } | null; action: Action }) {
+export function MfaEnrolment({ enrolment, action }: { enrolment: { secret: string; qrSvg: string } | null; action: FormAction }) {
   return (
     <div className="space-y-4">
       {enrolment ? <EnrolmentSteps secret={enrolment.secret} qrSvg={enrolment.qrSvg} /> : null}

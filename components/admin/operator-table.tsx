@@ -1,7 +1,7 @@
 'use client'
 
 import type { ColumnDef } from '@tanstack/react-table'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { DataTable } from '../data-table/data-table'
 import { Badge, Time } from '../ui/basics'
 import { ConfirmForm } from '../ui/confirm-form'
@@ -18,18 +18,15 @@ export type OperatorRow = {
   self: boolean
 }
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-
-export type OperatorActions = { setRole: Action; setDisabled: Action; endSessions: Action; unlock: Action }
+export type OperatorActions = { setRole: FormAction; setDisabled: FormAction; endSessions: FormAction; unlock: FormAction }
 
 function columns({ setRole, setDisabled, endSessions, unlock }: OperatorActions): ColumnDef<OperatorRow, unknown>[] {
   return [
-    { accessorKey: 'email', header: 'Email', enableSorting: false },
-    { accessorKey: 'role', header: 'Role', enableSorting: false },
+    { accessorKey: 'email', header: 'Email' },
+    { accessorKey: 'role', header: 'Role' },
     {
       id: 'status',
       header: 'Status',
-      enableSorting: false,
       cell: ({ row }) => (
         <span className="inline-flex gap-1">
           {row.original.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}
@@ -38,11 +35,10 @@ function columns({ setRole, setDisabled, endSessions, unlock }: OperatorActions)
         </span>
       ),
     },
-    { accessorKey: 'lastSignInAt', header: 'Last sign-in', enableSorting: false, cell: ({ row }) => <Time value={row.original.lastSignInAt} /> },
+    { accessorKey: 'lastSignInAt', header: 'Last sign-in', cell: ({ row }) => <Time value={row.original.lastSignInAt} /> },
     {
       id: 'actions',
       header: 'Actions',
-      enableSorting: false,
       cell: ({ row }) =>
         row.original.self ? (
           <span className="text-sm text-slate-500">you</span>

@@ -1,19 +1,17 @@
 'use client'
 
 import { startTransition, useActionState, useId, useState } from 'react'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import type { PasskeyOptionsResult } from '@/lib/http/passkey-options'
 import { createPasskey } from '../ui/passkey-prompt'
 import { ReverifyFields } from '../ui/reverify-fields'
 import { buttonClass, inputClass } from '../ui/styles'
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-
 /**
  * Adds a passkey: the browser creates it for the server's challenge, then the form sends its name and the
  * answer. Adding one is sensitive, so the form may first ask for the password; the answer stays until then.
  */
-export function PasskeyRegistration({ getOptions, action }: { getOptions: () => Promise<PasskeyOptionsResult<'create'>>; action: Action }) {
+export function PasskeyRegistration({ getOptions, action }: { getOptions: () => Promise<PasskeyOptionsResult<'create'>>; action: FormAction }) {
   const [state, formAction, pending] = useActionState(action, { ok: false })
   const [name, setName] = useState('')
   const [response, setResponse] = useState('')

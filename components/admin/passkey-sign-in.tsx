@@ -2,15 +2,13 @@
 
 import { useRouter } from 'next/navigation'
 import { startTransition, useActionState, useEffect, useState } from 'react'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import type { PasskeyOptionsResult } from '@/lib/http/passkey-options'
 import { answerPasskeyChallenge } from '../ui/passkey-prompt'
 import { buttonClass } from '../ui/styles'
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-
 /** The second sign-in step with a passkey: the browser answers the server's challenge, the server checks it. */
-export function PasskeySignIn({ getOptions, action, callbackUrl }: { getOptions: () => Promise<PasskeyOptionsResult<'get'>>; action: Action; callbackUrl: string }) {
+export function PasskeySignIn({ getOptions, action, callbackUrl }: { getOptions: () => Promise<PasskeyOptionsResult<'get'>>; action: FormAction; callbackUrl: string }) {
   const [state, formAction, pending] = useActionState(action, { ok: false })
   const [message, setMessage] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)

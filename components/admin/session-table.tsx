@@ -1,10 +1,8 @@
 'use client'
 
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { Badge, Time } from '../ui/basics'
 import { ConfirmForm } from '../ui/confirm-form'
-
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
 export type SessionRow = {
   id: string
@@ -16,7 +14,7 @@ export type SessionRow = {
 }
 
 /** The operator's live sessions, each with a button that ends it at once. */
-export function SessionTable({ rows, endSession }: { rows: SessionRow[]; endSession: Action }) {
+export function SessionTable({ rows, endSession }: { rows: SessionRow[]; endSession: FormAction }) {
   return (
     <div className="overflow-x-auto">
       <table className="min-w-full text-left text-sm">

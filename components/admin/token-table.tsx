@@ -1,7 +1,7 @@
 'use client'
 
 import type { ColumnDef } from '@tanstack/react-table'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { FormAction } from '@/lib/http/admin-action'
 import { DataTable } from '../data-table/data-table'
 import { Badge, Time } from '../ui/basics'
 import { ConfirmForm } from '../ui/confirm-form'
@@ -24,18 +24,15 @@ export type TokenRow = {
   expiringSoon: boolean
 }
 
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
-
-function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>[] {
+function columns(revoke: FormAction, rows: TokenRow[]): ColumnDef<TokenRow, unknown>[] {
   const prefixOf = (id: string | null) => rows.find((row) => row.id === id)?.prefix
   return [
-    { accessorKey: 'label', header: 'Label', enableSorting: false, cell: ({ row }) => row.original.label || <span className="text-slate-500">—</span> },
-    { accessorKey: 'prefix', header: 'Prefix', enableSorting: false, cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code> },
-    { accessorKey: 'scopes', header: 'Scopes', enableSorting: false, cell: ({ row }) => row.original.scopes.join(', ') },
+    { accessorKey: 'label', header: 'Label', cell: ({ row }) => row.original.label || <span className="text-slate-500">—</span> },
+    { accessorKey: 'prefix', header: 'Prefix', cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code> },
+    { accessorKey: 'scopes', header: 'Scopes', cell: ({ row }) => row.original.scopes.join(', ') },
     {
       id: 'created',
       header: 'Created',
-      enableSorting: false,
       cell: ({ row }) => (
         <span>
           {row.original.createdBy}, <Time value={row.original.createdAt} />
@@ -45,13 +42,11 @@ function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>
     {
       accessorKey: 'expiresAt',
       header: 'Expires',
-      enableSorting: false,
       cell: ({ row }) => (row.original.expiresAt ? <Time value={row.original.expiresAt} /> : 'never'),
     },
     {
       accessorKey: 'lastUsedAt',
       header: 'Last used',
-      enableSorting: false,
       cell: ({ row }) => (
         <span className="inline-flex flex-wrap items-center gap-1">
           <Time value={row.original.lastUsedAt} />
@@ -62,7 +57,6 @@ function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>
     {
       id: 'rotation',
       header: 'Rotation',
-      enableSorting: false,
       cell: ({ row }) => {
         const replacedBy = prefixOf(row.original.replacedById)
         const replaces = prefixOf(row.original.rotatedFromId)
@@ -77,7 +71,6 @@ function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>
     {
       accessorKey: 'status',
       header: 'Status',
-      enableSorting: false,
       cell: ({ row }) => (
         <span className="inline-flex gap-1">
           <Badge tone={row.original.status === 'active' ? 'green' : 'red'}>{row.original.status}</Badge>
@@ -89,7 +82,6 @@ function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>
     {
       id: 'actions',
       header: 'Actions',
-      enableSorting: false,
       cell: ({ row }) =>
         row.original.status === 'active' ? (
           <ConfirmForm
@@ -104,6 +96,6 @@ function columns(revoke: Action, rows: TokenRow[]): ColumnDef<TokenRow, unknown>
   ]
 }
 
-export function TokenTable({ rows, revoke }: { rows: TokenRow[]; revoke: Action }) {
+export function TokenTable({ rows, revoke }: { rows: TokenRow[]; revoke: FormAction }) {
   return <DataTable columns={columns(revoke, rows)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
 }

@@ -2,7 +2,7 @@
 
 import Link from 'next/link'
 import type { ColumnDef } from '@tanstack/react-table'
-import type { UserListRow } from '@/lib/db/portal-queries'
+import type { UserListRow } from '@/lib/db/users'
 import { DataTable } from '../data-table/data-table'
 import { Badge, Time } from '../ui/basics'
 import { linkClass } from '../ui/styles'
@@ -10,6 +10,7 @@ import { linkClass } from '../ui/styles'
 const columns: ColumnDef<UserListRow, unknown>[] = [
   {
     id: 'userName',
+    enableSorting: true,
     accessorKey: 'userName',
     header: 'userName',
     cell: ({ row }) => (
@@ -18,12 +19,13 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
       </Link>
     ),
   },
-  { id: 'displayName', accessorKey: 'displayName', header: 'Display name' },
-  { id: 'email', accessorKey: 'primaryEmail', header: 'Email' },
-  { id: 'externalId', accessorKey: 'externalId', header: 'externalId', cell: ({ row }) => <code className="font-mono text-xs">{row.original.externalId}</code> },
-  { id: 'provider', accessorKey: 'providerName', header: 'IdP', enableSorting: false },
+  { id: 'displayName', enableSorting: true, accessorKey: 'displayName', header: 'Display name' },
+  { id: 'email', enableSorting: true, accessorKey: 'primaryEmail', header: 'Email' },
+  { id: 'externalId', enableSorting: true, accessorKey: 'externalId', header: 'externalId', cell: ({ row }) => <code className="font-mono text-xs">{row.original.externalId}</code> },
+  { id: 'provider', accessorKey: 'providerName', header: 'IdP' },
   {
     id: 'active',
+    enableSorting: true,
     accessorKey: 'active',
     header: 'Active',
     cell: ({ row }) => (row.original.active ? <Badge tone="green">active</Badge> : <Badge tone="red">inactive</Badge>),
@@ -31,7 +33,6 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
   {
     id: 'managed',
     header: 'Managed by',
-    enableSorting: false,
     cell: ({ row }) => (
       <span className="inline-flex flex-wrap gap-1">
         {row.original.scimManaged ? <Badge tone="blue">SCIM</Badge> : <Badge>{row.original.source}</Badge>}
@@ -43,7 +44,7 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
       </span>
     ),
   },
-  { id: 'updatedAt', accessorKey: 'updatedAtMs', header: 'Last modified', cell: ({ row }) => <Time value={row.original.updatedAtMs} /> },
+  { id: 'updatedAt', enableSorting: true, accessorKey: 'updatedAt', header: 'Last modified', cell: ({ row }) => <Time value={row.original.updatedAt} /> },
 ]
 
 export function UserTable({

@@ -2,11 +2,13 @@
 
 import Link from 'next/link'
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table'
+import { hrefWith } from '@/lib/portal/href'
 import { focusRing } from '../ui/styles'
 
 /**
- * A table whose rows, sorting and paging come from the server: the sort headers are links that change
- * the URL's searchParams, and the page re-queries. Columns with `enableSorting: false` have no link.
+ * A table whose rows, sorting and paging come from the server. Sorting is opt-in: only with `sort` given, and
+ * only columns declared `enableSorting: true` get a header link that changes the URL's searchParams (the page
+ * re-queries).
  */
 export function DataTable<Row>({
   columns,
@@ -20,7 +22,7 @@ export function DataTable<Row>({
   columns: ColumnDef<Row, unknown>[]
   data: Row[]
   sort?: { column: string; direction: 'asc' | 'desc' }
-  /** The current searchParams, kept by sort links (page is reset). */
+  /** The current searchParams, kept by sort links (page is reset). Without `sort`, no column sorts. */
   query?: Record<string, string | undefined>
   caption: string
   empty?: string
@@ -33,19 +35,17 @@ export function DataTable<Row>({
     data,
     columns,
     state: { sorting },
+    // Sorting is opt-in per column: a column sorts only where the server can order by it.
+    defaultColumn: { enableSorting: false },
+    enableSorting: Boolean(sort),
     manualSorting: true,
     manualPagination: true,
     manualFiltering: true,
     getCoreRowModel: getCoreRowModel(),
   })
 
-  const sortHref = (column: string) => {
-    const params = new URLSearchParams()
-    for (const [key, value] of Object.entries(query)) if (value && key !== 'page' && key !== 'sort' && key !== 'dir') params.set(key, value)
-    params.set('sort', column)
-    params.set('dir', sort?.column === column && sort.direction === 'asc' ? 'desc' : 'asc')
-    return `?${params.toString()}`
-  }
+  const sortHref = (column: string) =>
+    hrefWith('', { ...query, page: undefined, sort: column, dir: sort?.column === column && sort.direction === 'asc' ? 'desc' : 'asc' })
 
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -55,7 +55,7 @@ export function DataTable<Row>({
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
               {group.headers.map((header) => {
-                const canSort = header.column.getCanSort() && header.column.columnDef.enableSorting !== false
+                const canSort = header.column.getCanSort()
                 const sorted = header.column.getIsSorted()
                 const label = flexRender(header.column.columnDef.header, header.getContext())
                 return (

@@ -2,11 +2,9 @@
 
 import { useActionState, useEffect, useId, useState, type ReactNode } from 'react'
 import { useRouter } from 'next/navigation'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { ActionState, FormAction } from '@/lib/http/admin-action'
 import { ReverifyFields } from './reverify-fields'
 import { buttonClass, inputClass } from './styles'
-
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
 /**
  * A button that asks before it acts. With `typeToConfirm`, the confirm button only works once that exact
@@ -21,7 +19,7 @@ export function ConfirmForm({
   variant = 'danger',
   typeToConfirm,
 }: {
-  action: Action
+  action: FormAction
   hidden: Record<string, string>
   label: string
   question: ReactNode

@@ -3,12 +3,10 @@
 import { useRouter } from 'next/navigation'
 import { createContext, useActionState, useContext, useEffect, useId, type ReactNode } from 'react'
 import { useFormStatus } from 'react-dom'
-import type { ActionState } from '@/lib/http/admin-action'
+import type { ActionState, FormAction } from '@/lib/http/admin-action'
 import { CopyButton } from './copy-button'
 import { ReverifyFields } from './reverify-fields'
 import { buttonClass, inputClass } from './styles'
-
-type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>
 
 const FormStateContext = createContext<ActionState>({ ok: false })
 
@@ -20,7 +18,7 @@ export function ActionForm({
   secretLabel = 'Secret',
   secretNote = 'Copy it now: it is shown only once and cannot be retrieved later.',
 }: {
-  action: Action
+  action: FormAction
   children: ReactNode
   className?: string
   secretLabel?: string

@@ -1,3 +1,5 @@
+import 'server-only'
+import { isUuid } from '../scim/ids'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlRows, uuidv7 } from './sql'
 
@@ -21,7 +23,8 @@ export async function insertAuditEvent(data: {
   targetType: string
   targetId?: string | null
   providerId?: string | null
-  details?: Prisma.InputJsonValue
+  /** Serialized as JSON. */
+  details?: Record<string, unknown>
 }): Promise<void> {
   const at = nextAuditTime()
   await sqlExecute(Prisma.sql`
@@ -53,8 +56,6 @@ export type AuditFilter = {
 
 export type AuditCursor = { createdAt: Date; id: string }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 function auditWhere(filter: AuditFilter): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`]
   if (filter.actor) conditions.push(Prisma.sql`"actor" = ${filter.actor}`)
@@ -63,7 +64,7 @@ function auditWhere(filter: AuditFilter): Prisma.Sql[] {
   } else if (filter.action) {
     conditions.push(Prisma.sql`"action" = ${filter.action}`)
   }
-  if (filter.target && UUID.test(filter.target)) {
+  if (filter.target && isUuid(filter.target)) {
     conditions.push(Prisma.sql`("targetId" = ${filter.target} OR "providerId" = ${filter.target}::uuid)`)
   } else if (filter.target) {
     conditions.push(Prisma.sql`"targetId" = ${filter.target}`)

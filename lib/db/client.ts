@@ -1,3 +1,4 @@
+import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -44,13 +45,16 @@ type Database = {
 const globalForDb = globalThis as unknown as { __traffitechDatabase?: Database }
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
-/** Prisma stores DateTime as UTC in `timestamp(3)`; pg would read it in the process's local zone. */
+/**
+ * Prisma stores DateTime as UTC in `timestamp(3)`; pg and PGlite would read it in the process's local zone. Both
+ * runners read it as UTC, so every row of the SQL runner carries Date objects (and sql.ts sends ISO strings in).
+ */
+const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
 const utcTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? utcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
+const pgliteUtcParsers = { parsers: { [TIMESTAMP_WITHOUT_TIME_ZONE]: utcTimestamp } }
 
 export class DatabaseLockedError extends Error {}
 
@@ -157,7 +161,7 @@ function openDatabase(): Database {
     const runnerOn =
       (target: Pick<PGlite, 'query'>): SqlRunner =>
       async (text, values) => {
-        const result = await target.query<Record<string, unknown>>(text, values)
+        const result = await target.query<Record<string, unknown>>(text, values, pgliteUtcParsers)
         return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
       }
     runSql = async (text, values) => runnerOn((await opened).pglite)(text, values)
@@ -215,17 +219,17 @@ export function getSqlRunner(): SqlRunner {
   return transactionScope.getStore() ?? database().runSql
 }
 
+/** Runs `fn` outside any transaction the caller is in: for writes that must not commit or roll back with it. */
+export function outsideTransaction<T>(fn: () => T): T {
+  return transactionScope.exit(fn)
+}
+
 /**
  * Runs `fn` in one transaction: every statement of `lib/db/sql.ts` that `fn` makes (however deep) joins it,
  * and it commits when `fn` resolves or rolls back when it throws. A nested call joins the outer transaction.
  * Inside, use only the SQL runner (`sql.ts`): a Prisma client call would run outside the transaction, and on
  * PGlite it would wait for the transaction to end, forever.
  */
-/** Runs `fn` outside any transaction the caller is in: for writes that must not commit or roll back with it. */
-export function outsideTransaction<T>(fn: () => T): T {
-  return transactionScope.exit(fn)
-}
-
 export async function withTransaction<T>(fn: () => Promise<T>): Promise<T> {
   if (transactionScope.getStore()) return fn()
   return database().runTransaction((runSql) => transactionScope.run(runSql, fn))

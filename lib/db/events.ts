@@ -63,6 +63,17 @@ export async function insertUserEvents(events: readonly NewUserEvent[]): Promise
     VALUES ${Prisma.join(rows)}`)
 }
 
+/**
+ * The INSERT of one event for each row of `source` (a CTE of the same statement): a user write and its event
+ * then commit as one statement, which saves the BEGIN/COMMIT round trips of a transaction on the hot path.
+ */
+export function insertUserEventFromSql(event: NewUserEvent, source: 'written' | 'removed'): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
+    SELECT ${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::jsonb,
+      ${event.createdAt} FROM ${Prisma.raw(source)}`
+}
+
 export type EventQuery = {
   after: EventPosition | null
   limit: number
@@ -94,4 +105,24 @@ export function deleteEventsBefore(before: Date, batch: number): Promise<number>
   return sqlExecute(Prisma.sql`
     DELETE FROM "UserEvent" WHERE "seq" IN (
       SELECT "seq" FROM "UserEvent" WHERE "createdAt" < ${before} ORDER BY "createdAt" LIMIT ${batch})`)
+}
+
+/**
+ * Resolves once every transaction that had started when it was called has ended, so that the events they
+ * committed are visible to `findEventsAfter` (tests and tools use it; consumers simply poll). Gives up after
+ * `timeoutMs`, when a transaction somewhere on the server stays open that long.
+ */
+export async function eventsSettled(timeoutMs = 20_000): Promise<void> {
+  const [start] = await sqlRows<{ horizon: string }>(
+    Prisma.sql`SELECT (pg_snapshot_xmax(pg_current_snapshot()))::text AS horizon`,
+  )
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const [now] = await sqlRows<{ settled: boolean }>(
+      Prisma.sql`SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint >= ${start?.horizon ?? '0'}::bigint AS settled`,
+    )
+    if (now?.settled) return
+    if (Date.now() > deadline) throw new Error('Events did not settle: a transaction stayed open too long.')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
 }

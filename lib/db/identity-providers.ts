@@ -1,7 +1,8 @@
-import { getDb } from './client'
+import 'server-only'
+import { randomUUID } from 'node:crypto'
 import { Prisma } from './generated/client'
 import type { AttributeType, IdpKind } from './generated/enums'
-import { sqlFirst } from './sql'
+import { sqlExecute, sqlFirst, sqlRows } from './sql'
 
 export type ScimProviderRow = {
   id: string
@@ -47,22 +48,60 @@ export async function findProviderForScim(providerId: string, secretHash: string
   }
 }
 
-export function findProvider(providerId: string) {
-  return getDb().identityProvider.findUnique({ where: { id: providerId } })
+/** An identity provider as the portal and CLI see it. */
+export type ProviderRow = {
+  id: string
+  name: string
+  kind: IdpKind
+  scimEnabled: boolean
+  /** Whether SSO sign-in may create accounts just in time (lib/services/sign-ins.ts). */
+  jitEnabled: boolean
+  extensionName: string
+  createdAt: Date
+  updatedAt: Date
 }
 
-export function insertProvider(data: { name: string; kind: IdpKind }) {
-  return getDb().identityProvider.create({ data })
+const providerColumns = Prisma.sql`"id", "name", "kind", "scimEnabled", "jitEnabled", "extensionName", "createdAt", "updatedAt"`
+
+export function findProvider(providerId: string): Promise<ProviderRow | undefined> {
+  return sqlFirst<ProviderRow>(Prisma.sql`SELECT ${providerColumns} FROM "IdentityProvider" WHERE "id" = ${providerId}::uuid`)
 }
 
-export function listProviders() {
-  return getDb().identityProvider.findMany({ orderBy: { createdAt: 'asc' } })
+export function listProviders(): Promise<ProviderRow[]> {
+  return sqlRows<ProviderRow>(Prisma.sql`SELECT ${providerColumns} FROM "IdentityProvider" ORDER BY "createdAt" ASC, "id" ASC`)
 }
 
-export function updateProvider(providerId: string, data: { scimEnabled?: boolean; name?: string; extensionName?: string }) {
-  return getDb().identityProvider.update({ where: { id: providerId }, data })
+/** Names of every IdP, for pickers. */
+export function listProviderNames(): Promise<Array<{ id: string; name: string }>> {
+  return sqlRows(Prisma.sql`SELECT "id", "name" FROM "IdentityProvider" ORDER BY "name" ASC, "id" ASC`)
 }
 
-export function deleteProviderRow(providerId: string) {
-  return getDb().identityProvider.delete({ where: { id: providerId } })
+// The writes below are on the SQL runner, so that each commits with its audit event (`withTransaction`).
+
+export async function insertProvider(data: { name: string; kind: IdpKind }): Promise<ProviderRow> {
+  const now = new Date()
+  const row = await sqlFirst<ProviderRow>(Prisma.sql`
+    INSERT INTO "IdentityProvider" ("id", "name", "kind", "createdAt", "updatedAt")
+    VALUES (${randomUUID()}::uuid, ${data.name}, ${data.kind}::"IdpKind", ${now}, ${now})
+    RETURNING ${providerColumns}`)
+  return row!
+}
+
+/** The changed provider, or undefined when there is none with that id. */
+export function updateProvider(
+  providerId: string,
+  data: { scimEnabled?: boolean; name?: string; extensionName?: string },
+): Promise<ProviderRow | undefined> {
+  const assignments = [Prisma.sql`"updatedAt" = ${new Date()}`]
+  if (data.scimEnabled !== undefined) assignments.push(Prisma.sql`"scimEnabled" = ${data.scimEnabled}`)
+  if (data.name !== undefined) assignments.push(Prisma.sql`"name" = ${data.name}`)
+  if (data.extensionName !== undefined) assignments.push(Prisma.sql`"extensionName" = ${data.extensionName}`)
+  return sqlFirst<ProviderRow>(Prisma.sql`
+    UPDATE "IdentityProvider" SET ${Prisma.join(assignments, ', ')} WHERE "id" = ${providerId}::uuid
+    RETURNING ${providerColumns}`)
+}
+
+/** Deletes the provider with its tokens, attributes, users and log (cascades); false when there was none. */
+export async function deleteProviderRow(providerId: string): Promise<boolean> {
+  return (await sqlExecute(Prisma.sql`DELETE FROM "IdentityProvider" WHERE "id" = ${providerId}::uuid`)) > 0
 }

@@ -1,7 +1,9 @@
+import 'server-only'
 import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { env } from '../env'
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
@@ -48,7 +50,7 @@ async function openEngine(factory: SqlMigrationAwareDriverAdapterFactory, schema
   const glue = await loadWasmGlue()
   const datamodels: [string, string][] | undefined = schema ? [[schemaPath, schema]] : undefined
   const adapter = bindMigrationAwareSqlAdapterFactory(factory)
-  const log = process.env.DEBUG_SCHEMA_ENGINE ? (line: string) => console.error(line) : () => {}
+  const log = env().DEBUG_SCHEMA_ENGINE ? (line: string) => console.error(line) : () => {}
   return glue.SchemaEngine.new({ datamodels }, log, adapter)
 }
 

@@ -1,3 +1,4 @@
+import 'server-only'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlFirst, sqlRows } from './sql'
 import type { OperatorRole, OperatorSessionState } from './generated/enums'
@@ -6,11 +7,9 @@ export type { OperatorSessionState }
 
 /**
  * Operator sessions on the SQL runner, so ending them joins the transaction of the change that ends them.
- * Times come back as epoch milliseconds: raw timestamp rows would be read in the process's zone on PGlite.
  */
 
 const sql = Prisma.sql
-const ms = (column: string) => Prisma.raw(`(extract(epoch FROM s."${column}") * 1000)::float8`)
 
 export type SessionRecord = {
   id: string
@@ -32,27 +31,8 @@ export type SessionWithOperator = SessionRecord & {
   hasPasskey: boolean
 }
 
-type RawSession = Omit<SessionRecord, 'createdAt' | 'lastSeenAt' | 'verifiedAt' | 'endedAt'> & {
-  createdAtMs: number
-  lastSeenAtMs: number
-  verifiedAtMs: number
-  endedAtMs: number | null
-}
-
 const sessionColumns = sql`s."id", s."operatorId", s."state"::text AS "state", s."userAgent", s."address",
-  ${ms('createdAt')} AS "createdAtMs", ${ms('lastSeenAt')} AS "lastSeenAtMs", ${ms('verifiedAt')} AS "verifiedAtMs",
-  ${ms('endedAt')} AS "endedAtMs"`
-
-function toSession<T extends RawSession>(raw: T) {
-  const { createdAtMs, lastSeenAtMs, verifiedAtMs, endedAtMs, ...rest } = raw
-  return {
-    ...rest,
-    createdAt: new Date(Number(createdAtMs)),
-    lastSeenAt: new Date(Number(lastSeenAtMs)),
-    verifiedAt: new Date(Number(verifiedAtMs)),
-    endedAt: endedAtMs === null ? null : new Date(Number(endedAtMs)),
-  }
-}
+  s."createdAt", s."lastSeenAt", s."verifiedAt", s."endedAt"`
 
 export async function insertSession(data: {
   operatorId: string
@@ -70,12 +50,11 @@ export async function insertSession(data: {
 }
 
 export async function findSessionWithOperator(id: string): Promise<SessionWithOperator | undefined> {
-  const row = await sqlFirst<RawSession & { email: string; role: OperatorRole; disabled: boolean; mfaEnabled: boolean; hasPasskey: boolean }>(sql`
+  return sqlFirst<SessionWithOperator>(sql`
     SELECT ${sessionColumns}, o."email", o."role"::text AS "role", o."disabled", (o."mfaEnabledAt" IS NOT NULL) AS "mfaEnabled",
       EXISTS (SELECT 1 FROM "OperatorPasskey" p WHERE p."operatorId" = o."id") AS "hasPasskey"
     FROM "OperatorSession" s JOIN "Operator" o ON o."id" = s."operatorId"
     WHERE s."id" = ${id}::uuid`)
-  return row ? toSession(row) : undefined
 }
 
 /** Records activity without a write per request: only when the stored time is older than `staleBefore`. */
@@ -113,10 +92,9 @@ export function endOperatorSessions(operatorId: string, reason: string, at: Date
 
 /** Open sessions still inside both timeouts, newest activity first. */
 export async function listLiveSessions(operatorId: string, idleCutoff: Date, absoluteCutoff: Date): Promise<SessionRecord[]> {
-  const rows = await sqlRows<RawSession>(sql`
+  return sqlRows<SessionRecord>(sql`
     SELECT ${sessionColumns} FROM "OperatorSession" s
     WHERE s."operatorId" = ${operatorId}::uuid AND s."endedAt" IS NULL
       AND s."lastSeenAt" >= ${idleCutoff} AND s."createdAt" >= ${absoluteCutoff}
     ORDER BY s."lastSeenAt" DESC, s."id"`)
-  return rows.map(toSession)
 }

@@ -1,3 +1,4 @@
+import 'server-only'
 import { getDb } from './client'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlFirst, sqlRows } from './sql'
@@ -5,12 +6,11 @@ import type { OperatorRole } from './generated/enums'
 
 const sql = Prisma.sql
 
-export function insertOperator(data: { email: string; passwordHash: string; role: OperatorRole }) {
-  return getDb().operator.create({ data })
-}
-
-/** On the SQL runner, so the first admin is created inside the transaction that checks no admin exists. */
-export async function insertOperatorRow(data: { email: string; passwordHash: string; role: OperatorRole }) {
+/**
+ * On the SQL runner, so an operator is created inside the transaction that records it (and the first admin
+ * inside the one that checks no admin exists). Throws UniqueViolationError when the email is taken.
+ */
+export async function insertOperator(data: { email: string; passwordHash: string; role: OperatorRole }) {
   const id = crypto.randomUUID()
   const now = new Date()
   await sqlExecute(sql`

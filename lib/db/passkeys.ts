@@ -1,3 +1,4 @@
+import 'server-only'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlFirst, sqlRows } from './sql'
 
@@ -20,25 +21,17 @@ export type PasskeyRecord = {
   lastUsedAt: Date | null
 }
 
-type RawPasskey = Omit<PasskeyRecord, 'counter' | 'transports' | 'createdAt' | 'lastUsedAt'> & {
+type RawPasskey = Omit<PasskeyRecord, 'counter' | 'transports'> & {
   counter: number | string
   transports: string
-  createdAtMs: number
-  lastUsedAtMs: number | null
 }
 
 const passkeyColumns = sql`"id", "operatorId", "credentialId", "publicKey", "counter"::float8 AS "counter", "transports", "name",
-  (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdAtMs", (extract(epoch FROM "lastUsedAt") * 1000)::float8 AS "lastUsedAtMs"`
+  "createdAt", "lastUsedAt"`
 
 function toPasskey(raw: RawPasskey): PasskeyRecord {
-  const { createdAtMs, lastUsedAtMs, counter, transports, ...rest } = raw
-  return {
-    ...rest,
-    counter: Number(counter),
-    transports: transports ? transports.split(',') : [],
-    createdAt: new Date(Number(createdAtMs)),
-    lastUsedAt: lastUsedAtMs === null ? null : new Date(Number(lastUsedAtMs)),
-  }
+  const { counter, transports, ...rest } = raw
+  return { ...rest, counter: Number(counter), transports: transports ? transports.split(',') : [] }
 }
 
 export async function insertPasskey(data: {

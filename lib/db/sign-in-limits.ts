@@ -1,3 +1,4 @@
+import 'server-only'
 import { Prisma } from './generated/client'
 import { sqlExecute, sqlRows } from './sql'
 
@@ -13,25 +14,20 @@ export type LimitRow = { key: string; failures: number; lockedUntil: Date | null
 /** Locks (creating when missing) the counters for `keys`, always in the same order to avoid deadlocks. */
 export async function lockLimits(keys: string[], at: Date): Promise<Map<string, LimitRow>> {
   const sorted = [...new Set(keys)].sort()
-  for (const key of sorted) {
-    await sqlExecute(sql`
-      INSERT INTO "SignInLimit" ("key", "failures", "updatedAt") VALUES (${key}, 0, ${at}) ON CONFLICT ("key") DO NOTHING`)
+  // A parallel success may delete a counter between our insert and our lock (its DELETE holds the row, our
+  // SELECT … FOR UPDATE then skips it): insert and lock again until every counter is held.
+  for (let attempt = 1; ; attempt++) {
+    for (const key of sorted) {
+      await sqlExecute(sql`
+        INSERT INTO "SignInLimit" ("key", "failures", "updatedAt") VALUES (${key}, 0, ${at}) ON CONFLICT ("key") DO NOTHING`)
+    }
+    const rows = await sqlRows<LimitRow>(sql`
+      SELECT "key", "failures", "lockedUntil", "updatedAt"
+      FROM "SignInLimit" WHERE "key" = ANY(${sorted}::text[]) ORDER BY "key" FOR UPDATE`)
+    if (rows.length === sorted.length || attempt === 5) {
+      return new Map(rows.map((row) => [row.key, { ...row, failures: Number(row.failures) }]))
+    }
   }
-  const rows = await sqlRows<{ key: string; failures: number; lockedUntilMs: number | null; updatedAtMs: number }>(sql`
-    SELECT "key", "failures", (extract(epoch FROM "lockedUntil") * 1000)::float8 AS "lockedUntilMs",
-      (extract(epoch FROM "updatedAt") * 1000)::float8 AS "updatedAtMs"
-    FROM "SignInLimit" WHERE "key" = ANY(${sorted}::text[]) ORDER BY "key" FOR UPDATE`)
-  return new Map(
-    rows.map((row) => [
-      row.key,
-      {
-        key: row.key,
-        failures: Number(row.failures),
-        lockedUntil: row.lockedUntilMs === null ? null : new Date(Number(row.lockedUntilMs)),
-        updatedAt: new Date(Number(row.updatedAtMs)),
-      },
-    ]),
-  )
 }
 
 export function saveLimit(row: LimitRow) {

@@ -1,3 +1,4 @@
+import 'server-only'
 import { getSqlRunner } from './client'
 import type { Prisma } from './generated/client'
 

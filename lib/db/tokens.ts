@@ -1,3 +1,4 @@
+import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { getDb } from './client'
 import { Prisma } from './generated/client'
@@ -90,4 +91,13 @@ export function touchToken(tokenId: string, at: Date, staleBefore: Date) {
   return sqlExecute(Prisma.sql`
     UPDATE "ScimToken" SET "lastUsedAt" = ${at}
     WHERE "id" = ${tokenId}::uuid AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${staleBefore})`)
+}
+
+/** Active tokens that expire after `now` and no later than `before`, soonest first. */
+export function findTokensExpiringBefore(before: Date, now: Date) {
+  return getDb().scimToken.findMany({
+    where: { revokedAt: null, expiresAt: { gt: now, lte: before } },
+    orderBy: { expiresAt: 'asc' },
+    select: { id: true, providerId: true, label: true, prefix: true, expiresAt: true },
+  })
 }

@@ -1,7 +1,12 @@
+import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { Prisma } from './generated/client'
 import type { UserSource } from './generated/enums'
+import type { FilterNode } from '../scim/filter/ast'
+import type { UserSchema } from '../scim/schema/tenant-schema'
+import { insertUserEventFromSql, type NewUserEvent } from './events'
 import { sqlFirst, sqlRows } from './sql'
+import { compileUserFilter, compileUserSortKey } from './users-filter'
 
 /**
  * Users of one IdP. The SCIM resource is JSONB; the attributes that filters, sorting, uniqueness and the
@@ -26,7 +31,67 @@ export function primaryEmailOf(resource: UserResourceJson): string | null {
   return stringOrNull(chosen?.value)
 }
 
-export function userColumns(resource: UserResourceJson) {
+/**
+ * THE user column map: every column kept beside the JSONB resource, with its SQL type and the SCIM path a filter
+ * or sortBy compiles to it (users-filter.ts). Writes (`userColumns`), the SCIM filter compiler and the portal
+ * search all read it, so a new hot column is one entry here plus its value in `userColumns`.
+ */
+const DERIVED_COLUMNS = {
+  userName: { scimPath: 'userName', lowered: 'userNameLower' },
+  userNameLower: {},
+  externalId: { scimPath: 'externalId' },
+  displayName: { scimPath: 'displayName' },
+  givenName: { scimPath: 'name.givenName' },
+  familyName: { scimPath: 'name.familyName' },
+  primaryEmail: {},
+  emailValues: { cast: 'text[]' },
+  active: { scimPath: 'active' },
+} satisfies Record<string, { scimPath?: string; lowered?: string; cast?: string }>
+
+type DerivedColumn = keyof typeof DERIVED_COLUMNS
+type ColumnSpec = { scimPath?: string; lowered?: DerivedColumn; cast?: string }
+const derivedSpecs = DERIVED_COLUMNS as Record<DerivedColumn, ColumnSpec>
+
+/** A column over the alias `u`, as SQL text (column names are constants of this file, never input). */
+const columnSql = (name: string) => `u."${name}"`
+
+/** Core SCIM attribute paths served by a column (for the filter compiler): the column and its lower-cased twin. */
+export const userFilterColumns: Record<string, { column: string; lowered?: string }> = Object.fromEntries(
+  Object.entries(derivedSpecs).flatMap(([name, spec]) =>
+    spec.scimPath
+      ? [[spec.scimPath, { column: columnSql(name), ...(spec.lowered ? { lowered: columnSql(spec.lowered) } : {}) }]]
+      : [],
+  ),
+)
+
+/** The lower-cased, GIN-indexed email array behind `emails.value eq`, and the primary email sortBy uses. */
+export const emailColumns = { values: columnSql('emailValues'), primary: columnSql('primaryEmail') } as const
+
+/** The columns the portal user list sorts by. */
+export const userSortColumns = {
+  userName: columnSql('userNameLower'),
+  displayName: columnSql('displayName'),
+  email: columnSql('primaryEmail'),
+  externalId: columnSql('externalId'),
+  active: columnSql('active'),
+  updatedAt: columnSql('updatedAt'),
+} as const
+export type UserSortColumn = keyof typeof userSortColumns
+
+type DerivedValues = {
+  userName: string
+  userNameLower: string
+  externalId: string | null
+  displayName: string | null
+  givenName: string | null
+  familyName: string | null
+  primaryEmail: string | null
+  emailValues: string[]
+  active: boolean
+}
+
+/** The values of the derived columns for a resource. */
+export function userColumns(resource: UserResourceJson): DerivedValues {
   const name = (resource.name ?? {}) as Record<string, unknown>
   const emails = Array.isArray(resource.emails) ? (resource.emails as EmailLike[]) : []
   const userName = String(resource.userName)
@@ -45,12 +110,31 @@ export function userColumns(resource: UserResourceJson) {
   }
 }
 
-/** The columns a SCIM answer needs, in the shape of the Prisma model. */
+const derivedNames = Object.keys(DERIVED_COLUMNS) as DerivedColumn[]
+const derivedColumnList = Prisma.raw(derivedNames.map((name) => `"${name}"`).join(', '))
+
+function derivedValue(name: DerivedColumn, value: unknown): Prisma.Sql {
+  const cast = derivedSpecs[name].cast
+  return cast ? Prisma.sql`${value}::${Prisma.raw(cast)}` : Prisma.sql`${value}`
+}
+
+function derivedValues(resource: UserResourceJson): Prisma.Sql {
+  const columns = userColumns(resource)
+  return Prisma.join(derivedNames.map((name) => derivedValue(name, columns[name])))
+}
+
+function derivedAssignments(resource: UserResourceJson): Prisma.Sql {
+  const columns = userColumns(resource)
+  return Prisma.join(derivedNames.map((name) => Prisma.sql`${Prisma.raw(`"${name}"`)} = ${derivedValue(name, columns[name])}`))
+}
+
+/** A user as lib/db returns it, to SCIM and the portal alike. */
 export type UserRow = {
   id: string
   providerId: string
   userName: string
   externalId: string | null
+  displayName: string | null
   primaryEmail: string | null
   active: boolean
   resource: Prisma.JsonValue
@@ -62,11 +146,11 @@ export type UserRow = {
   updatedAt: Date
 }
 
-const userColumnsSql = Prisma.sql`u."id", u."providerId", u."userName", u."externalId", u."primaryEmail", u."active",
-  u."resource", u."customAttributes", u."version", u."scimManaged", u."source", u."createdAt", u."updatedAt"`
+const userColumnsSql = Prisma.sql`u."id", u."providerId", u."userName", u."externalId", u."displayName", u."primaryEmail",
+  u."active", u."resource", u."customAttributes", u."version", u."scimManaged", u."source", u."createdAt", u."updatedAt"`
 
-const returningSql = Prisma.sql`"id", "providerId", "userName", "externalId", "primaryEmail", "active", "resource",
-  "customAttributes", "version", "scimManaged", "source", "createdAt", "updatedAt"`
+const returningSql = Prisma.sql`"id", "providerId", "userName", "externalId", "displayName", "primaryEmail", "active",
+  "resource", "customAttributes", "version", "scimManaged", "source", "createdAt", "updatedAt"`
 
 /**
  * `forUpdate` locks the row until the surrounding transaction ends (`withTransaction`), so a read-modify-write
@@ -99,56 +183,99 @@ export function findUserByExternalId(
   )
 }
 
+/**
+ * The event that describes a write, built from the row as the write leaves it (lib/services/events.ts), or
+ * undefined for none. The write and its event are one statement: both commit, or neither.
+ */
+export type UserEventOfWrite = (row: UserRow) => NewUserEvent | undefined
+
+/** `statement` (a CTE named `source` returning the written row), with the event of the write recorded beside it. */
+function withEvent(statement: Prisma.Sql, source: 'written' | 'removed', event: NewUserEvent | undefined): Prisma.Sql {
+  const recorded = event ? Prisma.sql`, recorded AS (${insertUserEventFromSql(event, source)})` : Prisma.empty
+  return Prisma.sql`WITH ${Prisma.raw(source)} AS (${statement})${recorded} SELECT * FROM ${Prisma.raw(source)}`
+}
+
 /** Throws UniqueViolationError when the userName or externalId is taken in this IdP. */
 export async function insertUser(
   providerId: string,
   data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; source: UserSource; scimManaged: boolean },
+  eventOf?: UserEventOfWrite,
 ): Promise<UserRow> {
-  const columns = userColumns(data.resource)
   const now = new Date()
-  const row = await sqlFirst<UserRow>(Prisma.sql`
-    INSERT INTO "User" ("id", "providerId", "externalId", "userName", "userNameLower", "displayName", "givenName",
-      "familyName", "primaryEmail", "emailValues", "active", "resource", "customAttributes", "version", "source",
+  const id = randomUUID()
+  const columns = userColumns(data.resource)
+  const expected: UserRow = {
+    id,
+    providerId,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    displayName: columns.displayName,
+    primaryEmail: columns.primaryEmail,
+    active: columns.active,
+    resource: data.resource as Prisma.JsonValue,
+    customAttributes: data.customAttributes as Prisma.JsonValue,
+    version: 1,
+    scimManaged: data.scimManaged,
+    source: data.source,
+    createdAt: now,
+    updatedAt: now,
+  }
+  const insert = Prisma.sql`
+    INSERT INTO "User" ("id", "providerId", ${derivedColumnList}, "resource", "customAttributes", "version", "source",
       "scimManaged", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}::uuid, ${providerId}::uuid, ${columns.externalId}, ${columns.userName}, ${columns.userNameLower},
-      ${columns.displayName}, ${columns.givenName}, ${columns.familyName}, ${columns.primaryEmail},
-      ${columns.emailValues}::text[], ${columns.active}, ${JSON.stringify(data.resource)}::jsonb,
+    VALUES (${id}::uuid, ${providerId}::uuid, ${derivedValues(data.resource)}, ${JSON.stringify(data.resource)}::jsonb,
       ${JSON.stringify(data.customAttributes)}::jsonb, 1, ${data.source}::"UserSource", ${data.scimManaged}, ${now}, ${now})
-    RETURNING ${returningSql}`)
+    RETURNING ${returningSql}`
+  const row = await sqlFirst<UserRow>(withEvent(insert, 'written', eventOf?.(expected)))
   return row!
 }
 
 /**
- * Writes a new state of the user only if nobody else wrote since `expectedVersion` (optimistic locking):
- * returns undefined when the version moved, so the caller re-reads and re-applies its change.
- * Throws UniqueViolationError when the new userName or externalId is taken.
+ * Writes a new state of `current` only if nobody else wrote since it was read (optimistic locking on its
+ * version): returns undefined when the version moved, so the caller re-reads and re-applies its change (and no
+ * event is recorded). Throws UniqueViolationError when the new userName or externalId is taken.
  */
 export function updateUserIfVersion(
-  providerId: string,
-  userId: string,
-  expectedVersion: number,
+  current: UserRow,
   data: { resource: UserResourceJson; customAttributes: Record<string, unknown>; scimManaged?: boolean },
+  eventOf?: UserEventOfWrite,
 ): Promise<UserRow | undefined> {
+  const now = new Date()
   const columns = userColumns(data.resource)
+  const expected: UserRow = {
+    ...current,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    displayName: columns.displayName,
+    primaryEmail: columns.primaryEmail,
+    active: columns.active,
+    resource: data.resource as Prisma.JsonValue,
+    customAttributes: data.customAttributes as Prisma.JsonValue,
+    version: current.version + 1,
+    scimManaged: data.scimManaged ?? current.scimManaged,
+    updatedAt: now,
+  }
   const managed = data.scimManaged === undefined ? Prisma.empty : Prisma.sql`, "scimManaged" = ${data.scimManaged}`
-  return sqlFirst<UserRow>(Prisma.sql`
-    UPDATE "User" u SET "externalId" = ${columns.externalId}, "userName" = ${columns.userName},
-      "userNameLower" = ${columns.userNameLower}, "displayName" = ${columns.displayName}, "givenName" = ${columns.givenName},
-      "familyName" = ${columns.familyName}, "primaryEmail" = ${columns.primaryEmail},
-      "emailValues" = ${columns.emailValues}::text[], "active" = ${columns.active},
+  const update = Prisma.sql`
+    UPDATE "User" u SET ${derivedAssignments(data.resource)},
       "resource" = ${JSON.stringify(data.resource)}::jsonb, "customAttributes" = ${JSON.stringify(data.customAttributes)}::jsonb,
-      "version" = "version" + 1, "updatedAt" = ${new Date()}${managed}
-    WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND u."version" = ${expectedVersion}
+      "version" = "version" + 1, "updatedAt" = ${now}${managed}
+    WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid AND u."version" = ${current.version}
       AND ${userWriteLock}
-    RETURNING ${returningSql}`)
+    RETURNING ${returningSql}`
+  return sqlFirst<UserRow>(withEvent(update, 'written', eventOf?.(expected)))
 }
 
-/** Deletes and returns the user, or undefined when there was none. */
-export function deleteUserRow(providerId: string, userId: string): Promise<UserRow | undefined> {
-  return sqlFirst<UserRow>(
-    Prisma.sql`DELETE FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND ${userWriteLock}
-      RETURNING ${returningSql}`,
-  )
+/**
+ * Deletes `current` if nobody wrote since it was read, recording its event (which carries the user as it
+ * was); undefined when the version moved or the user is gone.
+ */
+export function deleteUserIfVersion(current: UserRow, eventOf?: UserEventOfWrite): Promise<UserRow | undefined> {
+  const remove = Prisma.sql`
+    DELETE FROM "User" u WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid
+      AND u."version" = ${current.version} AND ${userWriteLock}
+    RETURNING ${returningSql}`
+  return sqlFirst<UserRow>(withEvent(remove, 'removed', eventOf?.(current)))
 }
 
 /** Rows are read in chunks of this many, so a page never loads more than its byte budget allows. */
@@ -169,11 +296,22 @@ export const PAGE_BYTE_BUDGET = 8 * 1024 * 1024
  */
 export async function findUsersPage(
   providerId: string,
-  options: { where: Prisma.Sql; orderBy: Prisma.Sql | null; descending: boolean; offset: number; limit: number },
+  options: {
+    schema: UserSchema
+    /** A parsed SCIM filter (RFC 7644 §3.4.2.2); unknown attributes throw invalidFilter. */
+    filter?: FilterNode
+    /** A SCIM sortBy attribute path (§3.4.2.3); unknown ones throw invalidValue. */
+    sortBy?: string
+    descending: boolean
+    offset: number
+    limit: number
+  },
 ): Promise<{ rows: UserRow[]; total: number }> {
-  const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${options.where})`
+  const where = options.filter ? compileUserFilter(options.filter, options.schema) : Prisma.sql`TRUE`
+  const orderBy = options.sortBy ? compileUserSortKey(options.sortBy, options.schema) : null
+  const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${where})`
   const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
-  const sortKey = options.orderBy ? Prisma.sql`${options.orderBy} ${direction} NULLS LAST, ` : Prisma.empty
+  const sortKey = orderBy ? Prisma.sql`${orderBy} ${direction} NULLS LAST, ` : Prisma.empty
   const order = Prisma.sql`${sortKey}u."createdAt" ${direction}, u."id" ${direction}`
   const readChunk = (offset: number, limit: number) =>
     sqlRows<UserRow>(Prisma.sql`
@@ -198,4 +336,83 @@ export async function findUsersPage(
 
 function approximateSize(row: UserRow): number {
   return JSON.stringify(row.resource).length + JSON.stringify(row.customAttributes).length
+}
+
+/** Users per IdP, and how many of them are active: the figures of the IdP list and pages. */
+export async function countUsersByProvider(): Promise<Map<string, { users: number; active: number }>> {
+  const rows = await sqlRows<{ providerId: string; users: number; active: number }>(Prisma.sql`
+    SELECT "providerId", count(*)::int AS "users", (count(*) FILTER (WHERE "active"))::int AS "active"
+    FROM "User" GROUP BY "providerId"`)
+  return new Map(rows.map((row) => [row.providerId, { users: Number(row.users), active: Number(row.active) }]))
+}
+
+/** How many users of the provider hold a value for each attribute name (the JSONB key exists). */
+export async function countUsersHoldingAttributes(providerId: string, names: string[]): Promise<Map<string, number>> {
+  if (names.length === 0) return new Map<string, number>()
+  const rows = await sqlRows<{ name: string; holders: number }>(Prisma.sql`
+    SELECT n.name, (SELECT count(*)::int FROM "User" u
+                    WHERE u."providerId" = ${providerId}::uuid AND jsonb_exists(u."customAttributes", n.name)) AS holders
+    FROM unnest(${names}::text[]) AS n(name)`)
+  return new Map(rows.map((row) => [row.name, Number(row.holders)]))
+}
+
+/** A user by id alone (user ids are UUIDs, unique across providers), with the name of its IdP. */
+export function findUserAnyProvider(userId: string): Promise<(UserRow & { providerName: string }) | undefined> {
+  return sqlFirst(Prisma.sql`
+    SELECT ${userColumnsSql}, p."name" AS "providerName"
+    FROM "User" u JOIN "IdentityProvider" p ON p."id" = u."providerId" WHERE u."id" = ${userId}::uuid`)
+}
+
+export type UserSearch = {
+  providerId?: string
+  q?: string
+  active?: boolean
+  scimManaged?: boolean
+  /** Only users without a value for at least one custom attribute registered for their IdP. */
+  missingCustom?: boolean
+  sort: UserSortColumn
+  descending: boolean
+  offset: number
+  limit: number
+}
+
+/** A row of the portal user list: the user's columns, its IdP's name and the custom attributes it lacks. */
+export type UserListRow = Pick<
+  UserRow,
+  'id' | 'providerId' | 'userName' | 'displayName' | 'primaryEmail' | 'externalId' | 'active' | 'scimManaged' | 'source' | 'updatedAt'
+> & { providerName: string; missingCustom: string[] }
+
+const MISSING_CUSTOM = Prisma.sql`ARRAY(SELECT c.name FROM "CustomAttribute" c
+  WHERE c."providerId" = u."providerId" AND NOT jsonb_exists(u."customAttributes", c.name) ORDER BY c."nameLower")`
+
+/** The portal's user search across IdPs: a text search over the user columns, filters, a sort column and a page. */
+export async function searchUsers(search: UserSearch): Promise<{ rows: UserListRow[]; total: number }> {
+  const sql = Prisma.sql
+  const conditions: Prisma.Sql[] = [sql`TRUE`]
+  if (search.providerId) conditions.push(sql`u."providerId" = ${search.providerId}::uuid`)
+  if (search.q) {
+    const q = search.q.trim()
+    const like = `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+    const column = (name: string) => Prisma.raw(columnSql(name))
+    conditions.push(sql`(${column('userNameLower')} LIKE ${like.toLowerCase()} OR ${column('displayName')} ILIKE ${like}
+      OR ${column('primaryEmail')} ILIKE ${like} OR ${column('externalId')} = ${q}
+      OR ${q.toLowerCase()} = ANY(${Prisma.raw(emailColumns.values)}))`)
+  }
+  if (search.active !== undefined) conditions.push(sql`u."active" = ${search.active}`)
+  if (search.scimManaged !== undefined) conditions.push(sql`u."scimManaged" = ${search.scimManaged}`)
+  if (search.missingCustom) conditions.push(sql`cardinality(${MISSING_CUSTOM}) > 0`)
+  const where = Prisma.join(conditions, ' AND ')
+  const direction = Prisma.raw(search.descending ? 'DESC' : 'ASC')
+  const orderBy = Prisma.raw(userSortColumns[search.sort])
+  const [count, rows] = await Promise.all([
+    sqlFirst<{ total: number }>(sql`SELECT count(*)::int AS total FROM "User" u WHERE ${where}`),
+    sqlRows<UserListRow>(sql`
+      SELECT u."id", u."providerId", p."name" AS "providerName", u."userName", u."displayName", u."primaryEmail",
+             u."externalId", u."active", u."scimManaged", u."source", u."updatedAt", ${MISSING_CUSTOM} AS "missingCustom"
+      FROM "User" u JOIN "IdentityProvider" p ON p."id" = u."providerId"
+      WHERE ${where}
+      ORDER BY ${orderBy} ${direction} NULLS LAST, u."id" ${direction}
+      LIMIT ${search.limit} OFFSET ${search.offset}`),
+  ])
+  return { total: Number(count?.total ?? 0), rows }
 }

@@ -32,6 +32,9 @@ export type ActionState = {
 
 export const initialActionState: ActionState = { ok: false }
 
+/** A server action as the portal's forms take it: every adminAction, and the sign-in steps outside it. */
+export type FormAction = (previous: ActionState, formData: FormData) => Promise<ActionState>
+
 export type ActionContext = {
   operator: SignedInOperator
   actor: Actor & { id: string }
@@ -181,7 +184,7 @@ export async function runAdminAction<S extends z.ZodType>(
 export function adminAction<S extends z.ZodType>(
   options: ActionOptions<S>,
   handler: (input: z.output<S>, context: ActionContext) => Promise<ActionOutcome>,
-) {
+): FormAction {
   return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
     const [operator, session] = await Promise.all([currentOperator(), currentSession()])
     const state = await runAdminAction(operator, options, handler, formDataToObject(formData), session)

@@ -1,29 +1,33 @@
-import * as resourceType from '../../app/scim/v2/enterprise-idps/[providerId]/ResourceTypes/[id]/route'
-import * as resourceTypes from '../../app/scim/v2/enterprise-idps/[providerId]/ResourceTypes/route'
-import * as schema from '../../app/scim/v2/enterprise-idps/[providerId]/Schemas/[id]/route'
-import * as schemas from '../../app/scim/v2/enterprise-idps/[providerId]/Schemas/route'
-import * as serviceProviderConfig from '../../app/scim/v2/enterprise-idps/[providerId]/ServiceProviderConfig/route'
-import * as user from '../../app/scim/v2/enterprise-idps/[providerId]/Users/[id]/route'
-import * as users from '../../app/scim/v2/enterprise-idps/[providerId]/Users/route'
-import * as unsupported from '../../app/scim/v2/enterprise-idps/[providerId]/[...rest]/route'
 import { ScimError } from '../scim/errors'
+import { scimHandlers } from './scim-handlers'
+import { isCatchAll, scimResources, type ScimMethod, type ScimResourceEntry, type ScimResourceName } from './scim-resources'
 import { scimJson, type ScimHandler } from './scim-route'
 
 /**
- * Routes a SCIM request to the handlers the route files export, without Next's router (see server.ts).
- * Resource names match in any letter case, like the rewrites in next.config.ts.
+ * Routes a SCIM request to the registry's handlers (scim-resources.ts, scim-handlers.ts), without Next's router
+ * (see server.ts). Resource names match in any letter case, like the rewrites in next.config.ts.
  */
-type RouteModule = Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', ScimHandler>>
+type CompiledRoute = { pattern: RegExp; handlers: Partial<Record<ScimMethod, ScimHandler>>; allow: string }
 
-const routes: Array<{ pattern: RegExp; module: RouteModule }> = [
-  { pattern: /^\/Users\/?$/i, module: users },
-  { pattern: /^\/Users\/(?<id>[^/]+)\/?$/i, module: user },
-  { pattern: /^\/ServiceProviderConfig\/?$/i, module: serviceProviderConfig },
-  { pattern: /^\/Schemas\/?$/i, module: schemas },
-  { pattern: /^\/Schemas\/(?<id>[^/]+)\/?$/i, module: schema },
-  { pattern: /^\/ResourceTypes\/?$/i, module: resourceTypes },
-  { pattern: /^\/ResourceTypes\/(?<id>[^/]+)\/?$/i, module: resourceType },
-]
+/** `Users/[id]` → /^\/Users\/(?<id>[^/]+)\/?$/i, compiled once when the module loads. */
+function patternOf(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (/^\[\w+\]$/.test(segment) ? `(?<${segment.slice(1, -1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('\\/')
+  return new RegExp(`^\\/${source}\\/?$`, 'i')
+}
+
+function compile(name: ScimResourceName): CompiledRoute {
+  const handlers: Partial<Record<ScimMethod, ScimHandler>> = scimHandlers[name]
+  const entry: ScimResourceEntry = scimResources[name]
+  // Sorted, as the Allow header listed a route module's exports before the registry.
+  return { pattern: patternOf(entry.path), handlers, allow: Object.keys(handlers).sort().join(', ') }
+}
+
+const names = Object.keys(scimResources) as ScimResourceName[]
+const routes: CompiledRoute[] = names.filter((name) => !isCatchAll(scimResources[name])).map(compile)
+const fallback: Partial<Record<ScimMethod, ScimHandler>> = scimHandlers.unsupported
 
 /** A segment that is not valid percent-encoding stays as sent: the handlers then answer it (404) and log it. */
 function decodeSegment(segment: string): string {
@@ -47,15 +51,15 @@ export async function dispatchScim(request: Request): Promise<Response> {
   for (const route of routes) {
     const match = route.pattern.exec(rest)
     if (!match) continue
-    const handler = route.module[request.method as keyof RouteModule]
+    const handler = route.handlers[request.method as ScimMethod]
     if (!handler) {
       return scimJson(405, new ScimError(405, `${request.method} is not supported on this endpoint.`).toJSON(), {
-        allow: Object.keys(route.module).join(', '),
+        allow: route.allow,
       })
     }
     const id = match.groups?.id === undefined ? undefined : decodeSegment(match.groups.id)
     return handler(request, { params: Promise.resolve({ providerId, ...(id === undefined ? {} : { id }) }) })
   }
-  const handler = unsupported[request.method as keyof RouteModule] ?? unsupported.GET
+  const handler = fallback[request.method as ScimMethod] ?? fallback.GET!
   return handler(request, { params: Promise.resolve({ providerId }) })
 }

@@ -10,8 +10,8 @@ import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS } from 
 /**
  * The production entry's bridge from Node's HTTP server to the SCIM handlers (Web Request → Response).
  * Nothing a client sends may escape it: the URL is built on a fixed origin (never the Host header), a request
- * that cannot become a Web Request (a method such as TRACE, a malformed URL) gets a logged 400, and any other
- * failure a logged 500, so every request is answered.
+ * that cannot become a Web Request gets a logged SCIM error (405 for a method such as TRACE, 400 otherwise),
+ * and any other failure a logged 500, so every request is answered.
  */
 
 let origin: string | undefined

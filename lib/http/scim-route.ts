@@ -1,7 +1,8 @@
 import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
-import type { RequestOperation } from '../db/generated/enums'
+import type { RequestOperation } from '../db/enums'
 import { CompatLog } from '../scim/compat'
+import type { AttributeChange } from '../scim/diff'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
 import { ScimError, invalidSyntax } from '../scim/errors'
 import { isUuid } from '../scim/ids'
@@ -15,7 +16,6 @@ import {
 } from '../services/scim-access'
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
-import type { Change } from '../services/users'
 import { clientAddress } from './client-address'
 import { RateLimiter, type RateLimitDecision } from './rate-limit'
 import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from '../redact'
@@ -50,7 +50,7 @@ export type ScimOutcome = {
   headers?: Record<string, string>
   operation: RequestOperation
   user?: { id: string; userName: string | null; email: string | null } | null
-  changes?: Change[]
+  changes?: AttributeChange[]
   discarded?: string[]
 }
 

@@ -1,4 +1,5 @@
 import { ScimError } from '../scim/errors'
+import { unsupportedResources } from './scim-resources'
 import { scimRoute } from './scim-route'
 
 /**
@@ -9,19 +10,8 @@ export const unsupportedResource = scimRoute({
   scope: null,
   handle: async (context) => {
     const resource = context.url.pathname.split('/').slice(5).join('/') || '(root)'
-    if (/^groups\b/i.test(resource)) {
-      throw new ScimError(
-        501,
-        'TraffiTech provisions users only: group objects are not synced. Turn off group provisioning in the identity provider (assigning groups to choose which users are provisioned still works).',
-      )
-    }
-    if (/^bulk\b/i.test(resource)) throw new ScimError(501, 'Bulk operations are not supported: send one request per user to /Users.')
-    if (/^me\b/i.test(resource)) {
-      throw new ScimError(501, '/Me is not supported: this service is called by identity providers, not by users themselves.')
-    }
-    if (/^\.search\/?$/i.test(resource)) {
-      throw new ScimError(501, 'Searching across resource types is not supported: use POST /Users/.search.')
-    }
+    const unsupported = unsupportedResources.find((entry) => entry.pattern.test(resource))
+    if (unsupported) throw new ScimError(501, unsupported.detail)
     throw new ScimError(
       404,
       `No SCIM endpoint '/${resource}'. TraffiTech provisions users only: use /Users, /ServiceProviderConfig, /Schemas or /ResourceTypes.`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffResources, type AttributeChange } from './diff'
 import { ENTERPRISE_USER_URN } from './schema/user'
-import type { UserResource } from './user-input'
+import type { UserResource } from './schema/read-value'
 
 const EXT = 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User'
 

@@ -1,4 +1,5 @@
-import { canonicalJson, isPlainObject, type UserResource } from './user-input'
+import { canonicalJson, isPlainObject } from './json'
+import type { UserResource } from './schema/read-value'
 
 /** One changed attribute: its readable path and the values before and after (`null` when absent). */
 export type AttributeChange = { attribute: string; old: unknown; new: unknown }

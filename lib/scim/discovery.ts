@@ -1,8 +1,9 @@
 import { scimLimits } from './limits'
-import { LIST_RESPONSE_SCHEMA } from './representation'
+import { listResponse } from './representation'
 import type { SchemaDefinition } from './schema/attributes'
-import type { UserSchema } from './schema/user-schema'
-import { CORE_USER_URN, ENTERPRISE_USER_URN } from './schema/user'
+import type { UserSchema } from './schema/tenant-schema'
+import type { ResourceSchema } from './schema/resource-schema'
+import { userResource } from './schema/user'
 
 /** Discovery documents, RFC 7644 §4 and RFC 7643 §5–§7: exactly what this server supports. */
 
@@ -62,20 +63,8 @@ export function serviceProviderConfig(baseUrl: string, maxBodyBytes: number) {
 }
 
 export function resourceTypes(baseUrl: string, schema: UserSchema) {
-  const userType = {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
-    id: 'User',
-    name: 'User',
-    endpoint: '/Users',
-    description: 'User Account',
-    schema: CORE_USER_URN,
-    schemaExtensions: [
-      { schema: ENTERPRISE_USER_URN, required: false },
-      { schema: schema.extensionUrn, required: false },
-    ],
-    meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
-  }
-  return { userType, list: listOf([userType]) }
+  const userType = resourceTypeDocument(baseUrl, userResource, schema.extensionUrn)
+  return { userType, list: listResponse([userType], 1, 1) }
 }
 
 function schemaDocument(definition: SchemaDefinition, baseUrl: string) {
@@ -89,17 +78,24 @@ function schemaDocument(definition: SchemaDefinition, baseUrl: string) {
 export function schemaDocuments(baseUrl: string, schema: UserSchema) {
   const documents = schema.schemas.map((definition) => schemaDocument(definition, baseUrl))
   return {
-    list: listOf(documents),
+    list: listResponse(documents, documents.length, 1),
     byId: (id: string) => documents.find((document) => document.id.toLowerCase() === id.toLowerCase()),
   }
 }
 
-function listOf(resources: unknown[]) {
+/** RFC 7643 §6: a resource type, with the tenant's custom extension after the ones every tenant has. */
+function resourceTypeDocument(baseUrl: string, resource: ResourceSchema, tenantExtensionUrn: string) {
   return {
-    schemas: [LIST_RESPONSE_SCHEMA],
-    totalResults: resources.length,
-    startIndex: 1,
-    itemsPerPage: resources.length,
-    Resources: resources,
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+    id: resource.name,
+    name: resource.name,
+    endpoint: resource.endpoint,
+    description: resource.description,
+    schema: resource.core.id,
+    schemaExtensions: [
+      ...resource.extensions.map((extension) => ({ schema: extension.id, required: false })),
+      { schema: tenantExtensionUrn, required: false },
+    ],
+    meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${resource.name}` },
   }
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { CompatLog } from './compat'
-import { ScimError } from './errors'
 import { scimLimits, utf8ByteLength } from './limits'
 import { applyPatch } from './patch'
-import { buildUserSchema } from './schema/user-schema'
-import { readUserInput, readUserReplacement, type UserResource } from './user-input'
+import { testUserSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from './schema/read-value'
+import { readUserInput, readUserReplacement } from './user-input'
+import { expectScimError, scimErrorOf } from '@/test/support/scim-error'
 
-const schema = buildUserSchema({ extensionName: 'Ext', customAttributes: [{ name: 'Level', type: 'integer' }, { name: 'Note', type: 'string' }] })
+const schema = testUserSchema({ extensionName: 'Ext', customAttributes: [{ name: 'Level', type: 'integer' }, { name: 'Note', type: 'string' }] })
 const { maxPatchOperations, maxAttributeValues, maxStringBytes, maxResourceBytes } = scimLimits
 
 const emails = (count: number, from = 0) => Array.from({ length: count }, (_, index) => ({ value: `u${from + index}@contoso.example` }))
@@ -132,25 +133,13 @@ const limits: Row[] = [
   },
 ]
 
-function errorOf(run: Run): ScimError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ScimError) return error
-    throw error
-  }
-  throw new Error('expected a ScimError')
-}
-
 describe('limits', () => {
   it.each(limits)('$name: just under is accepted', ({ under }) => {
     expect(under).not.toThrow()
   })
 
   it.each(limits)('$name: just over is 400 naming the limit', ({ over, detail, scimType }) => {
-    const error = errorOf(over)
-    expect(error.status).toBe(400)
-    expect(error.scimType).toBe(scimType ?? 'invalidValue')
+    const error = expectScimError(over, 400, scimType ?? 'invalidValue')
     expect(error.detail).toMatch(detail)
   })
 
@@ -180,9 +169,7 @@ const unstorable: Array<{ name: string; run: Run; scimType: string; detail: RegE
 
 describe('unstorable text in the protocol core', () => {
   it.each(unstorable)('$name → 400 $scimType', ({ run, scimType, detail }) => {
-    const error = errorOf(run)
-    expect(error.status).toBe(400)
-    expect(error.scimType).toBe(scimType)
+    const error = expectScimError(run, 400, scimType)
     expect(error.detail).toMatch(detail)
   })
 
@@ -191,7 +178,7 @@ describe('unstorable text in the protocol core', () => {
   })
 
   it('a non-finite number is refused', () => {
-    expect(errorOf(post({ userName: 'a', Level: Infinity })).detail).toMatch(/'Level' must be a finite number/)
+    expect(scimErrorOf(post({ userName: 'a', Level: Infinity })).detail).toMatch(/'Level' must be a finite number/)
   })
 })
 

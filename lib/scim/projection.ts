@@ -1,4 +1,4 @@
-import { resolveAttributePath, schemaForUrn, type UserSchema } from './schema/user-schema'
+import { resolveAttributePath, schemaForUrn, type UserSchema } from './schema/tenant-schema'
 import { CORE_USER_URN } from './schema/user'
 
 /**

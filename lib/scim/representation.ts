@@ -1,4 +1,4 @@
-import type { UserSchema } from './schema/user-schema'
+import type { UserSchema } from './schema/tenant-schema'
 import { CORE_USER_URN, ENTERPRISE_USER_URN } from './schema/user'
 
 /** RFC 7644 §3.4.2: the list envelope. */

@@ -1,24 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { CompatLog, compatRules, type CompatRule } from './compat'
-import { ScimError } from './errors'
 import {
   CUSTOM_URN,
   entraCreateUser,
   entraCreateWithCustomExtension,
   referenceCreateWithStringTrue,
-} from './patch/entra-fixtures'
+} from '@/test/fixtures/entra-patch-bodies'
 import { ENTERPRISE_USER_URN } from './schema/user'
-import { buildUserSchema } from './schema/user-schema'
-import { readUserInput, type UserResource } from './user-input'
+import { testSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from './schema/read-value'
+import { readUserInput } from './user-input'
+import { expectScimError } from '@/test/support/scim-error'
 
-const schema = buildUserSchema({
-  extensionName: 'CustomExtensionName',
-  customAttributes: [
-    { name: 'JobCode', type: 'string' },
-    { name: 'Level', type: 'integer' },
-    { name: 'Contractor', type: 'boolean' },
-  ],
-})
+const schema = testSchema
 
 function read(body: unknown) {
   const compat = new CompatLog()
@@ -26,17 +20,7 @@ function read(body: unknown) {
   return { ...result, rules: compat.list() }
 }
 
-function readError(body: unknown): ScimError {
-  try {
-    readUserInput(body, schema, new CompatLog())
-  } catch (error) {
-    if (error instanceof ScimError) return error
-    throw error
-  }
-  throw new Error('expected a ScimError')
-}
-
-describe('readUserInput: Entra POST bodies (entra-scim-behaviour.md §4, §6)', () => {
+describe('readUserInput: Entra POST bodies (docs/entra-behaviour.md §4, §6)', () => {
   it('reads the full Entra create body: meta and schemas ignored, empty roles tolerated, values kept as sent', () => {
     const { resource, discarded, rules } = read(entraCreateUser)
     expect(resource).toEqual({
@@ -217,9 +201,7 @@ const invalid: { name: string; body: unknown; scimType: string; detail: RegExp }
 
 describe('readUserInput: invalid bodies', () => {
   it.each(invalid)('$name → 400 $scimType', ({ body, scimType, detail }) => {
-    const error = readError(body)
-    expect(error.status).toBe(400)
-    expect(error.scimType).toBe(scimType)
+    const error = expectScimError(() => readUserInput(body, schema, new CompatLog()), 400, scimType)
     expect(error.detail).toMatch(detail)
   })
 })

@@ -1,5 +1,5 @@
+import 'server-only'
 import { insertAuditEvent } from '../db/audit-events'
-import type { Prisma } from '../db/generated/client'
 
 /** Who did what: every change made in the portal or with the CLI. */
 export type Actor = { name: string }
@@ -18,6 +18,6 @@ export async function recordAudit(
     targetType: target.type,
     targetId: target.id ?? null,
     providerId: target.providerId ?? null,
-    ...(details ? { details: details as Prisma.InputJsonValue } : {}),
+    ...(details ? { details } : {}),
   })
 }

@@ -1,13 +1,16 @@
+import 'server-only'
 import { z } from 'zod'
+import { withTransaction } from '../db/client'
 import { deleteCustomAttribute, insertCustomAttribute, listCustomAttributes, updateCustomAttribute } from '../db/custom-attributes'
-import { Prisma } from '../db/generated/client'
+import { attributeTypes } from '../db/enums'
+import { UniqueViolationError } from '../db/sql'
 import { customExtensionUrn } from '../scim/schema/user'
 import { invalidateScimAccessCache } from './scim-access'
 import { recordAudit, type Actor } from './audit'
 import { getIdentityProvider } from './identity-providers'
 import { ConflictError, NotFoundError } from './errors'
 
-export const attributeTypes = ['string', 'integer', 'decimal', 'boolean', 'dateTime'] as const
+export { attributeTypes }
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype'])
 
@@ -23,19 +26,24 @@ export const customAttributeSchema = z.object({
 })
 export type CustomAttributeInput = z.input<typeof customAttributeSchema>
 
+// Each change commits with its audit event, or neither does; SCIM requests see it after the commit.
+
 export async function addCustomAttribute(actor: Actor, input: CustomAttributeInput) {
   const data = customAttributeSchema.parse(input)
   await getIdentityProvider(data.providerId)
   try {
-    const attribute = await insertCustomAttribute(data)
-    invalidateScimAccessCache()
-    await recordAudit(actor, 'attribute.add', { type: 'customAttribute', id: attribute.id, providerId: data.providerId }, {
-      name: data.name,
-      type: data.type,
+    const attribute = await withTransaction(async () => {
+      const inserted = await insertCustomAttribute(data)
+      await recordAudit(actor, 'attribute.add', { type: 'customAttribute', id: inserted.id, providerId: data.providerId }, {
+        name: data.name,
+        type: data.type,
+      })
+      return inserted
     })
+    invalidateScimAccessCache()
     return attribute
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (error instanceof UniqueViolationError) {
       throw new ConflictError(`A custom attribute named '${data.name}' already exists (names are compared case-insensitively).`)
     }
     throw error
@@ -48,22 +56,24 @@ export async function editCustomAttribute(
   name: string,
   changes: { type?: (typeof attributeTypes)[number]; description?: string },
 ) {
-  const attributes = await listCustomAttributes(providerId)
-  if (!attributes.some((attribute) => attribute.nameLower === name.toLowerCase())) {
-    throw new NotFoundError(`No custom attribute '${name}'.`)
-  }
-  const attribute = await updateCustomAttribute(providerId, name, changes)
+  const attribute = await withTransaction(async () => {
+    const updated = z.uuid().safeParse(providerId).success ? await updateCustomAttribute(providerId, name, changes) : undefined
+    if (!updated) throw new NotFoundError(`No custom attribute '${name}'.`)
+    await recordAudit(actor, 'attribute.edit', { type: 'customAttribute', id: updated.id, providerId }, { name, ...changes })
+    return updated
+  })
   invalidateScimAccessCache()
-  await recordAudit(actor, 'attribute.edit', { type: 'customAttribute', id: attribute.id, providerId }, { name, ...changes })
   return attribute
 }
 
 export async function removeCustomAttribute(actor: Actor, providerId: string, name: string) {
   await getIdentityProvider(providerId)
-  const { count } = await deleteCustomAttribute(providerId, name)
+  await withTransaction(async () => {
+    const count = await deleteCustomAttribute(providerId, name)
+    if (count === 0) throw new NotFoundError(`No custom attribute '${name}'.`)
+    await recordAudit(actor, 'attribute.remove', { type: 'customAttribute', providerId }, { name })
+  })
   invalidateScimAccessCache()
-  if (count === 0) throw new NotFoundError(`No custom attribute '${name}'.`)
-  await recordAudit(actor, 'attribute.remove', { type: 'customAttribute', providerId }, { name })
 }
 
 /** The attributes with the exact names an IdP may send for each: plain and URN-qualified. */

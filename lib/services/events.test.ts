@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { databaseKind, databaseReady, withTransaction } from '../db/client'
+import { eventsSettled } from '../db/events'
 import { insertProvider } from '../db/identity-providers'
 import { insertUser, type UserRow } from '../db/users'
 import { REDACTED } from '../redact'
@@ -33,6 +34,8 @@ async function newUser(userName: string): Promise<UserRow> {
 
 /** Every event of this test file's IdP, following the cursor from the start. */
 async function allEvents(limit = 1000) {
+  // Other transactions on the server (other test files) may hold the commit-safe horizon back for a moment.
+  await eventsSettled()
   const seen = []
   let after: string | undefined
   for (;;) {
@@ -116,6 +119,7 @@ describe('user events (the outbox)', () => {
         }),
       ),
     )
+    await eventsSettled()
     const seen = []
     let after = before.next
     for (let page = 0; page < 100; page++) {
@@ -134,6 +138,7 @@ describe('user events (the outbox)', () => {
   it('filters by type', async () => {
     const user = await newUser('ada.types')
     await withTransaction(() => recordUserEvent('user.deactivated', { ...user, active: false }, []))
+    await eventsSettled()
     const page = await listEvents({ limit: 1000, providerId, types: ['user.deactivated'] })
     expect(page.data.length).toBeGreaterThan(0)
     expect(page.data.every((event) => event.type === 'user.deactivated')).toBe(true)
@@ -170,6 +175,7 @@ describe('user events (the outbox)', () => {
       expect(whileRunning.data.map((event) => event.data.user.userName)).toEqual([])
       release()
       await slow
+      await eventsSettled()
       const after = await listEvents({ after: whileRunning.next, limit: 1000, providerId })
       expect(after.data.map((event) => event.data.user.userName).sort()).toEqual(['ada.fast', 'ada.slow'])
     },

@@ -1,6 +1,6 @@
 import { findEventsAfter, findEventsOfUser, insertUserEvents, type EventPosition, type StoredUserEvent } from '../db/events'
 import { uuidv7 } from '../db/sql'
-import type { UserRow } from '../db/users'
+import type { UserEventOfWrite, UserRow } from '../db/users'
 import { redactChanges } from '../redact'
 import type { AttributeChange } from '../scim/diff'
 import { toDirectoryUser, type DirectoryUser } from './directory-users'
@@ -45,23 +45,32 @@ export const EVENT_TYPE_OF_OPERATION = {
 } as const satisfies Record<string, UserEventType>
 
 /**
- * Records that `user` changed (for a deletion: the user as it was). Call it inside `withTransaction`, after
- * the write: it commits or rolls back with the change. An update that changed nothing records nothing (a link
- * always changes who manages the account, so it is always recorded).
+ * The event of a write of type `type`, built from the row as the write leaves it (for a deletion: the user as
+ * it was). Pass it to the lib/db write, which records it in the same statement. An update that changed
+ * nothing has no event (a link always changes who manages the account, so it always has one).
+ */
+export function userEventOf(type: UserEventType, changes: AttributeChange[]): UserEventOfWrite {
+  return (user) => {
+    if (changes.length === 0 && type === 'user.updated') return undefined
+    const now = new Date()
+    const event: UserEvent = {
+      id: `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`,
+      type,
+      createdAt: now.toISOString(),
+      providerId: user.providerId,
+      data: { user: toDirectoryUser(user), changes: redactChanges(changes) },
+    }
+    return { id: event.id, type, providerId: user.providerId, userId: user.id, createdAt: now, payload: event }
+  }
+}
+
+/**
+ * Records that `user` changed, for writes that are not one lib/db statement: call it inside `withTransaction`,
+ * after the write, so it commits or rolls back with the change.
  */
 export async function recordUserEvent(type: UserEventType, user: UserRow, changes: AttributeChange[]): Promise<void> {
-  if (changes.length === 0 && type === 'user.updated') return
-  const now = new Date()
-  const event: UserEvent = {
-    id: `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`,
-    type,
-    createdAt: now.toISOString(),
-    providerId: user.providerId,
-    data: { user: toDirectoryUser(user), changes: redactChanges(changes) },
-  }
-  await insertUserEvents([
-    { id: event.id, type, providerId: user.providerId, userId: user.id, createdAt: now, payload: event },
-  ])
+  const event = userEventOf(type, changes)(user)
+  if (event) await insertUserEvents([event])
 }
 
 /** The cursor is opaque to consumers: the position of the last event they have seen. */

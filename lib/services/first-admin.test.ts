@@ -99,7 +99,7 @@ describe('require MFA for all operators', () => {
   it('sends an operator without MFA to enrolment right after the password, and reaches signed-in ones too', async () => {
     const { setMfaRequired, signInOperator, resumeSession } = modules.portalAuth
     const password = 'support staff passphrase'
-    const operator = await modules.operatorsDb.insertOperatorRow({
+    const operator = await modules.operatorsDb.insertOperator({
       email: 'support@setup.test',
       role: 'support',
       passwordHash: await modules.passwords.hashPassword(password),

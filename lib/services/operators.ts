@@ -1,11 +1,14 @@
+import 'server-only'
 import { z } from 'zod'
-import { Prisma } from '../db/generated/client'
+import { withTransaction } from '../db/client'
+import { operatorRoles } from '../db/enums'
 import { countAdmins, insertOperator, listOperatorRows } from '../db/operators'
+import { UniqueViolationError } from '../db/sql'
 import { recordAudit, type Actor } from './audit'
 import { ConflictError } from './errors'
 import { generatePassword, hashPassword } from './passwords'
 
-export const operatorRoles = ['admin', 'support'] as const
+export { operatorRoles }
 export const createOperatorSchema = z.object({
   email: z.email('Enter a valid email address.').max(320).transform((email) => email.toLowerCase()),
   role: z.enum(operatorRoles, { error: 'Role must be admin or support.' }),
@@ -15,12 +18,17 @@ export const createOperatorSchema = z.object({
 export async function createOperator(actor: Actor, input: z.input<typeof createOperatorSchema>) {
   const data = createOperatorSchema.parse(input)
   const password = generatePassword()
+  const passwordHash = await hashPassword(password)
   try {
-    const operator = await insertOperator({ ...data, passwordHash: await hashPassword(password) })
-    await recordAudit(actor, 'operator.create', { type: 'operator', id: operator.id }, { email: data.email, role: data.role })
+    // The operator and its audit event commit together.
+    const operator = await withTransaction(async () => {
+      const created = await insertOperator({ ...data, passwordHash })
+      await recordAudit(actor, 'operator.create', { type: 'operator', id: created.id }, { email: data.email, role: data.role })
+      return created
+    })
     return { operator, password }
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (error instanceof UniqueViolationError) {
       throw new ConflictError(`An operator with the email '${data.email}' already exists.`)
     }
     throw error

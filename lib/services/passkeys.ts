@@ -1,3 +1,5 @@
+import 'server-only'
+import { isUuid } from '../scim/ids'
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -185,7 +187,7 @@ export async function addPasskey(operator: SignedInOperator, sessionId: string, 
 
 /** Removes a passkey; refused when it is the last second factor while MFA is required. Other sessions end. */
 export async function removePasskey(operator: SignedInOperator, sessionId: string | null, passkeyId: string, now = new Date()) {
-  if (!z.uuid().safeParse(passkeyId).success) throw new NotFoundError('No such passkey.')
+  if (!isUuid(passkeyId)) throw new NotFoundError('No such passkey.')
   const required = await isMfaRequired()
   return withTransaction(async () => {
     // The operator's row is locked so that two removals cannot both leave no second factor.

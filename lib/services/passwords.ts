@@ -1,3 +1,4 @@
+import 'server-only'
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2'
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'

@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { databaseReady } from '@/lib/db/client'
 import { listAuditEvents } from '@/lib/db/audit-events'
 import { recordAudit } from './audit'
-import { auditFilterSchema, exportAudit, findAuditPage, readAuditFilter } from './portal-audit'
+import { auditFilterSchema, readAuditFilter } from '@/lib/portal/audit-filter'
+import { encodeCursor } from '@/lib/portal/cursor'
+import { exportAudit, findAuditPage } from './portal-audit'
 
 // Other test files write audit events too (and share PostgreSQL): every query here is narrowed to this run's actor.
 const actor = { name: `auditor-${crypto.randomUUID()}@audit.test` }
@@ -32,12 +34,12 @@ describe('the audit page', () => {
     for (;;) {
       seen.push(...page.rows.map((row) => row.id))
       if (!page.olderCursor) break
-      page = await findAuditPage(params({ after: page.olderCursor }), 3)
+      page = await findAuditPage(params({ after: encodeCursor(page.olderCursor) }), 3)
     }
     expect(seen).toEqual(all.map((event) => event.id))
-    const second = await findAuditPage(params({ after: (await findAuditPage(params({}), 3)).olderCursor! }), 3)
+    const second = await findAuditPage(params({ after: encodeCursor((await findAuditPage(params({}), 3)).olderCursor!) }), 3)
     expect(second.rows).toHaveLength(3)
-    const back = await findAuditPage(params({ before: second.newerCursor! }), 3)
+    const back = await findAuditPage(params({ before: encodeCursor(second.newerCursor!) }), 3)
     expect(back.rows.map((row) => row.id)).toEqual(firstPage)
     expect(back.newerCursor).toBeNull()
   })
@@ -50,7 +52,7 @@ describe('the audit page', () => {
     for (;;) {
       ids.push(...page.rows.map((row) => row.id))
       if (!page.olderCursor) break
-      page = await findAuditPage(auditFilterSchema.parse({ actor: sameTime.name, after: page.olderCursor }), 2)
+      page = await findAuditPage(auditFilterSchema.parse({ actor: sameTime.name, after: encodeCursor(page.olderCursor) }), 2)
     }
     expect(new Set(ids).size).toBe(6)
   })

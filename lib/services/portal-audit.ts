@@ -1,38 +1,25 @@
-import { z } from 'zod'
+import 'server-only'
 import { listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events'
 import { recordAudit, type Actor } from './audit'
-import { csvCell, decodeCursor, encodeCursor } from './portal-logs'
-import {
-  dateParam,
-  optionalParam as optional,
-  pageCursorParams,
-  readSearchParams,
-  timeRangeHints,
-  type RawSearchParams,
-} from './search-params'
+import { csvCell } from './portal-logs'
 
-/** The audit log as the portal reads it: filters from the URL, keyset pages both ways, exports. */
+/** The audit log as the portal reads it: filtered keyset pages both ways, exports. */
 
 export const AUDIT_PAGE_SIZE = 50
 export const AUDIT_EXPORT_ROW_LIMIT = 50_000
 
-export const auditFilterSchema = z.object({
-  actor: optional(z.string().trim().min(1).max(320)).catch(undefined),
-  action: optional(z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*\.?$/).max(100)).catch(undefined),
-  target: optional(z.string().trim().min(1).max(200)).catch(undefined),
-  from: dateParam.catch(undefined),
-  to: dateParam.catch(undefined),
-  ...pageCursorParams,
-})
-export type AuditFilterParams = z.infer<typeof auditFilterSchema>
+type PageKey = { createdAt: Date; id: string }
 
-export function readAuditFilter(raw: RawSearchParams) {
-  return readSearchParams(auditFilterSchema, raw, {
-    actor: 'use an operator email or cli, at most 320 characters.',
-    action: 'use an action such as token.rotate, or a family such as token.',
-    target: 'use an id, at most 200 characters.',
-    ...timeRangeHints,
-  })
+/** A parsed audit filter (the portal reads it from the URL); `after`/`before` are the event keys to page from. */
+export type AuditFilterParams = {
+  actor?: string | undefined
+  /** An action such as `token.rotate`, or a family such as `token.`. */
+  action?: string | undefined
+  target?: string | undefined
+  from?: Date | undefined
+  to?: Date | undefined
+  after?: PageKey | undefined
+  before?: PageKey | undefined
 }
 
 function toAuditFilter(params: AuditFilterParams): AuditFilter {
@@ -47,8 +34,8 @@ function toAuditFilter(params: AuditFilterParams): AuditFilter {
 
 /** One page of audit events, newest first, with cursors to the older and newer pages when they exist. */
 export async function findAuditPage(params: AuditFilterParams, take = AUDIT_PAGE_SIZE) {
-  const olderThan = decodeCursor(params.after)
-  const newerThan = olderThan ? undefined : decodeCursor(params.before)
+  const olderThan = params.after
+  const newerThan = olderThan ? undefined : params.before
   const rows = await listAuditEvents({
     take: take + 1,
     filter: toAuditFilter(params),
@@ -64,20 +51,9 @@ export async function findAuditPage(params: AuditFilterParams, take = AUDIT_PAGE
   const hasNewer = newerThan ? hasMore : Boolean(olderThan)
   return {
     rows: page,
-    olderCursor: hasOlder && last ? encodeCursor(last) : null,
-    newerCursor: hasNewer && first ? encodeCursor(first) : null,
+    olderCursor: hasOlder && last ? ({ createdAt: last.createdAt, id: last.id } satisfies PageKey) : null,
+    newerCursor: hasNewer && first ? ({ createdAt: first.createdAt, id: first.id } satisfies PageKey) : null,
   }
-}
-
-/** The filter as a query string, for links that keep it. */
-export function auditFilterQuery(params: Partial<Record<keyof AuditFilterParams, string | Date | undefined | null>>): string {
-  const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '') continue
-    search.set(key, value instanceof Date ? value.toISOString().slice(0, 16) : value)
-  }
-  const text = search.toString()
-  return text ? `?${text}` : ''
 }
 
 const auditColumns = ['id', 'createdAt', 'actor', 'action', 'targetType', 'targetId', 'providerId', 'details'] as const

@@ -1,3 +1,5 @@
+import 'server-only'
+import { isUuid } from '../scim/ids'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
@@ -6,7 +8,7 @@ import {
   findOperatorById,
   findOperatorCredentials,
   findOperatorCredentialsById,
-  insertOperatorRow,
+  insertOperator,
   lockActiveAdmins,
   lockOperatorsForSetup,
   updateOperator,
@@ -173,7 +175,7 @@ export function sessionTimeouts() {
  * operators' sessions stop working at once, and a role change applies on the next request.
  */
 export async function resumeSession(sessionId: string, now = new Date()): Promise<ResumedSession | null> {
-  if (!z.uuid().safeParse(sessionId).success) return null
+  if (!isUuid(sessionId)) return null
   const session = await findSessionWithOperator(sessionId)
   if (!session || session.endedAt || session.disabled) return null
   const { idleMs, absoluteMs } = sessionTimeouts()
@@ -207,7 +209,7 @@ export function needsReverification(session: Pick<ResumedSession, 'verifiedAt'>,
 }
 
 export async function signOutSession(sessionId: string, now = new Date()): Promise<void> {
-  if (!z.uuid().safeParse(sessionId).success) return
+  if (!isUuid(sessionId)) return
   await withTransaction(async () => {
     const operatorId = await endSession(sessionId, 'sign-out', now)
     if (!operatorId) return
@@ -330,7 +332,7 @@ export async function createFirstAdmin(token: unknown, input: z.input<typeof fir
       if (!(await consumeSetupToken(digest(token as string).toString('hex'), now))) {
         throw new SetupTokenError('This setup link is not valid or has expired.')
       }
-      const operator = await insertOperatorRow({ email: data.email, role: 'admin', passwordHash })
+      const operator = await insertOperator({ email: data.email, role: 'admin', passwordHash })
       await recordAudit({ name: data.email }, 'operator.setup', { type: 'operator', id: operator.id }, { email: data.email })
       return operator
     })
@@ -382,7 +384,7 @@ async function lockOtherOperator(actor: Actor & { id: string }, operatorId: stri
 }
 
 export async function setOperatorRole(actor: Actor & { id: string }, operatorId: string, role: (typeof operatorRoles)[number], now = new Date()) {
-  if (!z.uuid().safeParse(operatorId).success) throw new NotFoundError('No such operator.')
+  if (!isUuid(operatorId)) throw new NotFoundError('No such operator.')
   return withTransaction(async () => {
     const activeAdmins = await lockActiveAdmins()
     const operator = await lockOtherOperator(actor, operatorId)
@@ -397,7 +399,7 @@ export async function setOperatorRole(actor: Actor & { id: string }, operatorId:
 }
 
 export async function setOperatorDisabled(actor: Actor & { id: string }, operatorId: string, disabled: boolean, now = new Date()) {
-  if (!z.uuid().safeParse(operatorId).success) throw new NotFoundError('No such operator.')
+  if (!isUuid(operatorId)) throw new NotFoundError('No such operator.')
   return withTransaction(async () => {
     const activeAdmins = await lockActiveAdmins()
     const operator = await lockOtherOperator(actor, operatorId)
@@ -418,7 +420,7 @@ export async function setOperatorDisabled(actor: Actor & { id: string }, operato
 
 /** The operator behind an id, or null once disabled or deleted. */
 export async function findActiveOperator(operatorId: string): Promise<SignedInOperator | null> {
-  const operator = z.uuid().safeParse(operatorId).success ? await findOperatorById(operatorId) : null
+  const operator = isUuid(operatorId) ? await findOperatorById(operatorId) : null
   if (!operator || operator.disabled) return null
   return { id: operator.id, email: operator.email, role: operator.role }
 }

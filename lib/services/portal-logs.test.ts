@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { listAuditEvents } from '@/lib/db/audit-events'
 import { CLI_ACTOR } from './audit'
+import { NotFoundError } from './errors'
 import { createTestTenant, entraUser, flushRequestLog, type TestTenant } from '@/test/scim-harness'
 import { listAttributesWithUsage, getProviderOverview } from './portal-overview'
-import { exportLog, findLogPage, logFilterSchema, readLogFilter } from './portal-logs'
+import { encodeCursor } from '@/lib/portal/cursor'
+import { logFilterSchema, readLogFilter } from '@/lib/portal/log-filter'
+import { exportLog, findLogPage } from './portal-logs'
 import { clearUserAttribute, findUsers, getUserDetail, setUserActive } from './portal-users'
 
 const exporter = { name: 'exporter@logs.test' }
@@ -30,12 +33,12 @@ describe('the provisioning log', () => {
     for (;;) {
       seen.push(...page.rows.map((row) => row.id))
       if (!page.olderCursor) break
-      page = await findLogPage(params({ idp: tenant.providerId, after: page.olderCursor }), 3)
+      page = await findLogPage(params({ idp: tenant.providerId, after: encodeCursor(page.olderCursor) }), 3)
     }
     expect(seen).toHaveLength(8)
     expect(new Set(seen).size).toBe(8)
-    const second = await findLogPage(params({ idp: tenant.providerId, after: (await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor! }), 3)
-    const back = await findLogPage(params({ idp: tenant.providerId, before: second.newerCursor! }), 3)
+    const second = await findLogPage(params({ idp: tenant.providerId, after: encodeCursor((await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor!) }), 3)
+    const back = await findLogPage(params({ idp: tenant.providerId, before: encodeCursor(second.newerCursor!) }), 3)
     expect(back.rows.map((row) => row.id)).toEqual(firstPage)
   })
 
@@ -108,11 +111,21 @@ describe('portal users and overview', () => {
   it('clears an attribute and deactivates through the SCIM patch logic', async () => {
     const [row] = (await findUsers({ idp: tenant.providerId, q: 'user0-' })).rows
     const cleared = await clearUserAttribute(CLI_ACTOR, row!.id, 'title')
-    expect(cleared.changes).toEqual([{ attribute: 'title', old: 'Engineer', new: null }].map((change) => expect.objectContaining({ attribute: change.attribute })))
+    expect(cleared).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'title', old: 'Engineer', new: null }] })
     const detail = await getUserDetail(row!.id)
     expect(detail.rows.some((candidate) => candidate.path === 'title')).toBe(false)
-    await setUserActive(CLI_ACTOR, row!.id, false)
+    expect(await setUserActive(CLI_ACTOR, row!.id, false)).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'active', old: true, new: false }] })
     expect((await getUserDetail(row!.id)).user.active).toBe(false)
-    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow()
+    // userName cannot be cleared, and a cleared value is not there to clear again: both are a not-found, not a failure.
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow(new NotFoundError("The user has no value at 'userName' to clear."))
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'title')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(clearUserAttribute(CLI_ACTOR, crypto.randomUUID(), 'title')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(setUserActive(CLI_ACTOR, 'not-a-uuid', true)).rejects.toBeInstanceOf(NotFoundError)
+    // Each fix is audited with the same old and new values.
+    const audited = (await listAuditEvents({ take: 10, filter: { target: row!.id } })).map((event) => [event.action, event.details])
+    expect(audited).toEqual([
+      ['user.deactivate', { changes: [{ attribute: 'active', old: true, new: false }] }],
+      ['user.clearAttribute', { path: 'title', changes: [{ attribute: 'title', old: 'Engineer', new: null }] }],
+    ])
   })
 })

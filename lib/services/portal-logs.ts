@@ -1,64 +1,35 @@
-import { z } from 'zod'
+import 'server-only'
+import { requestOperations } from '../db/enums'
+import { isUuid } from '../scim/ids'
 import {
   findRequest,
   findRequestPage,
   streamRequests,
   type RequestCursor,
   type RequestLogFilter,
-} from '../db/portal-queries'
-import {
-  dateParam,
-  optionalParam as optional,
-  pageCursorParams,
-  readSearchParams,
-  timeRangeHints,
-  type RawSearchParams,
-} from './search-params'
+} from '../db/provisioning-requests'
 import { recordAudit, type Actor } from './audit'
 import { tenantUrlFor } from './tenant-url'
 
-/** The provisioning log as the portal reads it: filters from the URL, keyset pages, records, exports. */
+/** The provisioning log as the portal reads it: filtered keyset pages, records, exports. */
 
-export const requestOperations = [
-  'create',
-  'link',
-  'update',
-  'deactivate',
-  'reactivate',
-  'delete',
-  'read',
-  'list',
-  'discovery',
-  'error',
-  'auth_failure',
-] as const
+export { requestOperations }
 
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 
-export const logFilterSchema = z.object({
-  idp: optional(z.uuid()).catch(undefined),
-  from: dateParam.catch(undefined),
-  to: dateParam.catch(undefined),
+/** A parsed log filter (the portal reads it from the URL); `after`/`before` are the row keys to page from. */
+export type LogFilterParams = {
+  idp?: string | undefined
+  from?: Date | undefined
+  to?: Date | undefined
   /** `2xx`, `4xx`, `5xx` or an exact code such as `401`. */
-  status: optional(z.string().regex(/^([2-5]xx|[1-5]\d\d)$/)).catch(undefined),
-  operation: optional(z.enum(requestOperations)).catch(undefined),
-  method: optional(z.enum(requestMethods)).catch(undefined),
-  user: optional(z.string().trim().min(1).max(320)).catch(undefined),
-  ...pageCursorParams,
-})
-export type LogFilterParams = z.infer<typeof logFilterSchema>
-
-/** The log filter from a URL, and a message for each filter value that had to be ignored. */
-export function readLogFilter(raw: RawSearchParams) {
-  return readSearchParams(logFilterSchema, raw, {
-    idp: 'choose an identity provider from the list.',
-    ...timeRangeHints,
-    status: 'use 2xx, 4xx, 5xx or a code such as 401.',
-    operation: `use one of ${requestOperations.join(', ')}.`,
-    method: `use one of ${requestMethods.join(', ')}.`,
-    user: 'use at most 320 characters.',
-  })
+  status?: string | undefined
+  operation?: (typeof requestOperations)[number] | undefined
+  method?: (typeof requestMethods)[number] | undefined
+  user?: string | undefined
+  after?: RequestCursor | undefined
+  before?: RequestCursor | undefined
 }
 
 export const LOG_PAGE_SIZE = 50
@@ -77,20 +48,14 @@ export function toRequestLogFilter(params: LogFilterParams): RequestLogFilter {
   return filter
 }
 
-/** Opaque page cursors: `<epoch ms>.<id>`. */
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return `${row.createdAt.getTime()}.${row.id}`
-}
-
-export function decodeCursor(cursor: string | undefined): RequestCursor | undefined {
-  const match = cursor ? /^(\d{1,15})\.([0-9a-f-]{36})$/i.exec(cursor) : null
-  if (!match) return undefined
-  return { createdAt: new Date(Number(match[1])), id: match[2]! }
+/** The key a page continues from: older than `olderCursor`, newer than `newerCursor`. */
+function pageKey(row: { createdAt: Date; id: string }): RequestCursor {
+  return { createdAt: row.createdAt, id: row.id }
 }
 
 export async function findLogPage(params: LogFilterParams, take = LOG_PAGE_SIZE) {
-  const after = decodeCursor(params.after)
-  const before = after ? undefined : decodeCursor(params.before)
+  const after = params.after
+  const before = after ? undefined : params.before
   const { rows, hasMore } = await findRequestPage(toRequestLogFilter(params), { take, ...(after ? { after } : {}), ...(before ? { before } : {}) })
   const first = rows[0]
   const last = rows[rows.length - 1]
@@ -99,13 +64,13 @@ export async function findLogPage(params: LogFilterParams, take = LOG_PAGE_SIZE)
   const hasNewer = before ? hasMore : Boolean(after)
   return {
     rows,
-    olderCursor: hasOlder && last ? encodeCursor(last) : null,
-    newerCursor: hasNewer && first ? encodeCursor(first) : null,
+    olderCursor: hasOlder && last ? pageKey(last) : null,
+    newerCursor: hasNewer && first ? pageKey(first) : null,
   }
 }
 
 export async function getLogRecord(id: string) {
-  if (!z.uuid().safeParse(id).success) return null
+  if (!isUuid(id)) return null
   const record = await findRequest(id)
   return record ? { ...record, tenantUrl: record.providerId ? tenantUrlFor(record.providerId) : null } : null
 }
@@ -190,15 +155,4 @@ export async function* exportLog(actor: Actor, params: LogFilterParams, format: 
       ...(rows >= EXPORT_ROW_LIMIT ? { capped: true } : {}),
     })
   }
-}
-
-/** The log filter as a query string, for links that keep or change it. */
-export function logFilterQuery(params: Partial<Record<keyof LogFilterParams, string | Date | undefined | null>>): string {
-  const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '') continue
-    search.set(key, value instanceof Date ? value.toISOString().slice(0, 16) : value)
-  }
-  const text = search.toString()
-  return text ? `?${text}` : ''
 }

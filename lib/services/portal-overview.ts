@@ -1,14 +1,14 @@
+import 'server-only'
+import { listProviderNames } from '../db/identity-providers'
 import {
   countFailuresSince,
   countRequestsByBucket,
-  countUsersByProvider,
-  countUsersHoldingAttributes,
   findFirstAuthenticatedRequest,
   findLatestRequest,
   findRecentFailures,
-  findTokensExpiringBefore,
-  listProviderNames,
-} from '../db/portal-queries'
+} from '../db/provisioning-requests'
+import { findTokensExpiringBefore } from '../db/tokens'
+import { countUsersByProvider, countUsersHoldingAttributes } from '../db/users'
 import { listProviderCustomAttributes } from './custom-attributes'
 import { getIdentityProvider, listIdentityProviders } from './identity-providers'
 import { listProviderTokens } from './tokens'

@@ -1,9 +1,11 @@
+import 'server-only'
+import { isUuid } from '../scim/ids'
 import { z } from 'zod'
-import { optionalParam as optional, readSearchParams, type RawSearchParams } from './search-params'
 import { listCustomAttributes } from '../db/custom-attributes'
-import { findUserAnyProvider, findUserRequests, searchUsers, userSortColumns, type UserSortColumn } from '../db/portal-queries'
+import { findUserRequests } from '../db/provisioning-requests'
+import { findUserAnyProvider, searchUsers, userSortColumns, type UserSortColumn } from '../db/users'
 import { CompatLog } from '../scim/compat'
-import { buildUserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema } from '../scim/schema/tenant-schema'
 import { ENTERPRISE_USER_URN } from '../scim/schema/user'
 import { withTransaction } from '../db/client'
 import { recordAudit, type Actor } from './audit'
@@ -16,29 +18,19 @@ import { NotFoundError } from './errors'
 export const USER_PAGE_SIZE = 25
 
 
-export const userSearchSchema = z.object({
-  idp: optional(z.uuid()).catch(undefined),
-  q: optional(z.string().trim().max(200)).catch(undefined),
-  status: optional(z.enum(['active', 'inactive'])).catch(undefined),
-  managed: optional(z.enum(['scim', 'other'])).catch(undefined),
-  missing: optional(z.literal('custom')).catch(undefined),
-  sort: optional(z.enum(Object.keys(userSortColumns) as [UserSortColumn, ...UserSortColumn[]])).catch(undefined),
-  dir: optional(z.enum(['asc', 'desc'])).catch(undefined),
-  page: optional(z.coerce.number().int().min(1).max(100_000)).catch(undefined),
-})
-export type UserSearchParams = z.infer<typeof userSearchSchema>
+/** The columns the user list can be sorted by. */
+export const userSortKeys = Object.keys(userSortColumns) as [UserSortColumn, ...UserSortColumn[]]
 
-/** The user search from a URL, and a message for each value that had to be ignored. */
-export function readUserSearch(raw: RawSearchParams) {
-  return readSearchParams(userSearchSchema, raw, {
-    idp: 'choose an identity provider from the list.',
-    q: 'search with at most 200 characters.',
-    status: 'use active or inactive.',
-    managed: 'use scim or other.',
-    sort: `sort by one of ${Object.keys(userSortColumns).join(', ')}.`,
-    dir: 'use asc or desc.',
-    page: 'use a page number from 1.',
-  })
+/** A parsed user search (the portal reads it from the URL). */
+export type UserSearchParams = {
+  idp?: string | undefined
+  q?: string | undefined
+  status?: 'active' | 'inactive' | undefined
+  managed?: 'scim' | 'other' | undefined
+  missing?: 'custom' | undefined
+  sort?: UserSortColumn | undefined
+  dir?: 'asc' | 'desc' | undefined
+  page?: number | undefined
 }
 
 export async function findUsers(params: UserSearchParams) {
@@ -93,7 +85,7 @@ export function attributeRows(resource: Record<string, unknown>, extensionUrn: s
 }
 
 export async function getUserDetail(userId: string) {
-  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  const user = isUuid(userId) ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const [tenant, registered, timeline] = await Promise.all([
     portalTenant(user.providerId),
@@ -135,7 +127,7 @@ export async function clearUserAttribute(actor: Actor, userId: string, path: str
 
 /** Deactivates or reactivates a user as the IdP would, with its audit event in the same transaction. */
 export async function setUserActive(actor: Actor, userId: string, active: boolean) {
-  const user = z.uuid().safeParse(userId).success ? await findUserAnyProvider(userId) : null
+  const user = isUuid(userId) ? await findUserAnyProvider(userId) : null
   if (!user) throw new NotFoundError(`No user '${userId}'.`)
   const tenant = await portalTenant(user.providerId)
   const providerId = user.providerId

@@ -1,3 +1,4 @@
+import 'server-only'
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
 import { isUuid } from '../scim/ids'
 import { escapeUnstorableText } from '../storable-text'

@@ -1,12 +1,13 @@
+import 'server-only'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { findProviderForScim, type ScimProviderRow } from '../db/identity-providers'
 import { touchToken } from '../db/tokens'
 import { ScimError } from '../scim/errors'
 import { isUuid } from '../scim/ids'
-import { buildUserSchema, type UserSchema } from '../scim/schema/user-schema'
+import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
 
 /**
- * Who may call the SCIM API, checked in the order the customer guide documents:
+ * Who may call the SCIM API, checked in the order the README documents ("SCIM operations and status codes"):
  * unknown provider → 404, bad/expired/revoked token → 401, SCIM disabled → 403, missing scope → 403.
  */
 

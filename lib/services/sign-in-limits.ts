@@ -1,3 +1,4 @@
+import 'server-only'
 import { withTransaction } from '../db/client'
 import { deleteLimits, deleteLimitsOlderThan, lockLimits, saveLimit, type LimitRow } from '../db/sign-in-limits'
 

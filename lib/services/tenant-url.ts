@@ -1,3 +1,4 @@
+import 'server-only'
 import { env } from '../env'
 
 /** The Tenant URL an admin pastes into the IdP; PUBLIC_URL decides its origin (reverse proxies). */

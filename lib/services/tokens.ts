@@ -1,3 +1,5 @@
+import 'server-only'
+import { isUuid } from '../scim/ids'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
@@ -194,7 +196,7 @@ export async function listProviderTokens(providerId: string, now = new Date()): 
 
 export async function revokeToken(actor: Actor, tokenId: string) {
   const token = await withTransaction(async () => {
-    const found = z.uuid().safeParse(tokenId).success ? await findTokenForUpdate(tokenId) : undefined
+    const found = isUuid(tokenId) ? await findTokenForUpdate(tokenId) : undefined
     if (!found) throw new NotFoundError(`No token '${tokenId}'.`)
     await markTokenRevoked(tokenId, new Date())
     await recordAudit(actor, 'token.revoke', { type: 'token', id: tokenId, providerId: found.providerId }, { label: found.label })

@@ -1,9 +1,8 @@
+import 'server-only'
 import { withTransaction } from '../db/client'
-import { compileUserFilter, compileUserSortKey } from '../db/scim-where'
 import { UniqueViolationError } from '../db/sql'
-import { Prisma } from '../db/generated/client'
 import {
-  deleteUserRow,
+  deleteUserIfVersion,
   findUser,
   findUserByExternalId,
   findUsersPage,
@@ -12,26 +11,25 @@ import {
   type UserRow,
 } from '../db/users'
 import type { CompatLog } from '../scim/compat'
-import { diffResources } from '../scim/diff'
+import { diffResources, type AttributeChange } from '../scim/diff'
 import { MAX_PAGE_SIZE } from '../scim/discovery'
 import { ScimError, notFound, uniqueness } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
 import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
 import { ifMatchAllows } from '../scim/representation'
-import type { UserSchema } from '../scim/schema/user-schema'
-import { readUserInput, readUserReplacement, type UserResource } from '../scim/user-input'
-import { EVENT_TYPE_OF_OPERATION, recordUserEvent } from './events'
+import type { UserSchema } from '../scim/schema/tenant-schema'
+import type { UserResource } from '../scim/schema/read-value'
+import { readUserInput, readUserReplacement } from '../scim/user-input'
+import { EVENT_TYPE_OF_OPERATION, userEventOf } from './events'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
 
-export type Change = { attribute: string; old: unknown; new: unknown }
-
 export type UserWriteResult = {
   user: UserRow
   operation: 'create' | 'link' | 'update' | 'deactivate' | 'reactivate'
-  changes: Change[]
+  changes: AttributeChange[]
   discarded: string[]
 }
 
@@ -77,15 +75,11 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
   try {
     // New users are the common case: insert first, and look for an account to link only on a conflict.
     const changes = diffResources({}, resource)
-    const user = await withTransaction(async () => {
-      const inserted = await insertUser(tenant.providerId, {
-        ...splitResource(resource, tenant.schema),
-        source: 'scim',
-        scimManaged: true,
-      })
-      await recordUserEvent('user.created', inserted, changes)
-      return inserted
-    })
+    const user = await insertUser(
+      tenant.providerId,
+      { ...splitResource(resource, tenant.schema), source: 'scim', scimManaged: true },
+      userEventOf('user.created', changes),
+    )
     return { user, operation: 'create', changes, discarded }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
@@ -98,13 +92,13 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
       const existing = await findUserByExternalId(tenant.providerId, externalId, { forUpdate: true })
       if (!existing || existing.scimManaged) throw uniquenessError(resource)
       const before = canonicalResource(existing, tenant.schema)
-      const linked = await updateUserIfVersion(tenant.providerId, existing.id, existing.version, {
-        ...splitResource(resource, tenant.schema),
-        scimManaged: true,
-      })
-      if (!linked) throw new Error('A locked user row changed during its transaction.')
       const changes = diffResources(before, resource)
-      await recordUserEvent('user.linked', linked, changes)
+      const linked = await updateUserIfVersion(
+        existing,
+        { ...splitResource(resource, tenant.schema), scimManaged: true },
+        userEventOf('user.linked', changes),
+      )
+      if (!linked) throw new Error('A locked user row changed during its transaction.')
       return { user: linked, operation: 'link' as const, changes, discarded }
     })
   } catch (error) {
@@ -129,14 +123,13 @@ export type ListUsersQuery = {
 
 /** GET /Users (RFC 7644 §3.4.2): filtered, sorted and paged in the database, with the exact total. */
 export async function listUsers(tenant: Tenant, query: ListUsersQuery) {
-  const where = query.filter ? compileUserFilter(parseFilter(query.filter), tenant.schema) : Prisma.sql`TRUE`
-  const orderBy = query.sortBy ? compileUserSortKey(query.sortBy, tenant.schema) : null
   // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1; a negative count as 0.
   const startIndex = Math.max(1, query.startIndex ?? 1)
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, query.count ?? 100))
   const page = await findUsersPage(tenant.providerId, {
-    where,
-    orderBy,
+    schema: tenant.schema,
+    ...(query.filter ? { filter: parseFilter(query.filter) } : {}),
+    ...(query.sortBy ? { sortBy: query.sortBy } : {}),
     descending: query.sortOrder === 'descending',
     offset: startIndex - 1,
     limit: count,
@@ -180,14 +173,12 @@ async function applyUserChange(
   if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
   const operation = operationFor(before, resource)
   try {
-    // Joins the locked retry's transaction when there is one; the event commits with the write or not at all.
-    const updated = await withTransaction(async () => {
-      const written = await updateUserIfVersion(tenant.providerId, current.id, current.version, {
-        ...splitResource(resource, tenant.schema),
-      })
-      if (written) await recordUserEvent(EVENT_TYPE_OF_OPERATION[operation], written, changes)
-      return written
-    })
+    // The event is written by the same statement: it commits with the write or not at all.
+    const updated = await updateUserIfVersion(
+      current,
+      splitResource(resource, tenant.schema),
+      userEventOf(EVENT_TYPE_OF_OPERATION[operation], changes),
+    )
     return updated && { user: updated, operation, changes, discarded }
   } catch (error) {
     if (isUniqueViolation(error)) throw uniquenessError(resource)
@@ -205,17 +196,19 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
   return rewriteUser(tenant, userId, ifMatch, (current) => applyPatch(current, body, tenant.schema, compat))
 }
 
-/** DELETE /Users/{id} (RFC 7644 §3.6): a hard delete. */
+/**
+ * DELETE /Users/{id} (RFC 7644 §3.6): a hard delete. The `user.deleted` event carries the user as it was, so
+ * the row is read first and deleted only at that version (like rewriteUser: optimistic, then locked).
+ */
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
-  const deleted = isUuid(userId)
-    ? await withTransaction(async () => {
-        const row = await deleteUserRow(tenant.providerId, userId)
-        // The event carries the user as it was.
-        if (row) await recordUserEvent('user.deleted', row, [])
-        return row
-      })
-    : undefined
-  if (!deleted) throw notFound(`User '${userId}' not found.`)
-  return deleted
+  const deleted = await deleteUserIfVersion(await getUser(tenant, userId), userEventOf('user.deleted', []))
+  if (deleted) return deleted
+  return withTransaction(async () => {
+    const locked = await findUser(tenant.providerId, userId, { forUpdate: true })
+    if (!locked) throw notFound(`User '${userId}' not found.`)
+    const row = await deleteUserIfVersion(locked, userEventOf('user.deleted', []))
+    if (!row) throw new Error('A locked user row changed during its transaction.')
+    return row
+  })
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { requireOperator } from '@/lib/auth/session'
 import { getDashboard } from '@/lib/services/portal-overview'
+import { hrefWith } from '@/lib/portal/href'
 import { BarChart } from '@/components/admin/bar-chart'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 
@@ -52,7 +53,7 @@ export default async function DashboardPage() {
               </ul>
             )}
             <p className="mt-3 text-sm">
-              <TextLink href={`/logs?idp=${card.id}&status=4xx`}>All 4xx</TextLink> · <TextLink href={`/logs?idp=${card.id}&status=5xx`}>All 5xx</TextLink>
+              <TextLink href={hrefWith('/logs', { idp: card.id, status: '4xx' })}>All 4xx</TextLink> · <TextLink href={hrefWith('/logs', { idp: card.id, status: '5xx' })}>All 5xx</TextLink>
             </p>
           </Card>
         ))}

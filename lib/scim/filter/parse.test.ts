@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ScimError } from '../errors'
 import { stringifyFilter, type FilterNode } from './ast'
 import { MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parse'
+import { expectScimError } from '@/test/support/scim-error'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User'
 
 const valid: { filter: string; expected: FilterNode }[] = [
-  // Entra's lookups (shared/entra-scim-behaviour.md §7).
+  // Entra's lookups (docs/entra-behaviour.md §7).
   { filter: 'userName eq "bjensen@example.com"', expected: { op: 'eq', attrPath: 'userName', compValue: 'bjensen@example.com' } },
   { filter: 'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"', expected: { op: 'eq', attrPath: 'externalId', compValue: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef' } },
   // `userName+eq+"a+b@x"` after the route decoded `+` to a space; a `+` inside the value was %2B and stays.
@@ -251,16 +251,6 @@ const atLimit = [
   { name: 'comparisons', filter: Array.from({ length: MAX_FILTER_COMPARISONS }, (_, index) => `a${index} pr`).join(' or ') },
 ]
 
-function errorOf(run: () => unknown): ScimError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ScimError) return error
-    throw error
-  }
-  throw new Error('expected a ScimError')
-}
-
 describe('parseFilter', () => {
   it.each(valid)('parses $filter', ({ filter, expected }) => {
     expect(parseFilter(filter)).toEqual(expected)
@@ -271,9 +261,7 @@ describe('parseFilter', () => {
   })
 
   it.each(invalid)('rejects $filter with 400 invalidFilter', ({ filter, error }) => {
-    const scimError = errorOf(() => parseFilter(filter))
-    expect(scimError.status).toBe(400)
-    expect(scimError.scimType).toBe('invalidFilter')
+    const scimError = expectScimError(() => parseFilter(filter), 400, 'invalidFilter')
     expect(scimError.detail).toMatch(error)
   })
 
@@ -289,9 +277,7 @@ describe('parseFilter', () => {
   })
 
   it.each(overLimit)('refuses a filter over the $name limit with 400 tooMany', ({ filter, error }) => {
-    const scimError = errorOf(() => parseFilter(filter))
-    expect(scimError.status).toBe(400)
-    expect(scimError.scimType).toBe('tooMany')
+    const scimError = expectScimError(() => parseFilter(filter), 400, 'tooMany')
     expect(scimError.detail).toMatch(error)
   })
 

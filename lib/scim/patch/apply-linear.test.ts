@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { CompatLog } from '../compat'
-import { buildUserSchema } from '../schema/user-schema'
-import { canonicalJson, isPlainObject, type UserResource } from '../user-input'
+import { testUserSchema } from '@/test/fixtures/user-schema'
+import { canonicalJson, isPlainObject } from '../json'
+import type { UserResource } from '../schema/read-value'
 import { applyPatch } from './index'
 
 /**
@@ -10,7 +11,7 @@ import { applyPatch } from './index'
  * These scans are the oracle; random lists with case variants, types, primaries and value-less elements
  * are run through both.
  */
-const schema = buildUserSchema({ extensionName: 'Ext', customAttributes: [] })
+const schema = testUserSchema({ extensionName: 'Ext', customAttributes: [] })
 type Element = Record<string, unknown>
 
 const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value)

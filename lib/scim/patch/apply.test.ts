@@ -2,20 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { CompatLog, compatRules, type CompatRule } from '../compat'
 import { ScimError } from '../errors'
 import { ENTERPRISE_USER_URN } from '../schema/user'
-import { buildUserSchema } from '../schema/user-schema'
-import type { UserResource } from '../user-input'
-import * as entra from './entra-fixtures'
+import { testSchema } from '@/test/fixtures/user-schema'
+import type { UserResource } from '../schema/read-value'
+import * as entra from '@/test/fixtures/entra-patch-bodies'
 import { applyPatch } from './index'
+import { expectScimError, scimErrorOf } from '@/test/support/scim-error'
 
 const { CUSTOM_URN, patchBody } = entra
-const schema = buildUserSchema({
-  extensionName: 'CustomExtensionName',
-  customAttributes: [
-    { name: 'JobCode', type: 'string' },
-    { name: 'Level', type: 'integer' },
-    { name: 'Contractor', type: 'boolean' },
-  ],
-})
+const schema = testSchema
 const EXT = schema.extensionUrn
 
 /** A stored user as POST would have left it. */
@@ -49,13 +43,7 @@ function patch(resource: UserResource, body: unknown) {
 }
 
 function patchError(resource: UserResource, body: unknown): ScimError {
-  try {
-    applyPatch(resource, body, schema, new CompatLog())
-  } catch (error) {
-    if (error instanceof ScimError) return error
-    throw error
-  }
-  throw new Error('expected a ScimError')
+  return scimErrorOf(() => applyPatch(resource, body, schema, new CompatLog()))
 }
 
 type Case = {
@@ -504,9 +492,7 @@ const invalid: { name: string; body: unknown; scimType: string; detail?: RegExp 
 
 describe('applyPatch: invalid operations', () => {
   it.each(invalid)('$name → 400 $scimType', ({ body, scimType, detail }) => {
-    const error = patchError(storedUser(), body)
-    expect(error.status).toBe(400)
-    expect(error.scimType).toBe(scimType)
+    const error = expectScimError(() => applyPatch(storedUser(), body, schema, new CompatLog()), 400, scimType)
     if (detail) expect(error.detail).toMatch(detail)
   })
 

@@ -7,29 +7,24 @@ import type { AttributeDefinition, SchemaDefinition } from '../schema/attributes
 import { findAttribute } from '../schema/attributes'
 import { coerceSimpleValue } from '../schema/coerce'
 import { CORE_USER_URN } from '../schema/user'
-import { resolveAttributePath, schemaForUrn, type UserSchema } from '../schema/user-schema'
+import { resolveAttributePath, schemaForUrn, type UserSchema } from '../schema/tenant-schema'
+import { canonicalJson, cloneJson, isEmptyValue, isPlainObject, isUnsafeKey, ownValue } from '../json'
 import {
   assertSinglePrimary,
   assertUserName,
   attributeHolder,
-  canonicalJson,
-  cloneJson,
   compactResource,
   findSubAttribute,
   isClientWritable,
-  isEmptyValue,
   isIgnoredKey,
   isManager,
-  isPlainObject,
-  isUnsafeKey,
-  ownValue,
   readAttributeValue,
   readElement,
   readSimple,
   type ReadContext,
-  type UserInput,
   type UserResource,
-} from '../user-input'
+} from '../schema/read-value'
+import type { UserInput } from '../user-input'
 import { normalizePatchBody, type PatchOperation } from './normalize'
 import { parsePatchPath, type PatchPath } from './parse-path'
 

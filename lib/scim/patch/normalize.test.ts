@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CompatLog, compatRules } from '../compat'
-import { ScimError } from '../errors'
 import { normalizePatchBody, type PatchOperation } from './normalize'
+import { expectScimError } from '@/test/support/scim-error'
 
 function normalize(body: unknown) {
   const compat = new CompatLog()
@@ -66,14 +66,6 @@ describe('normalizePatchBody', () => {
   })
 
   it.each(invalid)('$name → 400 $scimType', ({ body, scimType }) => {
-    let caught: unknown
-    try {
-      normalize(body)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(ScimError)
-    expect((caught as ScimError).status).toBe(400)
-    expect((caught as ScimError).scimType).toBe(scimType)
+    expectScimError(() => normalize(body), 400, scimType)
   })
 })

@@ -1,7 +1,7 @@
 import { compatRules, type CompatLog } from '../compat'
 import { invalidSyntax, invalidValue, noTarget } from '../errors'
 import { scimLimits } from '../limits'
-import { isPlainObject } from '../user-input'
+import { isPlainObject } from '../json'
 
 /** RFC 7644 §3.5.2: the PatchOp message schema. */
 export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'

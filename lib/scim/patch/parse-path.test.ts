@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ScimError } from '../errors'
 import { parsePatchPath, type PatchPath } from './parse-path'
+import { expectScimError } from '@/test/support/scim-error'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 
@@ -74,15 +74,7 @@ describe('parsePatchPath', () => {
   })
 
   it.each(malformed)('rejects %j with 400 invalidPath', (path) => {
-    let caught: unknown
-    try {
-      parsePatchPath(path)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(ScimError)
-    expect((caught as ScimError).status).toBe(400)
-    expect((caught as ScimError).scimType).toBe('invalidPath')
+    expectScimError(() => parsePatchPath(path), 400, 'invalidPath')
   })
 
   it("keeps the filter parser's detail", () => {

@@ -3,6 +3,7 @@ import { hasUnstorableText, unstorableTextMessage } from '../../storable-text'
 import { invalidValue } from '../errors'
 import { exceedsUtf8Bytes, scimLimits, stringTooLong } from '../limits'
 import type { AttributeDefinition } from './attributes'
+import { parseDateTime } from './date-time'
 
 /**
  * Coerces one simple value to its attribute's declared type, RFC 7643 §2.3. Accepts the string forms IdPs
@@ -46,7 +47,7 @@ export function coerceSimpleValue(
       return number
     }
     case 'dateTime': {
-      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return storableString(value, label)
+      if (typeof value === 'string' && parseDateTime(value) !== undefined) return storableString(value, label)
       throw invalidValue(`Attribute '${label}' must be an xsd:dateTime string, e.g. 2026-01-31T12:00:00Z.`)
     }
     case 'complex':

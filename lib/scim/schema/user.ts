@@ -1,4 +1,5 @@
 import { attribute, multiValued, type AttributeDefinition, type SchemaDefinition } from './attributes'
+import type { ResourceSchema } from './resource-schema'
 
 /** RFC 7643 §8.7.1: the core User schema, §4.1. */
 export const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -100,4 +101,13 @@ export const enterpriseUserSchema: SchemaDefinition = {
       ],
     }),
   ],
+}
+
+/** The User resource type (RFC 7643 §4.1, §4.3), described as any resource type would be. */
+export const userResource: ResourceSchema = {
+  name: 'User',
+  endpoint: '/Users',
+  description: 'User Account',
+  core: coreUserSchema,
+  extensions: [enterpriseUserSchema],
 }

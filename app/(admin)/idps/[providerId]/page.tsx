@@ -1,36 +1,28 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
 import { expiringTokens, getProviderOverview } from '@/lib/services/portal-overview'
-import { IdpTabs } from '@/components/admin/idp-tabs'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
-import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
+import { Badge, Card, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
 import { setJitEnabledAction } from '../jit-actions'
-import { NotFoundError } from '@/lib/services/errors'
+import { orNotFound } from '@/lib/portal/not-found'
 
 export const metadata: Metadata = { title: 'Identity provider' }
-
-async function load(providerId: string) {
-  try {
-    return await getProviderOverview(providerId)
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound()
-    throw error
-  }
-}
 
 export default async function IdpPage({ params }: { params: Promise<{ providerId: string }> }) {
   const operator = await requireOperator()
   const { providerId } = await params
-  const { provider, firstRequest, lastRequest, lastSuccess, counts } = await load(providerId)
+  const { provider, firstRequest, lastRequest, lastSuccess, counts } = await orNotFound(getProviderOverview(providerId))
   const expiring = operator.role === 'admin' ? (await expiringTokens()).filter((token) => token.providerId === providerId) : []
   const isAdmin = operator.role === 'admin'
   return (
     <>
-      <PageHeader
-        title={provider.name}
+      <IdpPageHeader
+        provider={provider}
+        current="overview"
+        isAdmin={isAdmin}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             <Badge tone="blue">{provider.kind}</Badge>
@@ -42,7 +34,6 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
           </span>
         }
       />
-      <IdpTabs providerId={provider.id} current="overview" isAdmin={isAdmin} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />

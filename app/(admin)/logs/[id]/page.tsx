@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import type { ReactNode } from 'react'
 import { requireOperator } from '@/lib/auth/session'
 import { getLogRecord } from '@/lib/services/portal-logs'
+import { orNotFound } from '@/lib/portal/not-found'
 import { Badge, Card, JsonBlock, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ChangesList } from '@/components/admin/changes-list'
 import { CopyButton } from '@/components/ui/copy-button'
@@ -24,8 +24,7 @@ const none = <span className="text-slate-500">—</span>
 export default async function LogRecordPage({ params }: { params: Promise<{ id: string }> }) {
   const operator = await requireOperator()
   const { id } = await params
-  const record = await getLogRecord(id)
-  if (!record) notFound()
+  const record = await orNotFound(getLogRecord(id))
   return (
     <>
       <PageHeader

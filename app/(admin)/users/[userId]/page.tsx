@@ -1,23 +1,13 @@
 import type { Metadata } from 'next'
-import { notFound } from 'next/navigation'
 import { requireOperator } from '@/lib/auth/session'
 import { getUserDetail } from '@/lib/services/portal-users'
 import { ChangesList } from '@/components/admin/changes-list'
 import { Badge, Card, PageHeader, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { clearAttributeAction, setUserActiveAction } from '../actions'
-import { NotFoundError } from '@/lib/services/errors'
+import { orNotFound } from '@/lib/portal/not-found'
 
 export const metadata: Metadata = { title: 'User' }
-
-async function load(userId: string) {
-  try {
-    return await getUserDetail(userId)
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound()
-    throw error
-  }
-}
 
 function showValue(value: unknown) {
   if (value === null || value === undefined) return <span className="text-slate-500">—</span>
@@ -28,7 +18,7 @@ function showValue(value: unknown) {
 export default async function UserPage({ params }: { params: Promise<{ userId: string }> }) {
   const operator = await requireOperator()
   const { userId } = await params
-  const { user, rows, missingCustom, timeline } = await load(userId)
+  const { user, rows, missingCustom, timeline } = await orNotFound(getUserDetail(userId))
   const isAdmin = operator.role === 'admin'
   return (
     <>
@@ -36,7 +26,7 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
         title={user.userName}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
-            <TextLink href={`/idps/${user.provider.id}`}>{user.provider.name}</TextLink>
+            <TextLink href={`/idps/${user.providerId}`}>{user.providerName}</TextLink>
             {user.active ? <Badge tone="green">active</Badge> : <Badge tone="red">inactive</Badge>}
             {user.scimManaged ? <Badge tone="blue">managed by SCIM</Badge> : <Badge>from {user.source}, not SCIM-managed</Badge>}
             <span>

@@ -1,7 +1,8 @@
 import { currentOperator } from '@/lib/auth/session'
 import { downloadResponse, unreadableFilterResponse } from '@/lib/http/download'
 import { roleAllows } from '@/lib/auth/roles'
-import { exportAudit, readAuditFilter } from '@/lib/services/portal-audit'
+import { exportAudit } from '@/lib/services/portal-audit'
+import { readAuditFilter } from '@/lib/portal/audit-filter'
 
 // GET /audit/export/csv|json – the current audit filter as a download, for admins, streamed, capped at 50 000 rows
 export const dynamic = 'force-dynamic'

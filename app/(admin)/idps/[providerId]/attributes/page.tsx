@@ -3,10 +3,11 @@ import { requireOperator } from '@/lib/auth/session'
 import { attributeTypes } from '@/lib/services/custom-attributes'
 import { listAttributesWithUsage } from '@/lib/services/portal-overview'
 import { AttributeTable } from '@/components/admin/attribute-table'
-import { IdpTabs } from '@/components/admin/idp-tabs'
-import { Card, PageHeader, TextLink } from '@/components/ui/basics'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
+import { Card, TextLink } from '@/components/ui/basics'
 import { ActionForm, SelectField, SubmitButton, TextField } from '@/components/ui/form'
 import { addAttributeAction, editAttributeAction, removeAttributeAction } from '../../actions'
+import { hrefWith } from '@/lib/portal/href'
 import { loadProvider } from '../load-provider'
 
 export const metadata: Metadata = { title: 'Custom attributes' }
@@ -27,16 +28,18 @@ export default async function AttributesPage({ params }: { params: Promise<{ pro
   }))
   return (
     <>
-      <PageHeader
-        title={`${provider.name}: custom attributes`}
+      <IdpPageHeader
+        provider={provider}
+        section="custom attributes"
+        current="attributes"
+        isAdmin={isAdmin}
         description={
           <>
             Attributes outside the core and enterprise schemas. Unregistered ones are discarded (see the log&apos;s &quot;discarded
-            attributes&quot;). <TextLink href={`/users?idp=${providerId}&missing=custom`}>Users missing a value</TextLink>
+            attributes&quot;). <TextLink href={hrefWith('/users', { idp: providerId, missing: 'custom' })}>Users missing a value</TextLink>
           </>
         }
       />
-      <IdpTabs providerId={provider.id} current="attributes" isAdmin={isAdmin} />
       <AttributeTable rows={rows} actions={isAdmin ? { edit: editAttributeAction, remove: removeAttributeAction, types: attributeTypes } : null} />
       {isAdmin ? (
         <Card title="Add a custom attribute" className="mt-6 max-w-xl">

@@ -2,10 +2,10 @@ import type { Metadata } from 'next'
 import type { ReactNode } from 'react'
 import { requireOperator } from '@/lib/auth/session'
 import { listProviderCustomAttributes } from '@/lib/services/custom-attributes'
-import { logFilterQuery } from '@/lib/services/portal-logs'
-import { IdpTabs } from '@/components/admin/idp-tabs'
+import { hrefWith } from '@/lib/portal/href'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TenantUrl } from '@/components/admin/tenant-url'
-import { Card, PageHeader, TextLink } from '@/components/ui/basics'
+import { Card, TextLink } from '@/components/ui/basics'
 import { loadProvider } from '../load-provider'
 
 export const metadata: Metadata = { title: 'Setup guide' }
@@ -62,23 +62,23 @@ export default async function GuidePage({ params }: { params: Promise<{ provider
   const { providerId } = await params
   const provider = await loadProvider(providerId)
   const attributes = await listProviderCustomAttributes(providerId)
-  const logs = (filter: Record<string, string>) => `/logs${logFilterQuery({ idp: providerId, ...filter })}`
+  const logs = (filter: Record<string, string>) => hrefWith('/logs', { idp: providerId, ...filter })
+  const users = (filter: Record<string, string>) => hrefWith('/users', { idp: providerId, ...filter })
   const isAdmin = operator.role === 'admin'
   const issues: ReactNode[][] = [
     [<TextLink key="l" href={logs({ status: '401' })}>Test Connection fails with 401</TextLink>, 'Invalid or expired Secret Token', isAdmin ? <TextLink key="f" href={`/idps/${providerId}/tokens`}>Issue a new token</TextLink> : 'An admin issues a new token'],
     [<TextLink key="l" href={logs({ status: '403' })}>Test Connection fails with 403</TextLink>, 'SCIM not enabled on this IdP', <TextLink key="f" href={`/idps/${providerId}`}>Enable SCIM</TextLink>],
     [<TextLink key="l" href={logs({ status: '404' })}>Test Connection fails with 404</TextLink>, 'Wrong Tenant URL (incorrect provider_id)', 'Re-copy the Tenant URL above'],
-    [<TextLink key="l" href={`/users?idp=${providerId}&missing=custom`}>Users created but missing attributes</TextLink>, 'Mappings not configured in Entra, or custom attribute not registered here', <TextLink key="f" href={`/idps/${providerId}/attributes`}>Check custom attributes</TextLink>],
-    [<TextLink key="l" href={`/users?idp=${providerId}&missing=custom`}>Newly created users missing custom extension attributes</TextLink>, 'Entra omits custom extensions from the initial POST', 'Run Provisioning → Provision on demand for the user'],
+    [<TextLink key="l" href={users({ missing: 'custom' })}>Users created but missing attributes</TextLink>, 'Mappings not configured in Entra, or custom attribute not registered here', <TextLink key="f" href={`/idps/${providerId}/attributes`}>Check custom attributes</TextLink>],
+    [<TextLink key="l" href={users({ missing: 'custom' })}>Newly created users missing custom extension attributes</TextLink>, 'Entra omits custom extensions from the initial POST', 'Run Provisioning → Provision on demand for the user'],
     [<TextLink key="l" href={logs({ status: '403' })}>&quot;Insufficient scope&quot; errors (403)</TextLink>, 'Token issued without all scopes', 'Re-issue the token with full scopes'],
     [<TextLink key="l" href={logs({ status: '4xx' })}>Quarantine on the Provisioning blade</TextLink>, 'Too many failures in the initial cycle', 'Resolve the root cause in the log, then resume provisioning'],
     [<TextLink key="l" href={logs({ status: '400', method: 'PATCH' })}>400s on multi-valued PATCH or active toggles</TextLink>, 'Pre-June-2020 SCIM payload shapes', <>Append {code('?aadOptscim062020')} to the Tenant URL</>],
-    [<TextLink key="l" href={`/users?idp=${providerId}`}>Cleared attribute in Entra not cleared here</TextLink>, 'Entra omits cleared attributes instead of sending remove', "Re-assign the user in Entra, or clear it on the user's page"],
+    [<TextLink key="l" href={users({})}>Cleared attribute in Entra not cleared here</TextLink>, 'Entra omits cleared attributes instead of sending remove', "Re-assign the user in Entra, or clear it on the user's page"],
   ]
   return (
     <>
-      <PageHeader title={`${provider.name}: setup guide`} description={provider.kind === 'entra' ? 'Microsoft Entra ID' : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`} />
-      <IdpTabs providerId={provider.id} current="guide" isAdmin={isAdmin} />
+      <IdpPageHeader provider={provider} section="setup guide" current="guide" isAdmin={isAdmin} description={provider.kind === 'entra' ? 'Microsoft Entra ID' : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`} />
       <div className="space-y-6">
         <Card title="Values to paste">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />

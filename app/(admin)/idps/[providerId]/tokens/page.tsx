@@ -3,9 +3,9 @@ import { requireOperator } from '@/lib/auth/session'
 import { listTokensWithWarnings } from '@/lib/services/portal-overview'
 import { SCOPES } from '@/lib/services/scim-access'
 import { DEFAULT_ROTATION_OVERLAP_DAYS, MAX_ACTIVE_TOKENS } from '@/lib/services/tokens'
-import { IdpTabs } from '@/components/admin/idp-tabs'
+import { IdpPageHeader } from '@/components/admin/idp-tabs'
 import { TokenTable } from '@/components/admin/token-table'
-import { Card, PageHeader } from '@/components/ui/basics'
+import { Card } from '@/components/ui/basics'
 import { ActionForm, CheckboxGroup, SelectField, SubmitButton, TextField } from '@/components/ui/form'
 import { createTokenAction, revokeTokenAction, rotateTokenAction } from '../../actions'
 import { loadProvider } from '../load-provider'
@@ -32,8 +32,7 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
   const rotatable = active.filter((token) => !token.replacedById)
   return (
     <>
-      <PageHeader title={`${provider.name}: secret tokens`} description="The IdP sends one of these as its bearer token. Only a hash is stored." />
-      <IdpTabs providerId={provider.id} current="tokens" isAdmin />
+      <IdpPageHeader provider={provider} section="secret tokens" current="tokens" isAdmin description="The IdP sends one of these as its bearer token. Only a hash is stored." />
       <Card title="Generate a token" className="mb-6 max-w-2xl">
         <ActionForm action={createTokenAction} className="space-y-4" secretLabel="Secret token" secretNote="Copy it into the IdP's Secret Token field now: it is shown only once. Only its prefix is kept.">
           <input type="hidden" name="providerId" value={provider.id} />

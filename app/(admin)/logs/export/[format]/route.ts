@@ -1,6 +1,7 @@
 import { currentOperator } from '@/lib/auth/session'
 import { downloadResponse, unreadableFilterResponse } from '@/lib/http/download'
-import { exportLog, readLogFilter } from '@/lib/services/portal-logs'
+import { exportLog } from '@/lib/services/portal-logs'
+import { readLogFilter } from '@/lib/portal/log-filter'
 
 // GET /logs/export/csv|json – the current log filter as a download, streamed, capped at 50 000 rows
 export const dynamic = 'force-dynamic'

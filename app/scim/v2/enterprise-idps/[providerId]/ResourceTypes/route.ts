@@ -1,12 +1,4 @@
-import { scimRoute } from '@/lib/http/scim-route'
-import { resourceTypes } from '@/lib/scim/discovery'
+import { scimHandlers } from '@/lib/http/scim-handlers'
 
-// GET …/ResourceTypes – RFC 7644 §4, RFC 7643 §6: only User
-export const GET = scimRoute({
-  scope: null,
-  handle: async (context) => ({
-    status: 200,
-    body: resourceTypes(context.baseUrl, context.tenant.schema).list,
-    operation: 'discovery',
-  }),
-})
+// ResourceTypes: see the SCIM resource registry (lib/http/scim-resources.ts)
+export const { GET } = scimHandlers.resourceTypes

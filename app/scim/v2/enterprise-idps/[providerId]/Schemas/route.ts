@@ -1,12 +1,4 @@
-import { scimRoute } from '@/lib/http/scim-route'
-import { schemaDocuments } from '@/lib/scim/discovery'
+import { scimHandlers } from '@/lib/http/scim-handlers'
 
-// GET …/Schemas – RFC 7644 §4, RFC 7643 §7: core, enterprise and this IdP's custom extension
-export const GET = scimRoute({
-  scope: null,
-  handle: async (context) => ({
-    status: 200,
-    body: schemaDocuments(context.baseUrl, context.tenant.schema).list,
-    operation: 'discovery',
-  }),
-})
+// Schemas: see the SCIM resource registry (lib/http/scim-resources.ts)
+export const { GET } = scimHandlers.schemas

@@ -1,8 +1,4 @@
-import { unsupportedResource } from '@/lib/http/unsupported'
+import { scimHandlers } from '@/lib/http/scim-handlers'
 
-// Any other path (/Groups, /Bulk, /Me, …) – a SCIM error saying that only users are provisioned
-export const GET = unsupportedResource
-export const POST = unsupportedResource
-export const PUT = unsupportedResource
-export const PATCH = unsupportedResource
-export const DELETE = unsupportedResource
+// [...rest]: see the SCIM resource registry (lib/http/scim-resources.ts)
+export const { GET, POST, PUT, PATCH, DELETE } = scimHandlers.unsupported

@@ -1,8 +1,12 @@
+import 'server-only'
 import type { CompareFilter, CompareOperator, CompValue, FilterNode } from '../scim/filter/ast'
 import { invalidFilter, invalidValue, type ScimError } from '../scim/errors'
 import { findAttribute, type AttributeDefinition } from '../scim/schema/attributes'
-import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/user-schema'
+import { parseDateTime } from '../scim/schema/date-time'
+import { isUuid } from '../scim/ids'
+import { CORE_USER_URN, ENTERPRISE_USER_URN, resolveAttributePath, type UserSchema } from '../scim/schema/tenant-schema'
 import { Prisma } from './generated/client'
+import { emailColumns, userFilterColumns } from './users'
 
 /**
  * SCIM filters (RFC 7644 §3.4.2.2) and sortBy (§3.4.2.3) compiled to parameterized SQL over `"User" u`.
@@ -75,7 +79,7 @@ export function compileUserSortKey(sortBy: string, schema: UserSchema): Prisma.S
     case 'multi': {
       const sub = target.sub ?? valueSubAttribute(target.definition, sortBy, fail)
       // The writer keeps the primary (else work, else first) email in a column.
-      if (target.emails && sub.name === 'value') return sql`lower(u."primaryEmail")`
+      if (target.emails && sub.name === 'value') return sql`lower(${Prisma.raw(emailColumns.primary)})`
       const key = sortExpression(jsonScalar(ELEMENT, sub))
       // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first.
       return sql`(SELECT ${key} FROM jsonb_array_elements(${target.array}) WITH ORDINALITY AS e(v, n)
@@ -104,16 +108,6 @@ function clip(text: string): string {
 // JSON keys come from the schema allow-list, never from the filter text; unusual registered names are bound.
 function jsonKey(name: string): Prisma.Sql {
   return /^[A-Za-z0-9_$:.-]+$/.test(name) ? Prisma.raw(`'${name}'`) : sql`${name}::text`
-}
-
-/** Columns kept beside the JSONB resource for indexed filters (see lib/db/users.ts userColumns). */
-const CORE_COLUMNS: Record<string, { column: string; lowered?: string }> = {
-  userName: { column: 'u."userName"', lowered: 'u."userNameLower"' },
-  externalId: { column: 'u."externalId"' },
-  displayName: { column: 'u."displayName"' },
-  active: { column: 'u."active"' },
-  'name.givenName': { column: 'u."givenName"' },
-  'name.familyName': { column: 'u."familyName"' },
 }
 
 /** RFC 7643 §3.1 common attributes, which the schema does not list. */
@@ -159,7 +153,8 @@ function resolveTarget(schema: UserSchema, path: string, fail: Fail): Target {
   }
   let base: Prisma.Sql
   if (schemaUrn === CORE_USER_URN) {
-    const column = CORE_COLUMNS[subAttribute ? `${attribute.name}.${subAttribute.name}` : attribute.name]
+    // Core attributes kept in columns (the map in users.ts), for indexed filters and sorting.
+    const column = userFilterColumns[subAttribute ? `${attribute.name}.${subAttribute.name}` : attribute.name]
     if (column) return { kind: 'scalar', scalar: columnScalar(column, subAttribute ?? attribute) }
     base = RESOURCE
   } else if (schemaUrn === ENTERPRISE_USER_URN) {
@@ -296,7 +291,7 @@ function compareTarget(target: Target, op: CompareOperator, compValue: CompValue
 /** `emails.value eq` through the lower-cased array column and its GIN index. */
 function emailEquals(compValue: CompValue, path: string): Prisma.Sql {
   const value = stringValue(compValue, path).toLowerCase()
-  return sql`u."emailValues" @> ARRAY[${value}::text]`
+  return sql`${Prisma.raw(emailColumns.values)} @> ARRAY[${value}::text]`
 }
 
 /** `attr[filter]`: some value of a multi-valued attribute (or the one value of a complex one) matches. */
@@ -379,7 +374,7 @@ function compareScalar(
         throw invalidFilter(`Operator '${op}' cannot be used with the binary attribute '${label}'.`)
       }
       const raw = stringValue(compValue, path)
-      if (op === 'eq' && scalar.uuid && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+      if (op === 'eq' && scalar.uuid && isUuid(raw)) {
         return sql`${scalar.uuid} = ${raw.toLowerCase()}::uuid`
       }
       let left: Prisma.Sql
@@ -440,21 +435,6 @@ function stringValue(compValue: CompValue, path: string): string {
   if (typeof compValue === 'string') return compValue
   if (typeof compValue === 'number' || typeof compValue === 'boolean') return String(compValue)
   throw invalidFilter(`Attribute '${clip(path)}' needs a string value.`)
-}
-
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/
-
-/** An xsd:dateTime (RFC 7643 §2.3.5) as a UTC ISO string; no zone means UTC. Undefined if invalid. */
-function parseDateTime(text: string): string | undefined {
-  const match = DATE_TIME.exec(text.trim())
-  if (!match) return undefined
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match
-  const days = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > days) return undefined
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined
-  const offset = /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2').toUpperCase()
-  const time = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`)
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString()
 }
 
 function sortExpression(scalar: Scalar): Prisma.Sql {

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { databaseReady } from '@/lib/db/client'
-import { readAuditFilter } from './portal-audit'
-import { readLogFilter } from './portal-logs'
-import { findUsers, readUserSearch } from './portal-users'
+import { findUsers } from '@/lib/services/portal-users'
+import { readAuditFilter } from './audit-filter'
+import { readLogFilter } from './log-filter'
+import { readUserSearch } from './user-search'
 
 beforeAll(async () => {
   await databaseReady()

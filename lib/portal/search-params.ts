@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { hasUnstorableText, unstorableTextMessage } from '../storable-text'
+import { cursorParam } from './cursor'
 
 /** URL search parameters of portal pages and exports: lenient to read, explicit about what was ignored. */
 
@@ -30,8 +31,8 @@ export const dateParam = optionalParam(
 
 /** Keyset paging of the time-ordered portal lists: `after` is older than its cursor, `before` newer. */
 export const pageCursorParams = {
-  after: optionalParam(z.string().max(100)).catch(undefined),
-  before: optionalParam(z.string().max(100)).catch(undefined),
+  after: cursorParam,
+  before: cursorParam,
 }
 
 /** What a `from`/`to` field accepts, as the page says it next to an ignored value. */

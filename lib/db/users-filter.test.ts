@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ScimError } from '../scim/errors'
 import { parseFilter } from '../scim/filter/parse'
-import { buildUserSchema, ENTERPRISE_USER_URN } from '../scim/schema/user-schema'
+import { buildUserSchema, ENTERPRISE_USER_URN } from '../scim/schema/tenant-schema'
 import { databaseReady, getDb } from './client'
 import { Prisma } from './generated/client'
-import { compileUserFilter, compileUserSortKey } from './scim-where'
+import { sqlRows } from './sql'
+import { compileUserFilter, compileUserSortKey } from './users-filter'
 
 const schema = buildUserSchema({
   extensionName: 'acme',
@@ -109,7 +110,7 @@ async function createUser(provider: string, fixture: Fixture): Promise<string> {
 
 async function matching(filter: string, provider = providerId): Promise<string[]> {
   const condition = compileUserFilter(parseFilter(filter), schema)
-  const rows = await getDb().$queryRaw<{ userName: string }[]>(
+  const rows = await sqlRows<{ userName: string }>(
     Prisma.sql`SELECT u."userName" FROM "User" u WHERE u."providerId" = ${provider}::uuid AND ${condition} ORDER BY u."userName"`,
   )
   return rows.map((row) => row.userName).sort()
@@ -117,7 +118,7 @@ async function matching(filter: string, provider = providerId): Promise<string[]
 
 async function sorted(sortBy: string): Promise<string[]> {
   const key = compileUserSortKey(sortBy, schema)
-  const rows = await getDb().$queryRaw<{ userName: string }[]>(
+  const rows = await sqlRows<{ userName: string }>(
     Prisma.sql`SELECT u."userName" FROM "User" u WHERE u."providerId" = ${providerId}::uuid ORDER BY ${key} ASC NULLS LAST, u."createdAt"`,
   )
   return rows.map((row) => row.userName)
@@ -324,7 +325,7 @@ describe('compileUserFilter against the database', () => {
     await db.$executeRaw`ANALYZE "User"`
     const explain = async (filter: string) => {
       const condition = compileUserFilter(parseFilter(filter), schema)
-      const plan = await db.$queryRaw<{ 'QUERY PLAN': string }[]>(
+      const plan = await sqlRows<{ 'QUERY PLAN': string }>(
         Prisma.sql`EXPLAIN SELECT u."id" FROM "User" u WHERE u."providerId" = ${bulk.id}::uuid AND ${condition}`,
       )
       return plan.map((row) => row['QUERY PLAN']).join('\n')

@@ -1,0 +1,98 @@
+import 'server-only'
+import { randomUUID } from 'node:crypto'
+import { claimJob, releaseJob, saveJobState } from '../db/background-jobs'
+import { deleteEventsBefore } from '../db/events'
+import { clearRequestBodiesBefore, deleteRequestsBefore, type RequestCursor } from '../db/provisioning-requests'
+import { env } from '../env'
+
+/**
+ * Retention: request and response bodies go after LOG_RETENTION_DAYS, the rest of a log record after
+ * LOG_METADATA_RETENTION_DAYS, user events after EVENT_RETENTION_DAYS. The job runs inside the app on one
+ * instance at a time (a lease in "BackgroundJob"), in small batches with a pause between them, so that it
+ * never holds locks or I/O long enough to be felt by SCIM traffic.
+ */
+
+const JOB = 'retention'
+const DAY_MS = 24 * 60 * 60 * 1000
+const LEASE_MS = 5 * 60 * 1000
+
+export type RetentionPolicy = { bodyDays: number; recordDays: number; eventDays: number }
+
+export type RetentionOptions = { batch?: number; pauseMs?: number; now?: Date; holder?: string }
+
+export type RetentionResult =
+  | { ran: false }
+  | { ran: true; bodiesCleared: number; recordsDeleted: number; eventsDeleted: number }
+
+type RetentionState = { bodiesClearedTo?: { createdAt: string; id: string } }
+
+export function retentionPolicy(): RetentionPolicy {
+  const settings = env()
+  return {
+    bodyDays: settings.LOG_RETENTION_DAYS,
+    recordDays: settings.LOG_METADATA_RETENTION_DAYS,
+    eventDays: settings.EVENT_RETENTION_DAYS,
+  }
+}
+
+const instance = randomUUID()
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One pass of the retention job; `{ ran: false }` when another instance holds it. */
+export async function runRetention(options: RetentionOptions = {}): Promise<RetentionResult> {
+  const { batch = 2000, pauseMs = 50, now = new Date(), holder = instance } = options
+  const policy = retentionPolicy()
+  const saved = (await claimJob(JOB, holder, LEASE_MS, now)) as RetentionState | null
+  if (!saved) return { ran: false }
+  const result = { ran: true as const, bodiesCleared: 0, recordsDeleted: 0, eventsDeleted: 0 }
+  try {
+    const recordsBefore = new Date(now.getTime() - policy.recordDays * DAY_MS)
+    for (;;) {
+      const deleted = await deleteRequestsBefore(recordsBefore, batch)
+      result.recordsDeleted += deleted
+      if (deleted < batch) break
+      if (!(await saveJobState(JOB, holder, saved, LEASE_MS))) return result
+      await pause(pauseMs)
+    }
+    const bodiesBefore = new Date(now.getTime() - policy.bodyDays * DAY_MS)
+    const stored = saved.bodiesClearedTo
+    let position: RequestCursor | null = stored ? { createdAt: new Date(stored.createdAt), id: stored.id } : null
+    for (;;) {
+      const step = await clearRequestBodiesBefore(bodiesBefore, position, batch)
+      if (!step) break
+      const reached = step.reached
+      result.bodiesCleared += step.cleared
+      position = reached
+      const state: RetentionState = { bodiesClearedTo: { createdAt: reached.createdAt.toISOString(), id: reached.id } }
+      if (!(await saveJobState(JOB, holder, state, LEASE_MS))) return result
+      await pause(pauseMs)
+    }
+    const eventsBefore = new Date(now.getTime() - policy.eventDays * DAY_MS)
+    for (;;) {
+      const deleted = await deleteEventsBefore(eventsBefore, batch)
+      result.eventsDeleted += deleted
+      if (deleted < batch) break
+      await pause(pauseMs)
+    }
+    return result
+  } finally {
+    await releaseJob(JOB, holder)
+  }
+}
+
+let timer: NodeJS.Timeout | undefined
+
+/** Runs retention now and then every `RETENTION_INTERVAL_MINUTES`, in the background of this process. */
+export function startRetentionJob(log: (message: string, error?: unknown) => void = console.error): void {
+  if (timer) return
+  const run = () =>
+    runRetention().catch((error) => log('The retention job failed; it runs again at its next interval.', error))
+  timer = setInterval(run, env().RETENTION_INTERVAL_MINUTES * 60 * 1000)
+  timer.unref()
+  setTimeout(run, 60 * 1000).unref()
+}
+
+export function stopRetentionJob(): void {
+  if (timer) clearInterval(timer)
+  timer = undefined
+}
