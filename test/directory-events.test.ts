@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { eventsSettled } from '@/lib/db/events'
 import { eventListSchema, type userEventSchema } from '@/lib/http/directory-api'
 import type { z } from 'zod'
 import { callApi, createTestApiKey, queryRows, sql } from './directory-harness'
@@ -27,6 +28,8 @@ async function page(query: string) {
 }
 
 async function drain(query: string, limit: number, after?: string) {
+  // Other transactions on the server (other test files) may hold the commit-safe horizon back for a moment.
+  await eventsSettled()
   const seen: Event[] = []
   let cursor = after
   for (;;) {
@@ -102,6 +105,8 @@ describe('GET /api/v1/events', () => {
       }
     })
     await Promise.all(writers)
+    // The reader stops at the first empty page once writing is over: every committed event must be visible by then.
+    await eventsSettled()
     writing = false
     await reader
     const ids = seen.map((event) => event.id)

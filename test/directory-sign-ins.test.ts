@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { signInResultSchema } from '@/lib/http/directory-api'
+import { eventsSettled } from '@/lib/db/events'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { listEvents } from '@/lib/services/events'
 import { setJitEnabled } from '@/lib/services/sign-ins'
@@ -22,6 +23,8 @@ const signIn = (claims: Record<string, unknown>, providerId = tenant.providerId)
   callApi('POST', `/enterprise-idps/${providerId}/sign-ins`, { key, body: claims })
 
 async function eventsOf(userId: string) {
+  // Other transactions on the server (other test files) may hold the commit-safe horizon back for a moment.
+  await eventsSettled()
   const page = await listEvents({ limit: 1000, providerId: tenant.providerId })
   return page.data.filter((event) => event.data.user.id === userId)
 }
