@@ -54,6 +54,16 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** A portal session ends this many hours after sign-in, however active. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
+  /** Directory API requests per second and API key, sustained and in a burst, per instance; 0 turns the limit off. */
+  DIRECTORY_RATE_LIMIT: z.coerce.number().min(0).default(100),
+  DIRECTORY_RATE_BURST: z.coerce.number().min(1).default(200),
+  /** Largest accepted directory API request body, in bytes. */
+  DIRECTORY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(65_536),
+  /**
+   * How old a user change must be before GET /api/v1/users lists it, in milliseconds: longer than any user
+   * write transaction plus the clock difference between instances, so no change can commit behind a cursor.
+   */
+  DIRECTORY_SETTLE_MS: z.coerce.number().int().min(0).default(5_000),
   /** Request and response bodies in the provisioning log are kept this many days. */
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** The rest of a provisioning log record (who, what, when, status, changes) is kept this many days. */

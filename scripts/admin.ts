@@ -6,6 +6,7 @@ import './cli-logs-to-stderr'
 import { parseArgs } from 'node:util'
 import { ZodError } from 'zod'
 import { closeDatabase, databaseReady, DatabaseLockedError } from '../lib/db/client'
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../lib/services/api-keys'
 import { CLI_ACTOR } from '../lib/services/audit'
 import { addCustomAttribute, listProviderCustomAttributes, removeCustomAttribute } from '../lib/services/custom-attributes'
 import { createIdentityProvider, listIdentityProviders, setScimEnabled } from '../lib/services/identity-providers'
@@ -30,6 +31,10 @@ const USAGE = `Usage: npm run admin -- <command> [options]
                 [--description <text>] [--json]
   attribute list --idp <providerId> [--json]
   attribute remove --idp <providerId> --name <name>
+  apikey create --label <text> --scopes directory:read,events:read,sign-ins:write
+                [--expires-in-days <n>] [--json]     (a directory API key; default 365 days; 0 = never expires)
+  apikey list [--json]
+  apikey revoke <apiKeyId>
   operator create --email <email> --role admin|support [--json]
   operator reset-mfa --email <email> [--json]     (turns MFA off, passkeys included, and ends the operator's sessions)`
 
@@ -182,6 +187,42 @@ async function run(): Promise<void> {
     case 'token revoke': {
       const token = await revokeToken(CLI_ACTOR, argument(2, 'tokenId'))
       print({ tokenId: token.id, revoked: true }, `Revoked token ${token.id}${token.label ? ` (${token.label})` : ''}.`)
+      return
+    }
+    case 'apikey create': {
+      const expiresInDays = days('expires-in-days')
+      const scopes = required('scopes').split(',').map((scope) => scope.trim())
+      const unknown = scopes.filter((scope) => !(API_KEY_SCOPES as readonly string[]).includes(scope))
+      if (unknown.length > 0) throw new UsageError(`Unknown scope ${unknown.join(', ')}: scopes are ${API_KEY_SCOPES.join(', ')}.`)
+      const { key, apiKey } = await createApiKey(CLI_ACTOR, {
+        label: required('label'),
+        scopes: scopes as ApiKeyScope[],
+        ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+      })
+      print(
+        { apiKeyId: key.id, apiKey, expiresAt: key.expiresAt?.toISOString() ?? null },
+        `API key (shown once; store it in the service's secrets now):\n\n  ${apiKey}\n\nKey id:  ${key.id}\nScopes:  ${key.scopes.join(', ')}\nExpires: ${key.expiresAt?.toISOString() ?? 'never'}`,
+      )
+      return
+    }
+    case 'apikey list': {
+      const rows = (await listApiKeys()).map((key) => ({
+        apiKeyId: key.id,
+        label: key.label,
+        prefix: `${key.prefix}…`,
+        scopes: key.scopes.join(','),
+        status: key.status,
+        expiresAt: key.expiresAt?.toISOString() ?? null,
+        lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+        createdBy: key.createdBy,
+        createdAt: key.createdAt.toISOString(),
+      }))
+      print(rows, table(rows))
+      return
+    }
+    case 'apikey revoke': {
+      const key = await revokeApiKey(CLI_ACTOR, argument(2, 'apiKeyId'))
+      print({ apiKeyId: key.id, revoked: true }, `Revoked API key ${key.id}${key.label ? ` (${key.label})` : ''}.`)
       return
     }
     case 'attribute add': {

@@ -16,6 +16,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     { href: '/idps', label: 'Identity providers' },
     { href: '/users', label: 'Users' },
     { href: '/logs', label: 'Provisioning log' },
+    { href: '/api-keys', label: 'API keys' },
+    { href: '/api-reference', label: 'API reference' },
     ...(operator.role === 'admin'
       ? [
           { href: '/audit', label: 'Audit log' },

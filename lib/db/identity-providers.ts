@@ -54,12 +54,14 @@ export type ProviderRow = {
   name: string
   kind: IdpKind
   scimEnabled: boolean
+  /** Whether SSO sign-in may create accounts just in time (lib/services/sign-ins.ts). */
+  jitEnabled: boolean
   extensionName: string
   createdAt: Date
   updatedAt: Date
 }
 
-const providerColumns = Prisma.sql`"id", "name", "kind", "scimEnabled", "extensionName", "createdAt", "updatedAt"`
+const providerColumns = Prisma.sql`"id", "name", "kind", "scimEnabled", "jitEnabled", "extensionName", "createdAt", "updatedAt"`
 
 export function findProvider(providerId: string): Promise<ProviderRow | undefined> {
   return sqlFirst<ProviderRow>(Prisma.sql`SELECT ${providerColumns} FROM "IdentityProvider" WHERE "id" = ${providerId}::uuid`)

@@ -10,6 +10,7 @@ import { hrefWith } from '@/lib/portal/href'
 import { Badge, Card, StatusBadge, TextLink, Time } from '@/components/ui/basics'
 import { ConfirmForm } from '@/components/ui/confirm-form'
 import { deleteIdpAction, setScimEnabledAction } from '../actions'
+import { setJitEnabledAction } from '../jit-actions'
 import { orNotFound } from '@/lib/portal/not-found'
 
 export const metadata: Metadata = { title: 'Identity provider' }
@@ -31,6 +32,7 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
           <span className="inline-flex flex-wrap items-center gap-2">
             <Badge tone="blue">{provider.kind}</Badge>
             {provider.scimEnabled ? <Badge tone="green">SCIM on</Badge> : <Badge tone="red">SCIM off</Badge>}
+            {provider.jitEnabled ? <Badge tone="blue">JIT accounts on</Badge> : <Badge tone="slate">JIT accounts off</Badge>}
             <span>
               {counts.users} users, {counts.active} active
             </span>
@@ -102,6 +104,18 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
                 provider.scimEnabled
                   ? 'Every SCIM request from this IdP will be refused with 403 until you enable it again. Users stay as they are.'
                   : 'The IdP will be able to create and change users again.'
+              }
+            />
+            <ConfirmForm
+              action={setJitEnabledAction}
+              hidden={{ providerId: provider.id, enabled: provider.jitEnabled ? 'false' : 'true' }}
+              label={provider.jitEnabled ? 'Turn off just-in-time accounts' : 'Turn on just-in-time accounts'}
+              variant={provider.jitEnabled ? 'danger' : 'primary'}
+              confirmLabel={provider.jitEnabled ? 'Yes, turn off' : 'Yes, turn on'}
+              question={
+                provider.jitEnabled
+                  ? 'SSO sign-in will refuse people SCIM has not provisioned yet (403). Existing accounts still sign in.'
+                  : 'SSO sign-in will create an account for a person SCIM has not provisioned yet; a later SCIM POST links to it.'
               }
             />
             <ConfirmForm
