@@ -189,6 +189,29 @@ export function findUserByExternalId(
  */
 export type UserEventOfWrite = (row: UserRow) => NewUserEvent | undefined
 
+/**
+ * The row a write will return, computed before it is sent: the event of the write is built from it, so the
+ * write and its event can be one statement. Must agree with the INSERT and UPDATE below, column for column.
+ */
+function rowAfterWrite(
+  base: Pick<UserRow, 'id' | 'providerId' | 'version' | 'scimManaged' | 'source' | 'createdAt'>,
+  data: { resource: UserResourceJson; customAttributes: Record<string, unknown> },
+  now: Date,
+): UserRow {
+  const columns = userColumns(data.resource)
+  return {
+    ...base,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    displayName: columns.displayName,
+    primaryEmail: columns.primaryEmail,
+    active: columns.active,
+    resource: data.resource as Prisma.JsonValue,
+    customAttributes: data.customAttributes as Prisma.JsonValue,
+    updatedAt: now,
+  }
+}
+
 /** `statement` (a CTE named `source` returning the written row), with the event of the write recorded beside it. */
 function withEvent(statement: Prisma.Sql, source: 'written' | 'removed', event: NewUserEvent | undefined): Prisma.Sql {
   const recorded = event ? Prisma.sql`, recorded AS (${insertUserEventFromSql(event, source)})` : Prisma.empty
@@ -203,23 +226,8 @@ export async function insertUser(
 ): Promise<UserRow> {
   const now = new Date()
   const id = randomUUID()
-  const columns = userColumns(data.resource)
-  const expected: UserRow = {
-    id,
-    providerId,
-    userName: columns.userName,
-    externalId: columns.externalId,
-    displayName: columns.displayName,
-    primaryEmail: columns.primaryEmail,
-    active: columns.active,
-    resource: data.resource as Prisma.JsonValue,
-    customAttributes: data.customAttributes as Prisma.JsonValue,
-    version: 1,
-    scimManaged: data.scimManaged,
-    source: data.source,
-    createdAt: now,
-    updatedAt: now,
-  }
+  const base = { id, providerId, version: 1, scimManaged: data.scimManaged, source: data.source, createdAt: now }
+  const expected = rowAfterWrite(base, data, now)
   const insert = Prisma.sql`
     INSERT INTO "User" ("id", "providerId", ${derivedColumnList}, "resource", "customAttributes", "version", "source",
       "scimManaged", "createdAt", "updatedAt")
@@ -241,20 +249,8 @@ export function updateUserIfVersion(
   eventOf?: UserEventOfWrite,
 ): Promise<UserRow | undefined> {
   const now = new Date()
-  const columns = userColumns(data.resource)
-  const expected: UserRow = {
-    ...current,
-    userName: columns.userName,
-    externalId: columns.externalId,
-    displayName: columns.displayName,
-    primaryEmail: columns.primaryEmail,
-    active: columns.active,
-    resource: data.resource as Prisma.JsonValue,
-    customAttributes: data.customAttributes as Prisma.JsonValue,
-    version: current.version + 1,
-    scimManaged: data.scimManaged ?? current.scimManaged,
-    updatedAt: now,
-  }
+  const base = { ...current, version: current.version + 1, scimManaged: data.scimManaged ?? current.scimManaged }
+  const expected = rowAfterWrite(base, data, now)
   const managed = data.scimManaged === undefined ? Prisma.empty : Prisma.sql`, "scimManaged" = ${data.scimManaged}`
   const update = Prisma.sql`
     UPDATE "User" u SET ${derivedAssignments(data.resource)},
