@@ -7,6 +7,7 @@ export async function register() {
   await databaseReady()
   const { startRetentionJob } = await import('./lib/services/retention')
   startRetentionJob()
+  ;(await import('./lib/services/webhook-worker')).startWebhookWorker()
   const [{ issueSetupToken, SETUP_TOKEN_TTL_MS }, { env }] = await Promise.all([import('./lib/services/portal-auth'), import('./lib/env')])
   const token = await issueSetupToken()
   if (!token) return

@@ -7,6 +7,7 @@ import next from 'next'
 import { closeDatabase, databaseReady } from './lib/db/client'
 import { env } from './lib/env'
 import { flushRequestLog } from './lib/services/request-log'
+import { startWebhookWorker, stopWebhookWorker } from './lib/services/webhook-worker'
 import { createAppServer } from './lib/http/scim-node'
 
 const { PORT, HOSTNAME } = env()
@@ -17,6 +18,7 @@ async function main() {
   const app = next({ dev: false, dir: process.cwd(), hostname: HOSTNAME, port: PORT })
   const handleNext = app.getRequestHandler()
   await app.prepare()
+  startWebhookWorker()
 
   const server = createAppServer((req, res) => void handleNext(req, res))
   // The last resort: an error raised outside any request is logged, and the server keeps serving.
@@ -28,7 +30,7 @@ async function main() {
 
   const shutdown = () => {
     server.close()
-    void flushRequestLog()
+    void Promise.all([flushRequestLog(), stopWebhookWorker()])
       .then(() => closeDatabase())
       .finally(() => process.exit(0))
   }

@@ -16,6 +16,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     { href: '/idps', label: 'Identity providers' },
     { href: '/users', label: 'Users' },
     { href: '/logs', label: 'Provisioning log' },
+    { href: '/webhooks', label: 'Webhooks' },
     ...(operator.role === 'admin'
       ? [
           { href: '/audit', label: 'Audit log' },
