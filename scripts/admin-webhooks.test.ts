@@ -40,7 +40,7 @@ describe('npm run admin -- webhook', () => {
     expect(rotation.secret).toMatch(/^whsec_/)
     expect(rotation.secret).not.toBe(secret)
     expect(new Date(rotation.previousSecretExpiresAt).getTime()).toBeGreaterThan(Date.now() + 11 * 3_600_000)
-  }, 120_000)
+  }, 300_000)
 
   it('refuses private addresses, bad event types and unknown webhooks clearly', () => {
     const privateUrl = admin(dataDir, 'webhook', 'create', '--url', 'http://10.0.0.8/hooks')
@@ -55,5 +55,5 @@ describe('npm run admin -- webhook', () => {
     const noUrl = admin(dataDir, 'webhook', 'create')
     expect(noUrl.code).toBe(2)
     expect(noUrl.stderr).toMatch(/--url is required/)
-  }, 120_000)
+  }, 300_000)
 })
