@@ -1,7 +1,9 @@
 /**
  * Webhook delivery throughput: records user events at a steady rate (default 1,000/s for 10 s) while the
  * worker fans them out and delivers them, signed, to a local receiver; prints events/s recorded and
- * delivered, and how long delivery lagged behind. PGlite in memory by default, PostgreSQL with DATABASE_URL.
+ * delivered, and how long delivery lagged behind; then records the same number again with no worker running
+ * and prints how fast a fresh worker drains that backlog (the delivery capacity, whatever the recording rate
+ * reached). PGlite in memory by default, PostgreSQL with DATABASE_URL.
  *
  *   npx tsx --import ./scripts/register-server-only.mjs scripts/bench-webhooks.ts [--rate 1000] [--seconds 10] [--endpoints 1]
  */
@@ -76,11 +78,17 @@ const started = performance.now()
 let recorded = 0
 while (recorded < total) {
   const count = Math.min(perTick, total - recorded)
-  await withTransaction(async () => {
-    for (let index = 0; index < count; index++) {
-      await recordUserEvent('user.updated', user, [{ attribute: 'title', old: `t${recorded + index}`, new: `t${recorded + index + 1}` }])
-    }
-  })
+  // As SCIM requests would: several transactions at once, each recording its events.
+  const writers = 8
+  await Promise.all(
+    Array.from({ length: writers }, (_, writer) =>
+      withTransaction(async () => {
+        for (let index = writer; index < count; index += writers) {
+          await recordUserEvent('user.updated', user, [{ attribute: 'title', old: `t${recorded + index}`, new: `t${recorded + index + 1}` }])
+        }
+      }),
+    ),
+  )
   recorded += count
   const due = started + (recorded / rate) * 1000
   const wait = due - performance.now()
@@ -91,11 +99,26 @@ const expected = total * endpointCount
 const deadline = recordedAt + 120_000
 while (received < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
 const doneAt = performance.now()
+const deliverSeconds = (lastReceivedAt - started) / 1000
 await worker.stop()
+
+// Phase 2, delivery capacity: a backlog recorded while no worker runs, then drained by a fresh worker.
+const backlogStart = received
+for (let start = 0; start < total; start += 500) {
+  await withTransaction(async () => {
+    for (let index = start; index < Math.min(total, start + 500); index++) {
+      await recordUserEvent('user.updated', user, [{ attribute: 'title', old: `b${index}`, new: `b${index + 1}` }])
+    }
+  })
+}
+const drainStarted = performance.now()
+const drainer = createWebhookWorker({ allowPrivate: true, pollIntervalMs: 20 })
+while (received < backlogStart + expected && performance.now() < drainStarted + 120_000) await new Promise((resolve) => setTimeout(resolve, 5))
+const drainSeconds = (performance.now() - drainStarted) / 1000
+await drainer.stop()
 server.close()
 
 const recordSeconds = (recordedAt - started) / 1000
-const deliverSeconds = (lastReceivedAt - started) / 1000
 console.log(
   JSON.stringify(
     {
@@ -104,9 +127,11 @@ console.log(
       eventsRecorded: total,
       recordedPerSecond: Math.round(total / recordSeconds),
       deliveriesExpected: expected,
-      deliveriesReceived: received,
-      deliveredPerSecond: Math.round(received / deliverSeconds),
+      deliveriesReceived: backlogStart,
+      deliveredPerSecond: Math.round(backlogStart / deliverSeconds),
       lagAfterLastEventMs: Math.round(doneAt - recordedAt),
+      backlogDeliveries: received - backlogStart,
+      backlogDrainedPerSecond: Math.round((received - backlogStart) / drainSeconds),
       signaturesVerifiedInSample: verifiedSample,
     },
     null,
@@ -114,4 +139,4 @@ console.log(
   ),
 )
 await closeDatabase()
-process.exit(received === expected ? 0 : 1)
+process.exit(received === 2 * expected ? 0 : 1)

@@ -79,7 +79,7 @@ export function settingsFromEnv(): WebhookWorkerSettings {
     retryWindowMs: settings.WEBHOOK_RETRY_WINDOW_HOURS * 3_600_000,
     disableAfterMs: settings.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     concurrency: settings.WEBHOOK_CONCURRENCY,
-    batchSize: 200,
+    batchSize: 1000,
     fanoutBatch: 1000,
     retentionDays: settings.WEBHOOK_DELIVERY_RETENTION_DAYS,
     now: () => new Date(),
