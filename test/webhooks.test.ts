@@ -3,10 +3,8 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
-import { databaseKind, databaseReady, withTransaction } from '@/lib/db/client'
-import { Prisma } from '@/lib/db/generated/client'
+import { databaseKind, databaseReady, getSqlRunner, withTransaction } from '@/lib/db/client'
 import { insertProvider } from '@/lib/db/identity-providers'
-import { sqlFirst, sqlRows } from '@/lib/db/sql'
 import { insertUser, type UserRow } from '@/lib/db/users'
 import { createOutboundAgents, OutboundUrlError, parseOutboundUrl, refusedAddressReason, validateOutboundUrl } from '@/lib/outbound-url'
 import { CLI_ACTOR } from '@/lib/services/audit'
@@ -44,6 +42,11 @@ afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.stop()))
   await Promise.all(receivers.map((receiver) => receiver.close()))
 })
+
+/** Reads the tables straight, as an attacker with a database dump would. */
+async function query<T>(text: string, ...values: unknown[]): Promise<T[]> {
+  return (await getSqlRunner()(text, values)).rows as T[]
+}
 
 /** A fake clock for schedules: starts now, moves only when the test says so. */
 function testClock() {
@@ -195,9 +198,7 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     expect(span).toBeGreaterThanOrEqual(24 * HOUR)
     expect(span).toBeLessThan(28 * HOUR)
     expect((await listDisabledWebhooks()).map((item) => item.id)).toContain(webhook.id)
-    const audit = await sqlFirst<{ actor: string }>(
-      Prisma.sql`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'webhook.auto-disable' AND "targetId" = ${webhook.id}`,
-    )
+    const [audit] = await query<{ actor: string }>(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'webhook.auto-disable' AND "targetId" = $1`, webhook.id)
     expect(audit?.actor).toBe('webhook-worker')
     // Disabled: nothing is sent however much time passes.
     const before = receiver.requests.length
@@ -235,7 +236,7 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
 
   it('stores the signing secret sealed, never in clear', async () => {
     const { webhook, secret } = await setUp()
-    const row = await sqlFirst<Record<string, unknown>>(Prisma.sql`SELECT * FROM "WebhookEndpoint" WHERE "id" = ${webhook.id}::uuid`)
+    const [row] = await query<Record<string, unknown>>(`SELECT * FROM "WebhookEndpoint" WHERE "id" = $1::uuid`, webhook.id)
     const stored = JSON.stringify(row)
     expect(stored).not.toContain(secret.slice(6))
     expect(stored).not.toContain(Buffer.from(secret.slice(6), 'base64').toString('hex'))
@@ -265,9 +266,7 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     expect(receiver.receipts.slice(3).map((receipt) => receipt.event.type)).toEqual(['webhook.test', 'user.updated'])
     // Another endpoint's delivery cannot be re-sent through this one.
     await expect(resendDelivery(CLI_ACTOR, other.webhook.id, deliveries[0]!.id)).rejects.toThrow(/No delivery/)
-    const actions = await sqlRows<{ action: string }>(
-      Prisma.sql`SELECT "action" FROM "AuditEvent" WHERE "targetId" = ${webhook.id} ORDER BY "createdAt"`,
-    )
+    const actions = await query<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "targetId" = $1 ORDER BY "createdAt"`, webhook.id)
     expect(actions.map((row) => row.action)).toEqual(['webhook.create', 'webhook.test', 'webhook.resend', 'webhook.resend-range'])
   })
 
@@ -302,7 +301,7 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     await expect(getWebhook(webhook.id)).rejects.toThrow(/No webhook/)
     const worker = stepWorker()
     await worker.step()
-    const left = await sqlFirst<{ count: string }>(Prisma.sql`SELECT count(*)::text AS "count" FROM "WebhookDelivery" WHERE "endpointId" = ${webhook.id}::uuid`)
+    const [left] = await query<{ count: string }>(`SELECT count(*)::text AS "count" FROM "WebhookDelivery" WHERE "endpointId" = $1::uuid`, webhook.id)
     expect(left?.count).toBe('0')
   })
 })
@@ -469,7 +468,7 @@ describe('outbound address safety', () => {
 
   it('refuses bad registrations with clear messages and stores nothing', async () => {
     const provider = await insertProvider({ name: 'Refusals', kind: 'entra' })
-    const count = async () => Number((await sqlFirst<{ n: string }>(Prisma.sql`SELECT count(*)::text AS n FROM "WebhookEndpoint"`))!.n)
+    const count = async () => Number((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "WebhookEndpoint"`))[0]!.n)
     const before = await count()
     await expect(createWebhook(CLI_ACTOR, { url: 'http://169.254.169.254/' })).rejects.toThrow(/metadata/)
     await expect(createWebhook(CLI_ACTOR, { url: 'gopher://example.com/' })).rejects.toThrow(/Only http/)
