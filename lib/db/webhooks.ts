@@ -152,18 +152,25 @@ export async function findEndpointStats(since: Date): Promise<EndpointStats[]> {
 
 // ---- fan-out ----
 
+/** Any constant: the key of the advisory lock that lets one instance at a time fan out. */
+const FANOUT_LOCK_KEY = 7_361_420_905
+
 /**
- * The fan-out cursor, locked for this transaction; null while another instance holds it (that instance is
- * fanning out, so this one need not). Holding the lock while deliveries are inserted and the cursor moved, in
- * one transaction, is what makes each event fan out exactly once.
+ * The fan-out cursor, for this transaction alone; null while another instance holds the fan-out lock (that
+ * instance is fanning out, so this one need not). Holding the lock while deliveries are inserted and the
+ * cursor moved, in one transaction, is what makes each event fan out exactly once. An advisory lock rather
+ * than a row lock: an idle poll then writes nothing and takes no transaction id, so it never holds back the
+ * commit-safe horizon that event readers wait for.
  */
 export async function lockFanoutCursor(): Promise<EventPosition | null> {
+  const lock = await sqlFirst<{ locked: boolean }>(Prisma.sql`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK_KEY}::bigint) AS "locked"`)
+  if (!lock?.locked) return null
   const row = await sqlFirst<{ txid: string | bigint; seq: string | bigint }>(Prisma.sql`
-    SELECT "txid", "seq" FROM "WebhookFanoutCursor" WHERE "id" = 1 FOR UPDATE SKIP LOCKED`)
+    SELECT "txid", "seq" FROM "WebhookFanoutCursor" WHERE "id" = 1`)
   if (row) return { txid: BigInt(row.txid), seq: BigInt(row.seq) }
-  // No row at all (never on a migrated database): start here, so old events are not sent to new endpoints.
+  // No row at all (never on a migrated database): start from the beginning.
   await sqlExecute(Prisma.sql`INSERT INTO "WebhookFanoutCursor" ("id", "txid", "seq") VALUES (1, 0, 0) ON CONFLICT ("id") DO NOTHING`)
-  return null
+  return { txid: 0n, seq: 0n }
 }
 
 export async function saveFanoutCursor(position: EventPosition): Promise<void> {

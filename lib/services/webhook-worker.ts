@@ -33,7 +33,7 @@ import { recordAudit } from './audit'
 
 /**
  * The webhook worker, inside the app process. Each step:
- *  1. fan-out: under the fan-out cursor's row lock (FOR UPDATE SKIP LOCKED: one instance at a time), reads the
+ *  1. fan-out: under the fan-out lock (a transaction-scoped advisory lock: one instance at a time), reads the
  *     next committed events in commit-safe order, inserts one delivery per matching endpoint and moves the
  *     cursor, all in one transaction: an event fans out exactly once, whichever instance does it;
  *  2. delivery: leases endpoints whose first open delivery is due (FOR UPDATE SKIP LOCKED on the endpoint
