@@ -12,6 +12,7 @@ export async function register() {
     import('./lib/services/retention'),
   ])
   startRetentionJob((message, error) => logger.error({ err: error }, message))
+  ;(await import('./lib/services/webhook-worker')).startWebhookWorker()
   const token = await issueSetupToken()
   if (!token) return
   const setupUrl = `${env().PUBLIC_URL}/setup?token=${token}`

@@ -7,6 +7,7 @@
 import next from 'next'
 import { databaseReady } from './lib/db/client'
 import { env } from './lib/env'
+import { startWebhookWorker } from './lib/services/webhook-worker'
 import { createAppServer } from './lib/http/scim-node'
 import { logger } from './lib/ops/logger'
 import { installGracefulShutdown } from './lib/ops/shutdown'
@@ -19,6 +20,7 @@ async function main() {
   const app = next({ dev: false, dir: process.cwd(), hostname: HOSTNAME, port: PORT })
   const handleNext = app.getRequestHandler()
   await app.prepare()
+  startWebhookWorker()
 
   const server = createAppServer((req, res) => void handleNext(req, res))
   // The last resort: an error raised outside any request is logged, and the server keeps serving.

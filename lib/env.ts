@@ -93,6 +93,31 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Any value: the migration engine logs what it does to stderr. */
   DEBUG_SCHEMA_ENGINE: z.string().optional().transform((value) => Boolean(value)),
+  /** Webhooks may go to loopback, private and link-local addresses (tests, on-premises receivers). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', ''])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Runs the webhook delivery worker in this process (set false on instances that should only serve). */
+  WEBHOOK_WORKER: z
+    .enum(['true', 'false', ''])
+    .default('true')
+    .transform((value) => value !== 'false'),
+  /** How often an idle worker looks for new events and due deliveries. */
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** A delivery attempt that has no complete answer after this long counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Backoff between retries: the first delay, doubled per attempt (with jitter) up to the maximum. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3 * 3_600_000),
+  /** A failing delivery is retried for at least this long before it is given up. */
+  WEBHOOK_RETRY_WINDOW_HOURS: z.coerce.number().min(0).default(24),
+  /** An endpoint whose deliveries have failed for this long is disabled (the dashboard says so). */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0).default(72),
+  /** Endpoints one instance delivers to at once (each endpoint gets one sender, to keep its order). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Finished deliveries and their attempts are kept this many days. */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 }).refine((settings) => settings.LOG_METADATA_RETENTION_DAYS >= settings.LOG_RETENTION_DAYS, {
   message: 'LOG_METADATA_RETENTION_DAYS must be at least LOG_RETENTION_DAYS: a record cannot go before its body.',
 })

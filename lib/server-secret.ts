@@ -1,4 +1,4 @@
-import { hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { env } from './env'
@@ -37,4 +37,27 @@ export function authSecret(): string {
 /** The key that encrypts TOTP secrets at rest, derived from the auth secret so no second secret is needed. */
 export function mfaEncryptionKey(): Buffer {
   return Buffer.from(hkdfSync('sha256', authSecret(), 'traffitech', 'totp-secret-encryption', 32))
+}
+
+/**
+ * Secrets the server must be able to use again (webhook signing secrets) are sealed with AES-256-GCM under a
+ * key derived from the auth secret for their purpose: a database read alone does not reveal them.
+ */
+export function sealSecret(purpose: string, plain: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', purposeKey(purpose), iv)
+  const encrypted = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+  return `v1.${iv.toString('base64url')}.${encrypted.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
+}
+
+export function openSecret(purpose: string, sealed: string): string {
+  const [version, iv, encrypted, tag] = sealed.split('.')
+  if (version !== 'v1' || !iv || !encrypted || !tag) throw new Error('Unknown sealed secret format.')
+  const decipher = createDecipheriv('aes-256-gcm', purposeKey(purpose), Buffer.from(iv, 'base64url'))
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+  return Buffer.concat([decipher.update(Buffer.from(encrypted, 'base64url')), decipher.final()]).toString('utf8')
+}
+
+function purposeKey(purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', authSecret(), 'traffitech', `${purpose}-encryption`, 32))
 }

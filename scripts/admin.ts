@@ -14,6 +14,7 @@ import { resetMfa } from '../lib/services/operator-mfa'
 import { createOperator } from '../lib/services/operators'
 import { createToken, listProviderTokens, revokeToken, rotateToken } from '../lib/services/tokens'
 import { ConflictError, NotFoundError } from '../lib/services/errors'
+import { createWebhook, listWebhooks, rotateWebhookSecret, setWebhookEnabled } from '../lib/services/webhooks'
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -36,7 +37,13 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   apikey list [--json]
   apikey revoke <apiKeyId>
   operator create --email <email> --role admin|support [--json]
-  operator reset-mfa --email <email> [--json]     (turns MFA off, passkeys included, and ends the operator's sessions)`
+  operator reset-mfa --email <email> [--json]     (turns MFA off, passkeys included, and ends the operator's sessions)
+  webhook create --url <url> [--idp <providerId>] [--events user.created,user.deactivated] [--json]
+                 (every IdP and every event type when left out; the secret is shown once)
+  webhook list [--json]
+  webhook enable <webhookId>
+  webhook disable <webhookId>
+  webhook rotate-secret <webhookId> [--overlap-hours <n>] [--json]   (the old secret also signs for the overlap, default 24)`
 
 class UsageError extends Error {}
 
@@ -52,6 +59,9 @@ const { values: options, positionals } = (() => {
         scopes: { type: 'string' },
         'expires-in-days': { type: 'string' },
         'overlap-days': { type: 'string' },
+        'overlap-hours': { type: 'string' },
+        url: { type: 'string' },
+        events: { type: 'string' },
         type: { type: 'string' },
         description: { type: 'string' },
         email: { type: 'string' },
@@ -271,6 +281,56 @@ async function run(): Promise<void> {
         { operatorId: result.id, email: result.email, hadMfa: result.hadMfa, endedSessions: result.endedSessions },
         `${result.hadMfa ? 'Reset' : 'No MFA was set up for'} ${result.email}; ended ${result.endedSessions} session(s). ` +
           'They sign in with their password and enrol again (at once, when MFA is required).',
+      )
+      return
+    }
+    case 'webhook create': {
+      const { webhook, secret } = await createWebhook(CLI_ACTOR, {
+        url: required('url'),
+        providerId: options.idp ?? null,
+        eventTypes: (options.events ?? '').split(',').map((type) => type.trim()).filter(Boolean) as ['user.created'],
+      })
+      print(
+        { webhookId: webhook.id, secret },
+        `Registered webhook ${webhook.id} for ${webhook.url}.\nSigning secret (shown once; give it to the receiver now):\n\n  ${secret}\n\n` +
+          `Identity provider: ${webhook.providerId ?? 'all'}\nEvents: ${webhook.eventTypes.length > 0 ? webhook.eventTypes.join(', ') : 'all'}`,
+      )
+      return
+    }
+    case 'webhook list': {
+      const rows = (await listWebhooks()).map((webhook) => ({
+        webhookId: webhook.id,
+        url: webhook.url,
+        providerId: webhook.providerId,
+        eventTypes: webhook.eventTypes.join(',') || 'all',
+        enabled: webhook.enabled,
+        disabledReason: webhook.disabledReason,
+        successRate24h: webhook.successRate24h === null ? null : Math.round(webhook.successRate24h * 1000) / 10,
+        lastAttemptAt: webhook.lastAttemptAt?.toISOString() ?? null,
+        lastStatusCode: webhook.lastStatusCode,
+        rotationEndsAt: webhook.rotationEndsAt?.toISOString() ?? null,
+      }))
+      print(rows, table(rows))
+      return
+    }
+    case 'webhook enable':
+    case 'webhook disable': {
+      const enabled = action === 'enable'
+      const webhook = await setWebhookEnabled(CLI_ACTOR, argument(2, 'webhookId'), enabled)
+      print({ webhookId: webhook.id, enabled: webhook.enabled }, `Webhook ${webhook.id} is now ${enabled ? 'enabled' : 'disabled'}.`)
+      return
+    }
+    case 'webhook rotate-secret': {
+      const value = options['overlap-hours']
+      if (value !== undefined && !/^\d{1,4}$/.test(value)) throw new UsageError('--overlap-hours must be a whole number of hours.')
+      const { webhook, secret } = await rotateWebhookSecret(CLI_ACTOR, {
+        webhookId: argument(2, 'webhookId'),
+        ...(value !== undefined ? { overlapHours: Number(value) } : {}),
+      })
+      print(
+        { webhookId: webhook.id, secret, previousSecretExpiresAt: webhook.rotationEndsAt?.toISOString() ?? null },
+        `New signing secret (shown once):\n\n  ${secret}\n\n` +
+          (webhook.rotationEndsAt ? `The old secret also signs until ${webhook.rotationEndsAt.toISOString()}.` : 'The old secret no longer signs.'),
       )
       return
     }

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export DATA_DIR="${E2E_DATA_DIR:-./data-e2e}" PORT="${E2E_PORT:-3100}" PUBLIC_URL="http://localhost:${E2E_PORT:-3100}"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-e2e-only-secret-not-for-production}"
 unset DATABASE_URL
+# The webhook receiver of the e2e tests listens on 127.0.0.1.
+export WEBHOOK_ALLOW_PRIVATE=true
 state=e2e/.state
 rm -rf "$DATA_DIR" "$state" && mkdir -p "$state"
 [ -f .next/BUILD_ID ] || npm run build

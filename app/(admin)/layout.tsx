@@ -18,6 +18,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     { href: '/logs', label: 'Provisioning log' },
     { href: '/api-keys', label: 'API keys' },
     { href: '/api-reference', label: 'API reference' },
+    { href: '/webhooks', label: 'Webhooks' },
     ...(operator.role === 'admin'
       ? [
           { href: '/audit', label: 'Audit log' },

@@ -2,6 +2,8 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { closeDatabase } from '../db/client'
 import { flushRequestLog } from '../services/request-log'
+import { stopRetentionJob } from '../services/retention'
+import { stopWebhookWorker } from '../services/webhook-worker'
 import { markShuttingDown } from './health'
 import { logger } from './logger'
 
@@ -58,7 +60,8 @@ export async function shutDown(server: Server, timeoutMs: number): Promise<boole
     // Past the limit the caller exits: nothing more to do here.
     if (timedOut) return false
     logger.info({ ms: Math.round(performance.now() - started) }, 'Shutdown: in-flight requests finished')
-    await flushRequestLog()
+    stopRetentionJob()
+    await Promise.all([flushRequestLog(), stopWebhookWorker()])
     await closeDatabase()
     return true
   }

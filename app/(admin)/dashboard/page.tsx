@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import { requireOperator } from '@/lib/auth/session'
 import { getDashboard } from '@/lib/services/portal-overview'
 import { hrefWith } from '@/lib/portal/href'
+import { listDisabledWebhooks } from '@/lib/services/webhooks'
 import { BarChart } from '@/components/admin/bar-chart'
 import { QuarantineBanner } from '@/components/admin/quarantine-banner'
 import { quarantineWarnings } from '@/lib/services/quarantine-warning'
@@ -11,11 +12,26 @@ export const metadata: Metadata = { title: 'Dashboard' }
 
 export default async function DashboardPage() {
   const operator = await requireOperator()
-  const [{ cards }, warnings] = await Promise.all([getDashboard(), quarantineWarnings()])
+  const [{ cards }, warnings, disabledWebhooks] = await Promise.all([getDashboard(), quarantineWarnings(), listDisabledWebhooks()])
   return (
     <>
       <PageHeader title="Dashboard" description="SCIM traffic per identity provider. Times are UTC." />
       <QuarantineBanner warnings={warnings} />
+      {disabledWebhooks.length > 0 ? (
+        <div role="alert" className="mb-6 rounded-lg border border-red-300 bg-red-50 p-3 text-sm" data-testid="disabled-webhooks">
+          <p className="font-semibold">
+            {disabledWebhooks.length === 1 ? 'A webhook is disabled' : `${disabledWebhooks.length} webhooks are disabled`}: their events wait until
+            it is enabled again.
+          </p>
+          <ul className="mt-1 space-y-1">
+            {disabledWebhooks.map((webhook) => (
+              <li key={webhook.id} className="break-all">
+                <TextLink href={`/webhooks/${webhook.id}`}>{webhook.url}</TextLink> — {webhook.disabledReason ?? 'disabled'}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {cards.length === 0 ? (
         <Card>
           <p className="text-sm">
