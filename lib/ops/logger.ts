@@ -30,4 +30,21 @@ function createLogger(): Logger {
   )
 }
 
-export const logger: Logger = (globalForLogger.__traffitechLogger ??= createLogger())
+function instance(): Logger {
+  return (globalForLogger.__traffitechLogger ??= createLogger())
+}
+
+type LogMethods = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>
+
+/**
+ * Made on first use, not at import: settings are read when the process first logs, so a module that imports the
+ * logger does not fix the environment before its caller (a test, the CLI) has set it.
+ */
+export const logger: LogMethods = {
+  fatal: (...args: Parameters<Logger['fatal']>) => instance().fatal(...args),
+  error: (...args: Parameters<Logger['error']>) => instance().error(...args),
+  warn: (...args: Parameters<Logger['warn']>) => instance().warn(...args),
+  info: (...args: Parameters<Logger['info']>) => instance().info(...args),
+  debug: (...args: Parameters<Logger['debug']>) => instance().debug(...args),
+  trace: (...args: Parameters<Logger['trace']>) => instance().trace(...args),
+}
