@@ -89,8 +89,13 @@ function isAlive(pid: number): boolean {
 }
 
 async function openPglite(dataDir: string): Promise<{ pglite: PGlite; factory: SqlMigrationAwareDriverAdapterFactory }> {
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')])
-  const pglite = new PGlite(dataDir)
+  const [{ PGlite }, { PrismaPGlite }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ])
+  // pg_trgm (bundled with PGlite, no download): the trigram indexes of the portal's user search.
+  const pglite = new PGlite(dataDir, { extensions: { pg_trgm } })
   return { pglite, factory: new PrismaPGlite(pglite) }
 }
 

@@ -77,6 +77,7 @@ export const userSortColumns = {
   updatedAt: columnSql('updatedAt'),
 } as const
 export type UserSortColumn = keyof typeof userSortColumns
+const nullableSortColumns: ReadonlySet<UserSortColumn> = new Set(['displayName', 'email', 'externalId'])
 
 type DerivedValues = {
   userName: string
@@ -394,9 +395,11 @@ export async function searchUsers(search: UserSearch): Promise<{ rows: UserListR
     const q = search.q.trim()
     const like = `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
     const column = (name: string) => Prisma.raw(columnSql(name))
+    // Every branch has an index (trigram GIN for the patterns, GIN on emailValues for @>, the externalId
+    // b-tree), so PostgreSQL combines them in a bitmap instead of reading every user.
     conditions.push(sql`(${column('userNameLower')} LIKE ${like.toLowerCase()} OR ${column('displayName')} ILIKE ${like}
       OR ${column('primaryEmail')} ILIKE ${like} OR ${column('externalId')} = ${q}
-      OR ${q.toLowerCase()} = ANY(${Prisma.raw(emailColumns.values)}))`)
+      OR ${Prisma.raw(emailColumns.values)} @> ARRAY[${q.toLowerCase()}]::text[])`)
   }
   if (search.active !== undefined) conditions.push(sql`u."active" = ${search.active}`)
   if (search.scimManaged !== undefined) conditions.push(sql`u."scimManaged" = ${search.scimManaged}`)
@@ -404,14 +407,22 @@ export async function searchUsers(search: UserSearch): Promise<{ rows: UserListR
   const where = Prisma.join(conditions, ' AND ')
   const direction = Prisma.raw(search.descending ? 'DESC' : 'ASC')
   const orderBy = Prisma.raw(userSortColumns[search.sort])
+  // NULLS LAST only where a value can be missing: on NOT NULL columns it would stop the planner from reading
+  // the sort from an index in either direction.
+  const nulls = Prisma.raw(nullableSortColumns.has(search.sort) ? ' NULLS LAST' : '')
+  // With a text search the matches come from the search indexes first: OFFSET 0 keeps the planner from walking
+  // the sort index and filtering every user, which it picks when it overestimates how many users match a pattern.
+  const withProvider = sql`JOIN "IdentityProvider" p ON p."id" = u."providerId"`
+  const from = search.q
+    ? sql`(SELECT * FROM "User" u WHERE ${where} OFFSET 0) u ${withProvider}`
+    : sql`"User" u ${withProvider} WHERE ${where}`
   const [count, rows] = await Promise.all([
     sqlFirst<{ total: number }>(sql`SELECT count(*)::int AS total FROM "User" u WHERE ${where}`),
     sqlRows<UserListRow>(sql`
       SELECT u."id", u."providerId", p."name" AS "providerName", u."userName", u."displayName", u."primaryEmail",
              u."externalId", u."active", u."scimManaged", u."source", u."updatedAt", ${MISSING_CUSTOM} AS "missingCustom"
-      FROM "User" u JOIN "IdentityProvider" p ON p."id" = u."providerId"
-      WHERE ${where}
-      ORDER BY ${orderBy} ${direction} NULLS LAST, u."id" ${direction}
+      FROM ${from}
+      ORDER BY ${orderBy} ${direction}${nulls}, u."id" ${direction}
       LIMIT ${search.limit} OFFSET ${search.offset}`),
   ])
   return { total: Number(count?.total ?? 0), rows }
