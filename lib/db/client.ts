@@ -112,6 +112,9 @@ function openDatabase(): Database {
     const pool = new pg.Pool({
       connectionString: DATABASE_URL,
       max: DATABASE_POOL_SIZE,
+      // The app sends short indexed statements and a few scans: JIT compiling one costs more than it saves
+      // (measured: 0.7 s added to a 1 M-row scan), so the app's connections run without it.
+      options: '-c jit=off',
       // No request may hold the database for long: a runaway statement is cancelled, a request that cannot
       // get a connection gives up (both answer 503 with Retry-After on SCIM).
       ...(DATABASE_STATEMENT_TIMEOUT_MS > 0
