@@ -290,7 +290,9 @@ export const PAGE_BYTE_BUDGET = 8 * 1024 * 1024
 /**
  * One page of a provider's users matching a compiled filter condition (over alias `u`), with the exact
  * total. Both run in the database; nothing is filtered in memory. Only ids are sorted and paged (sorting whole
- * rows spilled to disk at 10,000 users); the page's rows are joined afterwards. Without a sort key the order is
+ * rows spilled to disk at 10,000 users); the page's rows are joined afterwards and their few rows sorted again
+ * (a row_number() over the skipped rows cost a third more on deep pages: 288 -> 162 ms at startIndex 500001 of
+ * 1 M). A deep `startIndex` still reads the index up to it; cursors do not. Without a sort key the order is
  * that of the (providerId, createdAt, id) index. A first page shorter than asked for already tells the total,
  * which saves the count on Entra's one-user lookups. Pages over PAGE_CHUNK rows are read chunk by chunk and
  * end early once they hold PAGE_BYTE_BUDGET of user data.
@@ -317,9 +319,9 @@ export async function findUsersPage(
   const readChunk = (offset: number, limit: number) =>
     sqlRows<UserRow>(Prisma.sql`
       SELECT ${userColumnsSql} FROM "User" u
-      JOIN (SELECT u."id", row_number() OVER (ORDER BY ${order}) AS "position" FROM "User" u WHERE ${scope}
-            ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page ON page."id" = u."id"
-      ORDER BY page."position"`)
+      JOIN (SELECT u."id" FROM "User" u WHERE ${scope} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
+        ON page."id" = u."id"
+      ORDER BY ${order}`)
   const rows: UserRow[] = []
   let bytes = 0
   let exhausted = false
