@@ -397,11 +397,16 @@ export async function searchUsers(search: UserSearch): Promise<{ rows: UserListR
     const q = search.q.trim()
     const like = `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
     const column = (name: string) => Prisma.raw(columnSql(name))
-    // Every branch has an index (trigram GIN for the patterns, GIN on emailValues for @>, the externalId
-    // b-tree), so PostgreSQL combines them in a bitmap instead of reading every user.
-    conditions.push(sql`(${column('userNameLower')} LIKE ${like.toLowerCase()} OR ${column('displayName')} ILIKE ${like}
-      OR ${column('primaryEmail')} ILIKE ${like} OR ${column('externalId')} = ${q}
-      OR ${Prisma.raw(emailColumns.values)} @> ARRAY[${q.toLowerCase()}]::text[])`)
+    // Every branch has an index, so PostgreSQL combines them in a bitmap instead of reading every user: the
+    // pattern through the trigram index over the three columns (the expression of the user_search_trigram
+    // migration; any column matching implies it matches, the exact tests follow), emailValues through its
+    // GIN index, externalId through its b-tree.
+    const searchText = Prisma.raw(
+      `(${column('userNameLower').text} || chr(10) || lower(coalesce(${column('displayName').text}, '')) || chr(10) || lower(coalesce(${column('primaryEmail').text}, '')))`,
+    )
+    conditions.push(sql`((${searchText} LIKE ${like.toLowerCase()} AND (${column('userNameLower')} LIKE ${like.toLowerCase()}
+        OR ${column('displayName')} ILIKE ${like} OR ${column('primaryEmail')} ILIKE ${like}))
+      OR ${column('externalId')} = ${q} OR ${Prisma.raw(emailColumns.values)} @> ARRAY[${q.toLowerCase()}]::text[])`)
   }
   if (search.active !== undefined) conditions.push(sql`u."active" = ${search.active}`)
   if (search.scimManaged !== undefined) conditions.push(sql`u."scimManaged" = ${search.scimManaged}`)
