@@ -92,8 +92,13 @@ function isAlive(pid: number): boolean {
 }
 
 async function openPglite(dataDir: string): Promise<{ pglite: PGlite; factory: SqlMigrationAwareDriverAdapterFactory }> {
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')])
-  const pglite = new PGlite(dataDir)
+  const [{ PGlite }, { PrismaPGlite }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ])
+  // pg_trgm (bundled with PGlite, no download): the trigram indexes of the portal's user search.
+  const pglite = new PGlite(dataDir, { extensions: { pg_trgm } })
   return { pglite, factory: new PrismaPGlite(pglite) }
 }
 
@@ -111,6 +116,9 @@ function openDatabase(): Database {
     pool = new pg.Pool({
       connectionString: DATABASE_URL,
       max: DATABASE_POOL_SIZE,
+      // The app sends short indexed statements and a few scans: JIT compiling one costs more than it saves
+      // (measured: 0.7 s added to a 1 M-row scan), so the app's connections run without it.
+      options: '-c jit=off',
       // No request may hold the database for long: a runaway statement is cancelled, a request that cannot
       // get a connection gives up (both answer 503 with Retry-After on SCIM).
       ...(DATABASE_STATEMENT_TIMEOUT_MS > 0

@@ -99,8 +99,13 @@ export async function applyPendingMigrations(factory: SqlMigrationAwareDriverAda
  */
 export async function createMigration(name: string): Promise<string | null> {
   const schema = await readFile(schemaPath, 'utf8')
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')])
-  const scratch = new PGlite()
+  const [{ PGlite }, { PrismaPGlite }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ])
+  // The migrations create pg_trgm, so the scratch database needs it as the app's does.
+  const scratch = new PGlite({ extensions: { pg_trgm } })
   const engine = await openEngine(new PrismaPGlite(scratch), schema)
   try {
     await engine.applyMigrations({ migrationsList: await readMigrationList(), filters: noFilters })

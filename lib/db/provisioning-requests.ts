@@ -42,13 +42,23 @@ export async function insertProvisioningRequests(rows: ProvisioningRequestInsert
       ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
       ${row.scimType}, ${row.errorDetail}, ${row.clientIp}, ${row.userAgent}, ${row.requestId ?? null}, ${row.repeatCount})`,
   )
-  // The log is written on its own, whatever transaction the code that queued a record was in.
+  // The log is written on its own, whatever transaction the code that queued a record was in. The hourly
+  // counts are added in the same statement, so they always agree with the rows (both are written, or neither).
+  // Keys are upserted in order, so two instances writing the same hours wait on each other, never deadlock.
   await outsideTransaction(() =>
     sqlExecute(Prisma.sql`
-    INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
-      "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
-      "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "requestId", "repeatCount")
-    VALUES ${Prisma.join(values)}`),
+    WITH inserted AS (
+      INSERT INTO "ProvisioningRequest" ("id", "createdAt", "providerId", "tokenId", "method", "path", "query", "status",
+        "durationMs", "operation", "userId", "userName", "userEmail", "requestBody", "responseBody", "discardedAttributes",
+        "compatRules", "changes", "scimType", "errorDetail", "clientIp", "userAgent", "requestId", "repeatCount")
+      VALUES ${Prisma.join(values)}
+      RETURNING "providerId", "createdAt", "status", "repeatCount"
+    )
+    INSERT INTO "RequestCountHourly" AS counts ("providerId", "hour", "statusClass", "requests")
+    SELECT "providerId", date_trunc('hour', "createdAt"), "status" / 100, sum("repeatCount")::int
+    FROM inserted WHERE "providerId" IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT ("providerId", "hour", "statusClass") DO UPDATE SET "requests" = counts."requests" + excluded."requests"`),
   )
 }
 
@@ -106,14 +116,17 @@ export function findRecentFailures(providerId: string | null, take: number) {
   })
 }
 
-/** Requests and failures per bucket of `bucketMs` since `since`, keyed by bucket number (epoch ms / bucketMs). */
+/**
+ * Requests and failures per bucket of `bucketMs` (a whole number of hours) since `since`, keyed by bucket number
+ * (epoch ms / bucketMs), from the hourly counts: a few hundred rows instead of every log row of the period.
+ */
 export async function countRequestsByBucket(providerId: string, since: Date, bucketMs: number) {
   const rows = await sqlRows<{ bucket: number; total: number; failures: number }>(Prisma.sql`
-    SELECT floor(extract(epoch FROM "createdAt") * 1000 / ${bucketMs})::int AS bucket,
-           sum("repeatCount")::int AS total,
-           (sum("repeatCount") FILTER (WHERE status >= 400))::int AS failures
-    FROM "ProvisioningRequest"
-    WHERE "providerId" = ${providerId}::uuid AND "createdAt" >= ${since}
+    SELECT floor(extract(epoch FROM "hour") * 1000 / ${bucketMs})::int AS bucket,
+           sum("requests")::int AS total,
+           (sum("requests") FILTER (WHERE "statusClass" >= 4))::int AS failures
+    FROM "RequestCountHourly"
+    WHERE "providerId" = ${providerId}::uuid AND "hour" >= date_trunc('hour', ${since}::timestamp)
     GROUP BY 1`)
   return rows.map((row) => ({ bucket: Number(row.bucket), total: Number(row.total), failures: Number(row.failures ?? 0) }))
 }
@@ -159,39 +172,105 @@ export type RequestLogFilter = {
 
 export type RequestCursor = { createdAt: Date; id: string }
 
-function requestLogWhere(filter: RequestLogFilter): Prisma.ProvisioningRequestWhereInput[] {
-  const and: Prisma.ProvisioningRequestWhereInput[] = []
-  if (filter.providerId) and.push({ providerId: filter.providerId })
-  if (filter.from) and.push({ createdAt: { gte: filter.from } })
-  if (filter.to) and.push({ createdAt: { lt: filter.to } })
-  if (filter.status) and.push({ status: filter.status })
-  else if (filter.statusClass) and.push({ status: { gte: filter.statusClass * 100, lt: filter.statusClass * 100 + 100 } })
-  if (filter.operation) and.push({ operation: filter.operation })
-  if (filter.method) and.push({ method: filter.method })
-  if (filter.user) and.push({ OR: [{ userEmail: filter.user.toLowerCase() }, { userName: filter.user }] })
-  if (filter.requestId) and.push({ requestId: filter.requestId })
+/** The filter as SQL conditions; each one lines up with an index of the log (see the migrations). */
+function requestLogConditions(filter: RequestLogFilter): Prisma.Sql[] {
+  const and: Prisma.Sql[] = []
+  if (filter.providerId) and.push(Prisma.sql`"providerId" = ${filter.providerId}::uuid`)
+  if (filter.from) and.push(Prisma.sql`"createdAt" >= ${filter.from}`)
+  if (filter.to) and.push(Prisma.sql`"createdAt" < ${filter.to}`)
+  if (filter.status) and.push(Prisma.sql`"status" = ${filter.status}`)
+  else if (filter.statusClass) {
+    // Spelled as literals, so the planner sees that 4xx and 5xx imply the partial failure indexes (status >= 400).
+    const low = Prisma.raw(String(filter.statusClass * 100))
+    const high = Prisma.raw(String(filter.statusClass * 100 + 100))
+    and.push(Prisma.sql`"status" >= ${low} AND "status" < ${high}`)
+  }
+  if (filter.operation) and.push(Prisma.sql`"operation" = ${filter.operation}::"RequestOperation"`)
+  if (filter.method) and.push(Prisma.sql`"method" = ${filter.method}`)
+  if (filter.user) and.push(Prisma.sql`("userEmail" = ${filter.user.toLowerCase()} OR "userName" = ${filter.user})`)
+  if (filter.requestId) and.push(Prisma.sql`"requestId" = ${filter.requestId}`)
   return and
 }
 
-export const requestListSelect = {
-  id: true,
-  createdAt: true,
-  providerId: true,
-  method: true,
-  path: true,
-  query: true,
-  status: true,
-  durationMs: true,
-  operation: true,
-  userId: true,
-  userName: true,
-  userEmail: true,
-  scimType: true,
-  errorDetail: true,
-  discardedAttributes: true,
-  compatRules: true,
-  repeatCount: true,
-} as const
+/**
+ * Older (`lt`) or newer (`gt`) than a row key. A row comparison, not `createdAt < x OR (createdAt = x AND id < y)`:
+ * PostgreSQL uses the row form as an index bound and starts the scan at the key; the OR form is only a filter,
+ * so every page scanned from the newest row down to the key.
+ */
+function beyondCursor(cursor: RequestCursor, direction: 'lt' | 'gt'): Prisma.Sql {
+  return direction === 'lt'
+    ? Prisma.sql`("createdAt", "id") < (${cursor.createdAt}, ${cursor.id}::uuid)`
+    : Prisma.sql`("createdAt", "id") > (${cursor.createdAt}, ${cursor.id}::uuid)`
+}
+
+function whereClause(conditions: Prisma.Sql[]): Prisma.Sql {
+  return conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty
+}
+
+export const requestListColumns = [
+  'id',
+  'createdAt',
+  'providerId',
+  'method',
+  'path',
+  'query',
+  'status',
+  'durationMs',
+  'operation',
+  'userId',
+  'userName',
+  'userEmail',
+  'scimType',
+  'errorDetail',
+  'discardedAttributes',
+  'compatRules',
+  'repeatCount',
+] as const
+
+const requestAllColumns = [
+  ...requestListColumns,
+  'tokenId',
+  'requestBody',
+  'responseBody',
+  'changes',
+  'clientIp',
+  'userAgent',
+  'requestId',
+] as const
+
+export type RequestListRow = {
+  id: string
+  createdAt: Date
+  providerId: string | null
+  method: string
+  path: string
+  query: string
+  status: number
+  durationMs: number
+  operation: RequestOperation
+  userId: string | null
+  userName: string | null
+  userEmail: string | null
+  scimType: string | null
+  errorDetail: string | null
+  discardedAttributes: string[]
+  compatRules: string[]
+  repeatCount: number
+}
+
+export type RequestExportRow = RequestListRow & {
+  tokenId: string | null
+  requestBody: string | null
+  responseBody: string | null
+  changes: Prisma.JsonValue | null
+  clientIp: string | null
+  userAgent: string | null
+  requestId: string | null
+}
+
+function columnList(columns: readonly string[]): Prisma.Sql {
+  return Prisma.raw(columns.map((column) => `"${column}"`).join(', '))
+}
 
 /**
  * One page of the log, newest first, by keyset on (createdAt, id): `after` pages to older records, `before`
@@ -201,22 +280,16 @@ export async function findRequestPage(
   filter: RequestLogFilter,
   page: { take: number; after?: RequestCursor; before?: RequestCursor },
 ) {
-  const and = requestLogWhere(filter)
-  const cursor = page.after ?? page.before
-  if (cursor) {
-    const cmp = page.after ? 'lt' : 'gt'
-    and.push({ OR: [{ createdAt: { [cmp]: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { [cmp]: cursor.id } }] })
-  }
-  const order = page.before ? 'asc' : 'desc'
-  const rows = await getDb().provisioningRequest.findMany({
-    where: { AND: and },
-    orderBy: [{ createdAt: order }, { id: order }],
-    take: page.take + 1,
-    select: requestListSelect,
-  })
+  const conditions = requestLogConditions(filter)
+  if (page.after) conditions.push(beyondCursor(page.after, 'lt'))
+  else if (page.before) conditions.push(beyondCursor(page.before, 'gt'))
+  const order = page.before && !page.after ? Prisma.sql`ASC` : Prisma.sql`DESC`
+  const rows = await sqlRows<RequestListRow>(Prisma.sql`
+    SELECT ${columnList(requestListColumns)} FROM "ProvisioningRequest" ${whereClause(conditions)}
+    ORDER BY "createdAt" ${order}, "id" ${order} LIMIT ${page.take + 1}`)
   const hasMore = rows.length > page.take
   const pageRows = rows.slice(0, page.take)
-  if (page.before) pageRows.reverse()
+  if (page.before && !page.after) pageRows.reverse()
   return { rows: pageRows, hasMore }
 }
 
@@ -225,13 +298,11 @@ export async function* streamRequests(filter: RequestLogFilter, limit: number, b
   let after: RequestCursor | undefined
   let remaining = limit
   while (remaining > 0) {
-    const and = requestLogWhere(filter)
-    if (after) and.push({ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] })
-    const rows = await getDb().provisioningRequest.findMany({
-      where: { AND: and },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: Math.min(batchSize, remaining),
-    })
+    const conditions = requestLogConditions(filter)
+    if (after) conditions.push(beyondCursor(after, 'lt'))
+    const rows = await sqlRows<RequestExportRow>(Prisma.sql`
+      SELECT ${columnList(requestAllColumns)} FROM "ProvisioningRequest" ${whereClause(conditions)}
+      ORDER BY "createdAt" DESC, "id" DESC LIMIT ${Math.min(batchSize, remaining)}`)
     if (rows.length === 0) return
     yield rows
     remaining -= rows.length

@@ -20,6 +20,10 @@ describe.skipIf(!process.env.DATABASE_URL)('statement timeout on PostgreSQL', ()
     expect(await sqlRows<{ one: number }>(Prisma.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }])
   })
 
+  it('runs the app connections without JIT compilation, which costs more than it saves on these statements', async () => {
+    expect(await sqlRows<{ jit: string }>(Prisma.sql`SHOW jit`)).toEqual([{ jit: 'off' }])
+  })
+
   it('leaves statements within the limit alone', async () => {
     expect(await sqlRows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM (SELECT pg_sleep(0.05)) slept`)).toEqual([{ n: 1 }])
   })

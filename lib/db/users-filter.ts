@@ -288,10 +288,16 @@ function compareTarget(target: Target, op: CompareOperator, compValue: CompValue
   }
 }
 
-/** `emails.value eq` through the lower-cased array column and its GIN index. */
+/**
+ * `emails.value eq` through the lower-cased array column and its GIN index, looked up first. Written as a plain
+ * `@>` condition, the planner has no statistics for nearly unique array elements, guesses 0.5 % of the IdP
+ * (5,000 of 1 M users) and walks the list-order index filtering every user (723 ms measured); the ids come
+ * from the GIN index in a sub-select run once, then at most a few rows are read by primary key (0.1 ms). Same
+ * answer: every write stores emailValues as an array (never NULL), so `not` and `or` combine as with `@>`.
+ */
 function emailEquals(compValue: CompValue, path: string): Prisma.Sql {
   const value = stringValue(compValue, path).toLowerCase()
-  return sql`${Prisma.raw(emailColumns.values)} @> ARRAY[${value}::text]`
+  return sql`u."id" = ANY(ARRAY(SELECT e."id" FROM "User" e WHERE e."emailValues" @> ARRAY[${value}::text]))`
 }
 
 /** `attr[filter]`: some value of a multi-valued attribute (or the one value of a complex one) matches. */

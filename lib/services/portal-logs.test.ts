@@ -129,3 +129,35 @@ describe('portal users and overview', () => {
     ])
   })
 })
+
+describe('portal user search', () => {
+  it('matches any part of userName, displayName and the primary mail, any email or the externalId exactly', async () => {
+    const own = await createTestTenant()
+    const body = entraUser('search', {
+      userName: 'zed.search@contoso.example',
+      externalId: 'EXT-Search-1',
+      displayName: 'Zed Quux-Example',
+      emails: [
+        { primary: true, type: 'work', value: 'Zed.Primary@Mail.Example' },
+        { type: 'other', value: 'Alias@Other.Example' },
+      ],
+    })
+    expect((await own.request('POST', '/Users', body)).status).toBe(201)
+    const found = async (q: string) => (await findUsers({ idp: own.providerId, q })).rows.map((row) => row.userName)
+    const hit = ['zed.search@contoso.example']
+    expect(await found('SEARCH@contoso')).toEqual(hit)
+    expect(await found('quux-EX')).toEqual(hit)
+    expect(await found('primary@mail')).toEqual(hit)
+    expect(await found('ALIAS@other.example')).toEqual(hit)
+    expect(await found('EXT-Search-1')).toEqual(hit)
+    // Secondary emails and the externalId match whole values only; wildcards are plain characters.
+    expect(await found('alias@other')).toEqual([])
+    expect(await found('ext-search-1')).toEqual([])
+    expect(await found('%')).toEqual([])
+    expect(await found('Zed_Quux')).toEqual([])
+    // Across IdPs too, with the same total as the rows.
+    const everywhere = await findUsers({ q: 'zed.search@contoso.example' })
+    expect(everywhere.rows.map((row) => row.userName)).toEqual(hit)
+    expect(everywhere.total).toBe(1)
+  })
+})

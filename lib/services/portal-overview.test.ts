@@ -4,6 +4,7 @@ import { CLI_ACTOR } from './audit'
 import { expiringTokens, getDashboard, listProviderSummaries, listTokensWithWarnings, TOKEN_EXPIRY_WARNING_DAYS } from './portal-overview'
 import { flushRequestLog, recordRequest } from './request-log'
 import { createToken, revokeToken } from './tokens'
+import { insertProvisioningRequests } from '../db/provisioning-requests'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -93,6 +94,51 @@ describe('dashboard bucketing', () => {
     // The 11:00 bar of yesterday has left the 24-hour window; the current hour is empty.
     expect(hourly[0]).toEqual(['2026-03-09T23:00:00.000Z', 1, 0])
     expect(hourly.at(-1)).toEqual(['2026-03-10T10:00:00.000Z', 3, 1])
+  })
+})
+
+describe('dashboard hourly counts', () => {
+  it('adds every batch to the hour it belongs to, a folded row as the requests it stands for', async () => {
+    const tenant = await createTestTenant()
+    const now = new Date('2026-05-20T12:30:00.000Z')
+    logAt(tenant, '2026-05-20T12:05:00.000Z')
+    logAt(tenant, '2026-05-20T11:59:00.000Z', 429)
+    await flushRequestLog()
+    // A second batch into the same hours, with a flood folded into one row of 7.
+    logAt(tenant, '2026-05-20T12:10:00.000Z', 500)
+    await flushRequestLog()
+    const folded = {
+      createdAt: new Date('2026-05-20T12:20:00.000Z'),
+      providerId: tenant.providerId,
+      tokenId: null,
+      method: 'GET',
+      path: '/scim/v2/Users',
+      query: '',
+      status: 401,
+      durationMs: 1,
+      operation: 'auth_failure' as const,
+      userId: null,
+      userName: null,
+      userEmail: null,
+      requestBody: null,
+      responseBody: null,
+      discardedAttributes: [],
+      compatRules: [],
+      changes: null,
+      scimType: null,
+      errorDetail: null,
+      clientIp: null,
+      userAgent: null,
+      repeatCount: 7,
+    }
+    // A record without an IdP is logged but counted for no card.
+    await insertProvisioningRequests([folded, { ...folded, providerId: null, repeatCount: 1 }])
+    const { hourly, daily } = await cardOf(tenant, now)
+    expect(hourly).toEqual([
+      ['2026-05-20T11:00:00.000Z', 1, 1],
+      ['2026-05-20T12:00:00.000Z', 9, 8],
+    ])
+    expect(daily).toEqual([['2026-05-20T00:00:00.000Z', 10, 9]])
   })
 })
 

@@ -23,8 +23,3 @@ CREATE UNIQUE INDEX "ApiKey_secretHash_key" ON "ApiKey"("secretHash");
 -- CreateIndex
 CREATE INDEX "ApiKey_createdAt_idx" ON "ApiKey"("createdAt" DESC);
 
--- CreateIndex
-CREATE INDEX "User_updatedAt_id_idx" ON "User"("updatedAt", "id");
-
--- CreateIndex
-CREATE INDEX "User_providerId_updatedAt_id_idx" ON "User"("providerId", "updatedAt", "id");
