@@ -13,9 +13,6 @@ CREATE TABLE "UserEvent" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "UserEvent_id_key" ON "UserEvent"("id");
-
--- CreateIndex
 CREATE INDEX "UserEvent_txid_seq_idx" ON "UserEvent"("txid", "seq");
 
 -- CreateIndex
@@ -23,9 +20,6 @@ CREATE INDEX "UserEvent_providerId_txid_seq_idx" ON "UserEvent"("providerId", "t
 
 -- CreateIndex
 CREATE INDEX "UserEvent_userId_seq_idx" ON "UserEvent"("userId", "seq" DESC);
-
--- CreateIndex
-CREATE INDEX "UserEvent_createdAt_idx" ON "UserEvent"("createdAt");
 
 -- AddForeignKey
 ALTER TABLE "UserEvent" ADD CONSTRAINT "UserEvent_providerId_fkey" FOREIGN KEY ("providerId") REFERENCES "IdentityProvider"("id") ON DELETE CASCADE ON UPDATE CASCADE;
