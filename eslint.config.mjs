@@ -10,14 +10,27 @@ const prismaOutsideDb = {
 }
 const frameworkAndApp = [
   { group: ['next', 'next/*', 'react', 'react-dom', 'next-auth', 'next-auth/*'], message: 'Keep this layer framework-free.' },
-  { group: ['@/app/*', '@/components/*', '**/app/*', '**/components/*'], message: 'Lower layers never import the app or components.' },
+  {
+    group: ['@/app/*', '@/components/*', '**/app/*', '**/components/*'],
+    message: 'Lower layers never import the app or components.',
+  },
 ]
 
 export default [
   ...nextVitals,
   ...nextTypescript,
   {
-    ignores: ['node_modules/**', '.next/**', '.next-*/**', 'dist/**', 'lib/db/generated/**', 'data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      '.next-*/**',
+      'dist/**',
+      'lib/db/generated/**',
+      'data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+    ],
   },
   {
     rules: {
@@ -37,7 +50,10 @@ export default [
       'no-restricted-imports': noUpwardImports([
         ...frameworkAndApp,
         prismaOutsideDb,
-        { group: ['@/lib/*', '**/db/*', '**/services/*', '**/http/*', '**/auth/*', 'node:*'], message: 'lib/scim is the pure protocol core: zod at most.' },
+        {
+          group: ['@/lib/*', '**/db/*', '**/services/*', '**/http/*', '**/auth/*', 'node:*'],
+          message: 'lib/scim is the pure protocol core: zod at most.',
+        },
       ]),
     },
   },
@@ -47,7 +63,10 @@ export default [
     rules: {
       'no-restricted-imports': noUpwardImports([
         ...frameworkAndApp,
-        { group: ['@/lib/services/*', '@/lib/http/*', '@/lib/auth/*', '../services/*', '../http/*', '../auth/*'], message: 'lib/db may not import services, HTTP or auth.' },
+        {
+          group: ['@/lib/services/*', '@/lib/http/*', '@/lib/auth/*', '../services/*', '../http/*', '../auth/*'],
+          message: 'lib/db may not import services, HTTP or auth.',
+        },
       ]),
     },
   },
@@ -67,7 +86,10 @@ export default [
     rules: {
       'no-restricted-imports': noUpwardImports([
         prismaOutsideDb,
-        { group: ['@/app/*', '@/components/*', '**/app/*', '**/components/*'], message: 'lib/http never imports the app or components.' },
+        {
+          group: ['@/app/*', '@/components/*', '**/app/*', '**/components/*'],
+          message: 'lib/http never imports the app or components.',
+        },
       ]),
     },
   },
@@ -76,7 +98,11 @@ export default [
     rules: {
       'no-restricted-imports': noUpwardImports([
         prismaOutsideDb,
-        { group: ['@/lib/db/*', '@/lib/services/*', '**/lib/db/*', '**/lib/services/*'], allowTypeImports: true, message: 'Components never touch the database.' },
+        {
+          group: ['@/lib/db/*', '@/lib/services/*', '**/lib/db/*', '**/lib/services/*'],
+          allowTypeImports: true,
+          message: 'Components never touch the database.',
+        },
       ]),
     },
   },
@@ -93,7 +119,11 @@ export default [
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read settings through env() in lib/env.ts, the one reader of process.env.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through env() in lib/env.ts, the one reader of process.env.',
+        },
       ],
     },
   },

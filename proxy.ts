@@ -10,7 +10,11 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './lib/ops/request-id'
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
   const { PUBLIC_URL, NODE_ENV } = env()
-  const headers = portalSecurityHeaders({ nonce, https: PUBLIC_URL.startsWith('https:'), development: NODE_ENV === 'development' })
+  const headers = portalSecurityHeaders({
+    nonce,
+    https: PUBLIC_URL.startsWith('https:'),
+    development: NODE_ENV === 'development',
+  })
   const requestHeaders = new Headers(request.headers)
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!)
   const response = NextResponse.next({ request: { headers: requestHeaders } })

@@ -35,7 +35,10 @@ async function main() {
   server.once('error', onListenError)
   server.listen(PORT, HOSTNAME, () => {
     server.off('error', onListenError)
-    logger.info({ port: PORT, hostname: HOSTNAME, publicUrl: env().PUBLIC_URL }, `TraffiTech Provisioning listening on http://${HOSTNAME}:${PORT} (public URL ${env().PUBLIC_URL})`)
+    logger.info(
+      { port: PORT, hostname: HOSTNAME, publicUrl: env().PUBLIC_URL },
+      `TraffiTech Provisioning listening on http://${HOSTNAME}:${PORT} (public URL ${env().PUBLIC_URL})`,
+    )
   })
   installGracefulShutdown(server, { timeoutMs: SHUTDOWN_TIMEOUT_MS })
 }

@@ -78,14 +78,16 @@ function hostOf(url: URL): string {
 
 /** Checks the form of an outbound URL (no network). Throws OutboundUrlError with a message for the admin. */
 export function parseOutboundUrl(text: string, allowPrivate: boolean): URL {
-  if (text.length > MAX_OUTBOUND_URL_LENGTH) throw new OutboundUrlError(`The URL is longer than ${MAX_OUTBOUND_URL_LENGTH} characters.`)
+  if (text.length > MAX_OUTBOUND_URL_LENGTH)
+    throw new OutboundUrlError(`The URL is longer than ${MAX_OUTBOUND_URL_LENGTH} characters.`)
   let url: URL
   try {
     url = new URL(text)
   } catch {
     throw new OutboundUrlError('Not a valid URL.')
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundUrlError('Only http and https URLs can receive webhooks.')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new OutboundUrlError('Only http and https URLs can receive webhooks.')
   if (url.username || url.password) throw new OutboundUrlError('The URL may not contain a user name or password.')
   if (!url.hostname) throw new OutboundUrlError('The URL has no host.')
   if (url.hash) throw new OutboundUrlError('The URL may not contain a fragment (#...).')
@@ -102,10 +104,16 @@ export function parseOutboundUrl(text: string, allowPrivate: boolean): URL {
 type Resolver = (hostname: string) => Promise<LookupAddress[]>
 
 const resolveAll: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))))
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  )
 
 /** Every address of the host, each checked; refuses the host when any of them is refused. */
-export async function checkedAddresses(hostname: string, allowPrivate: boolean, resolver: Resolver = resolveAll): Promise<LookupAddress[]> {
+export async function checkedAddresses(
+  hostname: string,
+  allowPrivate: boolean,
+  resolver: Resolver = resolveAll,
+): Promise<LookupAddress[]> {
   if (isIP(hostname)) {
     const reason = refusedAddressReason(hostname, allowPrivate)
     if (reason) throw new OutboundUrlError(reason)
@@ -115,7 +123,9 @@ export async function checkedAddresses(hostname: string, allowPrivate: boolean, 
   try {
     addresses = await resolver(hostname)
   } catch (error) {
-    throw new OutboundUrlError(`The host ${hostname} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'DNS error'}).`)
+    throw new OutboundUrlError(
+      `The host ${hostname} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'DNS error'}).`,
+    )
   }
   if (addresses.length === 0) throw new OutboundUrlError(`The host ${hostname} has no address.`)
   for (const { address } of addresses) {
@@ -140,7 +150,8 @@ export function createOutboundAgents(allowPrivate: boolean, resolver?: Resolver)
   const lookup: LookupFunction = (hostname, options, callback) => {
     checkedAddresses(hostname, allowPrivate, resolver).then(
       (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses
+        const wanted =
+          options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses
         const chosen = wanted.length > 0 ? wanted : addresses
         if (options.all) callback(null, chosen)
         else callback(null, chosen[0]!.address, chosen[0]!.family)

@@ -8,17 +8,33 @@ const PASSWORD_URN = 'urn:ietf:params:scim:schemas:core:2.0:User:password'
 /** Every shape a secret arrives in. `keep` is a neighbouring value that must survive (no blanket masking). */
 const shapes: Array<{ name: string; body: unknown; keep?: string }> = [
   { name: 'top-level password', body: { userName: 'a@b.example', displayName: 'Keep Me', password: SECRET }, keep: 'Keep Me' },
-  { name: 'URN-qualified password', body: { userName: 'a@b.example', displayName: 'Keep Me', [PASSWORD_URN]: SECRET }, keep: 'Keep Me' },
+  {
+    name: 'URN-qualified password',
+    body: { userName: 'a@b.example', displayName: 'Keep Me', [PASSWORD_URN]: SECRET },
+    keep: 'Keep Me',
+  },
   {
     name: 'PATCH path password',
-    body: { Operations: [{ op: 'replace', path: 'displayName', value: 'Keep Me' }, { op: 'replace', path: 'password', value: SECRET }] },
+    body: {
+      Operations: [
+        { op: 'replace', path: 'displayName', value: 'Keep Me' },
+        { op: 'replace', path: 'password', value: SECRET },
+      ],
+    },
     keep: 'Keep Me',
   },
   { name: 'PATCH path in URN form', body: { Operations: [{ op: 'replace', path: PASSWORD_URN, value: SECRET }] } },
   { name: 'PATCH path and keys in other cases', body: { Operations: [{ Op: 'Replace', Path: 'PassWord', Value: SECRET }] } },
   { name: 'PATCH value before its path', body: { Operations: [{ op: 'add', value: SECRET, path: 'password' }] } },
-  { name: 'PATCH value as an array under a password path', body: { Operations: [{ op: 'add', path: 'password', value: [SECRET] }] } },
-  { name: 'path-less value map', body: { Operations: [{ op: 'replace', value: { displayName: 'Keep Me', password: SECRET } }] }, keep: 'Keep Me' },
+  {
+    name: 'PATCH value as an array under a password path',
+    body: { Operations: [{ op: 'add', path: 'password', value: [SECRET] }] },
+  },
+  {
+    name: 'path-less value map',
+    body: { Operations: [{ op: 'replace', value: { displayName: 'Keep Me', password: SECRET } }] },
+    keep: 'Keep Me',
+  },
   { name: 'path-less value map with a URN key', body: { Operations: [{ op: 'add', value: { [PASSWORD_URN]: SECRET } }] } },
   { name: 'path-less value map with a dotted key', body: { Operations: [{ op: 'add', value: { 'name.password': SECRET } }] } },
   { name: 'password nested in arrays and objects', body: { a: { b: [{ c: 1 }, { d: { password: SECRET } }] } } },
@@ -141,7 +157,9 @@ describe('redactLogText', () => {
 
   it.each(parseErrorRows)('a JSON parse error quoting $name', ({ detail }) => {
     expect(redactLogText(detail)).not.toMatch(SECRET_PIECE)
-    expect(redactLogText(detail)).toMatch(/^The request body is not valid JSON: Unexpected token .*\(excerpt hidden\) is not valid JSON$/)
+    expect(redactLogText(detail)).toMatch(
+      /^The request body is not valid JSON: Unexpected token .*\(excerpt hidden\) is not valid JSON$/,
+    )
     const response = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', detail })
     expect(redactBodyText(response)).not.toMatch(SECRET_PIECE)
   })
@@ -171,9 +189,15 @@ describe('redactChanges', () => {
     ['a password attribute', { attribute: 'password', old: null, new: SECRET }],
     ['a URN password attribute', { attribute: PASSWORD_URN, old: SECRET, new: SECRET }],
     ['a token pasted into an attribute', { attribute: 'nickName', old: null, new: `ttscim_${SECRET}` }],
-    ['a bearer credential inside a multi-valued attribute', { attribute: 'emails', old: [], new: [{ value: `Bearer ${SECRET}` }] }],
+    [
+      'a bearer credential inside a multi-valued attribute',
+      { attribute: 'emails', old: [], new: [{ value: `Bearer ${SECRET}` }] },
+    ],
     ['a password key inside a complex value', { attribute: 'name', old: null, new: { givenName: 'A', password: SECRET } }],
-    ['a password key nested past the walk depth', { attribute: 'x', old: null, new: JSON.parse(nested(JSON.stringify({ password: SECRET }), 100)) }],
+    [
+      'a password key nested past the walk depth',
+      { attribute: 'x', old: null, new: JSON.parse(nested(JSON.stringify({ password: SECRET }), 100)) },
+    ],
   ])('%s', (_name, change) => {
     const [stored] = redactChanges([change])
     expect(JSON.stringify(stored)).not.toMatch(SECRET_PIECE)
@@ -182,7 +206,9 @@ describe('redactChanges', () => {
   })
 
   it('keeps null sides null and ordinary changes unchanged', () => {
-    expect(redactChanges([{ attribute: 'password', old: null, new: SECRET }])).toEqual([{ attribute: 'password', old: null, new: REDACTED }])
+    expect(redactChanges([{ attribute: 'password', old: null, new: SECRET }])).toEqual([
+      { attribute: 'password', old: null, new: REDACTED },
+    ])
     const ordinary = [{ attribute: 'title', old: 'Engineer', new: 'Boss' }]
     expect(redactChanges(ordinary)).toEqual(ordinary)
   })
@@ -212,7 +238,12 @@ describe('redaction under random damage', () => {
           (match) => position >= match.index - 1 && position <= match.index + match[0].length,
         )
         if (insideSecret) continue
-        if (/password|path|value|secret|token|key|credential|bearer|ttscim/i.test(text.slice(Math.max(0, position - 12), position + 12))) continue
+        if (
+          /password|path|value|secret|token|key|credential|bearer|ttscim/i.test(
+            text.slice(Math.max(0, position - 12), position + 12),
+          )
+        )
+          continue
         text = text.slice(0, position) + damage[random(damage.length)]! + text.slice(position + random(2))
       }
       if (!text.includes(SECRET) && !text.includes('918273645')) continue

@@ -9,7 +9,16 @@ function admin(dataDir: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args],
-    { encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_URL: 'https://scim.example.com', NODE_ENV: 'production' } },
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        PUBLIC_URL: 'https://scim.example.com',
+        NODE_ENV: 'production',
+      },
+    },
   )
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
@@ -18,14 +27,28 @@ describe('npm run admin -- apikey', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'traffitech-cli-apikey-'))
 
   it('creates, lists and revokes directory API keys, printing stable JSON; the secret is shown once', () => {
-    const created = admin(dataDir, 'apikey', 'create', '--label', 'sign-in service', '--scopes', 'directory:read,events:read,sign-ins:write', '--expires-in-days', '30', '--json')
+    const created = admin(
+      dataDir,
+      'apikey',
+      'create',
+      '--label',
+      'sign-in service',
+      '--scopes',
+      'directory:read,events:read,sign-ins:write',
+      '--expires-in-days',
+      '30',
+      '--json',
+    )
     expect(created.code, created.stderr).toBe(0)
     const { apiKeyId, apiKey, expiresAt } = JSON.parse(created.stdout)
     expect(Object.keys(JSON.parse(created.stdout))).toEqual(['apiKeyId', 'apiKey', 'expiresAt'])
     expect(apiKey).toMatch(/^ttapi_[A-Za-z0-9_-]{43}$/)
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000)
 
-    const never = JSON.parse(admin(dataDir, 'apikey', 'create', '--label', 'forever', '--scopes', 'events:read', '--expires-in-days', '0', '--json').stdout)
+    const never = JSON.parse(
+      admin(dataDir, 'apikey', 'create', '--label', 'forever', '--scopes', 'events:read', '--expires-in-days', '0', '--json')
+        .stdout,
+    )
     expect(never.expiresAt).toBeNull()
 
     const list = admin(dataDir, 'apikey', 'list', '--json')

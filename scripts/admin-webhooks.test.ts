@@ -9,7 +9,10 @@ function admin(dataDir: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args],
-    { encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE: 'false' } },
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE: 'false' },
+    },
   )
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
@@ -19,7 +22,18 @@ describe('npm run admin -- webhook', () => {
 
   it('creates, lists, disables, enables and rotates a webhook, printing stable JSON and the secret once', () => {
     const { providerId } = JSON.parse(admin(dataDir, 'idp', 'create', '--name', 'Hooks Entra', '--json').stdout)
-    const created = admin(dataDir, 'webhook', 'create', '--url', 'https://93.184.216.34/hooks', '--idp', providerId, '--events', 'user.created,user.deactivated', '--json')
+    const created = admin(
+      dataDir,
+      'webhook',
+      'create',
+      '--url',
+      'https://93.184.216.34/hooks',
+      '--idp',
+      providerId,
+      '--events',
+      'user.created,user.deactivated',
+      '--json',
+    )
     expect(created.code, created.stderr).toBe(0)
     const { webhookId, secret } = JSON.parse(created.stdout)
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
@@ -27,7 +41,13 @@ describe('npm run admin -- webhook', () => {
     const list = admin(dataDir, 'webhook', 'list', '--json')
     expect(list.code, list.stderr).toBe(0)
     expect(JSON.parse(list.stdout)).toEqual([
-      expect.objectContaining({ webhookId, providerId, eventTypes: 'user.created,user.deactivated', enabled: true, successRate24h: null }),
+      expect.objectContaining({
+        webhookId,
+        providerId,
+        eventTypes: 'user.created,user.deactivated',
+        enabled: true,
+        successRate24h: null,
+      }),
     ])
     expect(list.stdout).not.toContain(secret)
 

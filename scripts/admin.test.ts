@@ -9,7 +9,16 @@ function admin(dataDir: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args],
-    { encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_URL: 'https://scim.example.com', NODE_ENV: 'production' } },
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        PUBLIC_URL: 'https://scim.example.com',
+        NODE_ENV: 'production',
+      },
+    },
   )
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
@@ -23,7 +32,18 @@ describe('npm run admin', () => {
     const { providerId, tenantUrl } = JSON.parse(idp.stdout)
     expect(tenantUrl).toBe(`https://scim.example.com/scim/v2/enterprise-idps/${providerId}`)
 
-    const token = admin(dataDir, 'token', 'create', '--idp', providerId, '--scopes', 'users:read', '--expires-in-days', '30', '--json')
+    const token = admin(
+      dataDir,
+      'token',
+      'create',
+      '--idp',
+      providerId,
+      '--scopes',
+      'users:read',
+      '--expires-in-days',
+      '30',
+      '--json',
+    )
     expect(token.code, token.stderr).toBe(0)
     const created = JSON.parse(token.stdout)
     expect(created.token).toMatch(/^ttscim_[A-Za-z0-9_-]{43}$/)
@@ -65,8 +85,14 @@ describe('npm run admin', () => {
     expect(overlap).toBeGreaterThan(86_400_000)
     expect(overlap).toBeLessThanOrEqual(2 * 86_400_000)
 
-    const listed = JSON.parse(admin(dataDir, 'token', 'list', '--idp', providerId, '--json').stdout) as Array<Record<string, unknown>>
-    expect(listed.find((row) => row.tokenId === tokenId)).toMatchObject({ status: 'active', replacedById: rotated.tokenId, neverExpires: false })
+    const listed = JSON.parse(admin(dataDir, 'token', 'list', '--idp', providerId, '--json').stdout) as Array<
+      Record<string, unknown>
+    >
+    expect(listed.find((row) => row.tokenId === tokenId)).toMatchObject({
+      status: 'active',
+      replacedById: rotated.tokenId,
+      neverExpires: false,
+    })
     expect(listed.find((row) => row.tokenId === rotated.tokenId)).toMatchObject({ status: 'active', rotatedFromId: tokenId })
     expect(listed.find((row) => row.tokenId === never.tokenId)).toMatchObject({ neverExpires: true, expiresAt: null })
 

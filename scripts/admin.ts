@@ -113,7 +113,10 @@ async function run(): Promise<void> {
   const command = `${group ?? ''} ${action ?? ''}`.trim()
   switch (command) {
     case 'idp create': {
-      const provider = await createIdentityProvider(CLI_ACTOR, { name: required('name'), kind: (options.kind ?? 'entra') as 'entra' })
+      const provider = await createIdentityProvider(CLI_ACTOR, {
+        name: required('name'),
+        kind: (options.kind ?? 'entra') as 'entra',
+      })
       print(
         { providerId: provider.id, tenantUrl: provider.tenantUrl },
         `Created identity provider ${provider.name} (${provider.kind}).\nProvider id: ${provider.id}\nTenant URL:  ${provider.tenantUrl}`,
@@ -136,7 +139,10 @@ async function run(): Promise<void> {
     case 'idp disable': {
       const enabled = action === 'enable'
       const provider = await setScimEnabled(CLI_ACTOR, argument(2, 'providerId'), enabled)
-      print({ providerId: provider.id, scimEnabled: provider.scimEnabled }, `SCIM is now ${enabled ? 'enabled' : 'disabled'} for ${provider.name}.`)
+      print(
+        { providerId: provider.id, scimEnabled: provider.scimEnabled },
+        `SCIM is now ${enabled ? 'enabled' : 'disabled'} for ${provider.name}.`,
+      )
       return
     }
     case 'token create': {
@@ -201,9 +207,12 @@ async function run(): Promise<void> {
     }
     case 'apikey create': {
       const expiresInDays = days('expires-in-days')
-      const scopes = required('scopes').split(',').map((scope) => scope.trim())
+      const scopes = required('scopes')
+        .split(',')
+        .map((scope) => scope.trim())
       const unknown = scopes.filter((scope) => !(API_KEY_SCOPES as readonly string[]).includes(scope))
-      if (unknown.length > 0) throw new UsageError(`Unknown scope ${unknown.join(', ')}: scopes are ${API_KEY_SCOPES.join(', ')}.`)
+      if (unknown.length > 0)
+        throw new UsageError(`Unknown scope ${unknown.join(', ')}: scopes are ${API_KEY_SCOPES.join(', ')}.`)
       const { key, apiKey } = await createApiKey(CLI_ACTOR, {
         label: required('label'),
         scopes: scopes as ApiKeyScope[],
@@ -288,7 +297,10 @@ async function run(): Promise<void> {
       const { webhook, secret } = await createWebhook(CLI_ACTOR, {
         url: required('url'),
         providerId: options.idp ?? null,
-        eventTypes: (options.events ?? '').split(',').map((type) => type.trim()).filter(Boolean) as ['user.created'],
+        eventTypes: (options.events ?? '')
+          .split(',')
+          .map((type) => type.trim())
+          .filter(Boolean) as ['user.created'],
       })
       print(
         { webhookId: webhook.id, secret },
@@ -317,12 +329,16 @@ async function run(): Promise<void> {
     case 'webhook disable': {
       const enabled = action === 'enable'
       const webhook = await setWebhookEnabled(CLI_ACTOR, argument(2, 'webhookId'), enabled)
-      print({ webhookId: webhook.id, enabled: webhook.enabled }, `Webhook ${webhook.id} is now ${enabled ? 'enabled' : 'disabled'}.`)
+      print(
+        { webhookId: webhook.id, enabled: webhook.enabled },
+        `Webhook ${webhook.id} is now ${enabled ? 'enabled' : 'disabled'}.`,
+      )
       return
     }
     case 'webhook rotate-secret': {
       const value = options['overlap-hours']
-      if (value !== undefined && !/^\d{1,4}$/.test(value)) throw new UsageError('--overlap-hours must be a whole number of hours.')
+      if (value !== undefined && !/^\d{1,4}$/.test(value))
+        throw new UsageError('--overlap-hours must be a whole number of hours.')
       const { webhook, secret } = await rotateWebhookSecret(CLI_ACTOR, {
         webhookId: argument(2, 'webhookId'),
         ...(value !== undefined ? { overlapHours: Number(value) } : {}),
@@ -330,7 +346,9 @@ async function run(): Promise<void> {
       print(
         { webhookId: webhook.id, secret, previousSecretExpiresAt: webhook.rotationEndsAt?.toISOString() ?? null },
         `New signing secret (shown once):\n\n  ${secret}\n\n` +
-          (webhook.rotationEndsAt ? `The old secret also signs until ${webhook.rotationEndsAt.toISOString()}.` : 'The old secret no longer signs.'),
+          (webhook.rotationEndsAt
+            ? `The old secret also signs until ${webhook.rotationEndsAt.toISOString()}.`
+            : 'The old secret no longer signs.'),
       )
       return
     }

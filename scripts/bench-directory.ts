@@ -15,7 +15,9 @@ Object.assign(process.env, {
   DIRECTORY_RATE_LIMIT: '0',
 })
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '5000' }, requests: { type: 'string', default: '300' } } })
+const { values } = parseArgs({
+  options: { users: { type: 'string', default: '5000' }, requests: { type: 'string', default: '300' } },
+})
 const USERS = Number(values.users)
 const REQUESTS = Number(values.requests)
 
@@ -33,14 +35,25 @@ async function main() {
   const signIns = await import('../app/api/v1/enterprise-idps/[providerId]/sign-ins/route')
   await databaseReady()
   const provider = await createIdentityProvider(CLI_ACTOR, { name: `Bench ${Date.now()}` })
-  const { apiKey } = await createApiKey(CLI_ACTOR, { label: 'bench', scopes: ['directory:read', 'events:read', 'sign-ins:write'] })
+  const { apiKey } = await createApiKey(CLI_ACTOR, {
+    label: 'bench',
+    scopes: ['directory:read', 'events:read', 'sign-ins:write'],
+  })
   const started = performance.now()
   for (let n = 0; n < USERS; n += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, USERS - n) }, (_, i) => signIn(provider.id, { externalId: `oid-${n + i}`, userName: `bench${n + i}@contoso.example`, email: `bench${n + i}@contoso.example` })),
+      Array.from({ length: Math.min(50, USERS - n) }, (_, i) =>
+        signIn(provider.id, {
+          externalId: `oid-${n + i}`,
+          userName: `bench${n + i}@contoso.example`,
+          email: `bench${n + i}@contoso.example`,
+        }),
+      ),
     )
   }
-  console.log(`seeded ${USERS} users (JIT sign-ins, each with its event) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `seeded ${USERS} users (JIT sign-ins, each with its event) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  )
 
   const call = async (handler: Handler, method: string, path: string, params: Record<string, string> = {}, body?: unknown) => {
     const request = new Request(`http://scim.bench/api/v1${path}`, {
@@ -58,7 +71,9 @@ async function main() {
     const sorted = [...latencies].sort((a, b) => a - b)
     const total = latencies.reduce((sum, value) => sum + value, 0)
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1)
-    console.log(`${name.padEnd(34)} ${String(latencies.length).padStart(5)} ${unit}s  ${(latencies.length / (total / 1000)).toFixed(0).padStart(6)} ${unit}/s  p50 ${at(0.5)} ms  p95 ${at(0.95)} ms  p99 ${at(0.99)} ms`)
+    console.log(
+      `${name.padEnd(34)} ${String(latencies.length).padStart(5)} ${unit}s  ${(latencies.length / (total / 1000)).toFixed(0).padStart(6)} ${unit}/s  p50 ${at(0.5)} ms  p95 ${at(0.95)} ms  p99 ${at(0.99)} ms`,
+    )
   }
   const time = async (fn: () => Promise<unknown>) => {
     const t = performance.now()
@@ -71,7 +86,12 @@ async function main() {
   let cursor: string | null = null
   do {
     let page: { data: Array<{ id: string }>; next: string | null } = { data: [], next: null }
-    pages.push(await time(async () => (page = await call(users.GET, 'GET', `/users?providerId=${provider.id}&limit=100${cursor ? `&cursor=${cursor}` : ''}`))))
+    pages.push(
+      await time(
+        async () =>
+          (page = await call(users.GET, 'GET', `/users?providerId=${provider.id}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)),
+      ),
+    )
     ids.push(...page.data.map((entry) => entry.id))
     cursor = page.next
   } while (cursor)
@@ -89,7 +109,12 @@ async function main() {
   let after: string | undefined
   for (;;) {
     let page: { data: unknown[]; next: string } = { data: [], next: '' }
-    eventPages.push(await time(async () => (page = await call(events.GET, 'GET', `/events?providerId=${provider.id}&limit=1000${after ? `&after=${after}` : ''}`))))
+    eventPages.push(
+      await time(
+        async () =>
+          (page = await call(events.GET, 'GET', `/events?providerId=${provider.id}&limit=1000${after ? `&after=${after}` : ''}`)),
+      ),
+    )
     if (page.data.length === 0) break
     after = page.next
   }
@@ -99,7 +124,9 @@ async function main() {
   for (let n = 0; n < REQUESTS; n++) {
     const k = (n * 7919) % USERS
     const body = { externalId: `oid-${k}`, userName: `bench${k}@contoso.example` }
-    signInTimes.push(await time(() => call(signIns.POST, 'POST', `/enterprise-idps/${provider.id}/sign-ins`, { providerId: provider.id }, body)))
+    signInTimes.push(
+      await time(() => call(signIns.POST, 'POST', `/enterprise-idps/${provider.id}/sign-ins`, { providerId: provider.id }, body)),
+    )
   }
   report('POST sign-ins (existing user)', signInTimes)
   await closeDatabase()

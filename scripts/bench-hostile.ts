@@ -35,7 +35,11 @@ function fill(bytes: number, make: (index: number) => Json): Json[] {
 const email = (index: number) => ({ value: `user${index}@contoso.example`, type: 'work' })
 /** About 65 characters: 100 operations of 100 of these fill most of a 1 MiB body. */
 const longEmail = (index: number) => `user${index}.${'x'.repeat(38)}@dept.contoso.example`
-const userBody = (extra: Record<string, unknown>) => ({ userName: `hostile${Math.random()}@contoso.example`, active: true, ...extra })
+const userBody = (extra: Record<string, unknown>) => ({
+  userName: `hostile${Math.random()}@contoso.example`,
+  active: true,
+  ...extra,
+})
 
 /** As many `or`-joined value-path comparisons as fit in `length` characters (the filter length limit). */
 function longestFilter(length: number): string {
@@ -78,13 +82,18 @@ const cases: Case[] = [
     method: 'PATCH',
     path: (id) => `/Users/${id}`,
     body: () =>
-      patchBody(fill(TARGET_BYTES - 200, (index) => ({ op: 'remove', path: `emails[value eq "user${index * 7}@contoso.example"]` }))),
+      patchBody(
+        fill(TARGET_BYTES - 200, (index) => ({ op: 'remove', path: `emails[value eq "user${index * 7}@contoso.example"]` })),
+      ),
   },
   {
     name: 'patch-remove-listed-values',
     method: 'PATCH',
     path: (id) => `/Users/${id}`,
-    body: () => patchBody([{ op: 'remove', path: 'emails', value: fill(TARGET_BYTES - 200, (index) => ({ value: `user${index}@contoso.example` })) }]),
+    body: () =>
+      patchBody([
+        { op: 'remove', path: 'emails', value: fill(TARGET_BYTES - 200, (index) => ({ value: `user${index}@contoso.example` })) },
+      ]),
   },
   {
     name: 'patch-huge-value-filter',
@@ -115,7 +124,10 @@ const cases: Case[] = [
         Array.from({ length: 100 }, (_, op) => ({
           op: 'add',
           path: 'emails',
-          value: Array.from({ length: 100 }, (_, index) => ({ value: (op % 2 ? longEmail(index).toUpperCase() : longEmail(index)), type: 'work' })),
+          value: Array.from({ length: 100 }, (_, index) => ({
+            value: op % 2 ? longEmail(index).toUpperCase() : longEmail(index),
+            type: 'work',
+          })),
         })),
       ),
   },
@@ -167,7 +179,9 @@ const cases: Case[] = [
       return patchBody(
         Array.from({ length: 100 }, (_, op) => ({
           op: 'replace',
-          value: Object.fromEntries(Array.from({ length: perOp }, (_, index) => [`emails[type eq "work" or value eq "z${op}-${index}"].display`, 'x'])),
+          value: Object.fromEntries(
+            Array.from({ length: perOp }, (_, index) => [`emails[type eq "work" or value eq "z${op}-${index}"].display`, 'x']),
+          ),
         })),
       )
     },
@@ -189,7 +203,11 @@ const cases: Case[] = [
       const wanted = Math.max(8, Math.floor(TARGET_BYTES / 2000))
       for (let mask = 0; keys.length < wanted && mask < 1 << 12; mask++) {
         const spelled = [...'emails'].map((char, index) => ((mask >> index) & 1 ? char.toUpperCase() : char)).join('')
-        keys.push((mask >> 6) & 1 ? spelled : `${[...urn].map((char, index) => ((mask >> (6 + (index % 6))) & 1 ? char.toUpperCase() : char)).join('')}${spelled}`)
+        keys.push(
+          (mask >> 6) & 1
+            ? spelled
+            : `${[...urn].map((char, index) => ((mask >> (6 + (index % 6))) & 1 ? char.toUpperCase() : char)).join('')}${spelled}`,
+        )
       }
       const perKey = Math.max(1, Math.floor((TARGET_BYTES / keys.length - 60) / 45))
       const body: Record<string, unknown> = { userName: `hostile${Math.random()}@contoso.example` }
@@ -284,7 +302,10 @@ async function main() {
   )
   for (const entry of cases) {
     if (only && !only.has(entry.name)) continue
-    const id = entry.name.includes('long-list') || entry.name.includes('listed') || entry.name.startsWith('edge-') ? await longListUser() : userId
+    const id =
+      entry.name.includes('long-list') || entry.name.includes('listed') || entry.name.startsWith('edge-')
+        ? await longListUser()
+        : userId
     const body = entry.body?.()
     let guardCell = '-'.padStart(9)
     let verdict = 'no guard'

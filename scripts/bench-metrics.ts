@@ -19,7 +19,9 @@ function measure(name: string, calls: number, fn: (i: number) => void): void {
     rounds.push(Number(process.hrtime.bigint() - started) / calls)
   }
   rounds.sort((a, b) => a - b)
-  console.log(`${name.padEnd(48)} median ${rounds[2]!.toFixed(0).padStart(6)} ns/call  (min ${rounds[0]!.toFixed(0)}, max ${rounds[4]!.toFixed(0)}; 5 × ${calls})`)
+  console.log(
+    `${name.padEnd(48)} median ${rounds[2]!.toFixed(0).padStart(6)} ns/call  (min ${rounds[0]!.toFixed(0)}, max ${rounds[4]!.toFixed(0)}; 5 × ${calls})`,
+  )
 }
 
 let sink = 0
@@ -42,5 +44,7 @@ for (let i = 0; i < 20; i++) {
   scrapes.push(performance.now() - started)
 }
 scrapes.sort((a, b) => a - b)
-console.log(`${'a /metrics scrape (render)'.padEnd(48)} median ${scrapes[10]!.toFixed(2)} ms (${(await renderMetrics()).body.length} bytes)`)
+console.log(
+  `${'a /metrics scrape (render)'.padEnd(48)} median ${scrapes[10]!.toFixed(2)} ms (${(await renderMetrics()).body.length} bytes)`,
+)
 if (sink < 0) console.log(sink)

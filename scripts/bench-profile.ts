@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, grep: { type: 'string' } } })
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' }, grep: { type: 'string' } },
+})
 if (positionals.length !== 1) {
   console.error('Usage: npm run bench:profile -- <file.cpuprofile> [--top 25]')
   process.exit(2)
@@ -41,7 +44,9 @@ function area(frame: CallFrame): string {
 }
 
 // Sample i lasts timeDeltas[i + 1] (the delta to the next sample); the last one gets the average.
-const durations = profile.samples.map((_, i) => profile.timeDeltas[i + 1] ?? (profile.endTime - profile.startTime) / profile.samples.length)
+const durations = profile.samples.map(
+  (_, i) => profile.timeDeltas[i + 1] ?? (profile.endTime - profile.startTime) / profile.samples.length,
+)
 const self = new Map<string, number>()
 const inclusive = new Map<string, number>()
 const areas = new Map<string, number>()
@@ -77,7 +82,9 @@ function print(title: string, map: Map<string, number>, skip: (key: string) => b
     .forEach(([key, us]) => console.log(`${ms(us)}  ${key}`))
 }
 
-console.log(`${positionals[0]}: ${(total / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle, ${profile.samples.length} samples`)
+console.log(
+  `${positionals[0]}: ${(total / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle, ${profile.samples.length} samples`,
+)
 print('Self time by function', self)
 print('Inclusive time by function (outermost frames left out)', inclusive, (key) => /^\((root|program)\)/.test(key))
 print('Self time by package or source file', areas)

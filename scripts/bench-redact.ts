@@ -19,9 +19,22 @@ const entraUser = JSON.stringify({
     { type: 'work', value: '+1 425 555 0109' },
     { type: 'mobile', value: '+1 425 555 0110' },
   ],
-  addresses: [{ type: 'work', formatted: '18 Main St', streetAddress: '18 Main St', locality: 'Redmond', postalCode: '98052', country: 'US' }],
+  addresses: [
+    {
+      type: 'work',
+      formatted: '18 Main St',
+      streetAddress: '18 Main St',
+      locality: 'Redmond',
+      postalCode: '98052',
+      country: 'US',
+    },
+  ],
   roles: [],
-  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '100042', department: 'Retail', manager: { value: 'b1c2' } },
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+    employeeNumber: '100042',
+    department: 'Retail',
+    manager: { value: 'b1c2' },
+  },
 })
 const entraPatch = JSON.stringify({
   schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -55,7 +68,9 @@ function measure(label: string, run: () => unknown, minimumMs = 300): void {
     elapsed = performance.now() - started
   }
   const perCall = (elapsed * 1000) / iterations
-  console.log(`${label.padEnd(52)} ${perCall >= 1000 ? `${(perCall / 1000).toFixed(1)} ms` : `${perCall.toFixed(2)} µs`} per call`)
+  console.log(
+    `${label.padEnd(52)} ${perCall >= 1000 ? `${(perCall / 1000).toFixed(1)} ms` : `${perCall.toFixed(2)} µs`} per call`,
+  )
 }
 
 console.log('Typical Entra traffic (the hot path):')
@@ -63,7 +78,12 @@ measure(`POST /Users body (${entraUser.length} chars)`, () => redactBodyText(ent
 measure(`PATCH body (${entraPatch.length} chars)`, () => redactBodyText(entraPatch))
 measure('GET query (userName eq filter)', () => redactLogText(entraQuery))
 measure('path', () => redactLogText('/scim/v2/enterprise-idps/0b6c4c46-0d43-4a5c-9a64-3f1b1a4b1a11/Users'))
-measure('changes (two attributes)', () => redactChanges([{ attribute: 'title', old: 'A', new: 'B' }, { attribute: 'displayName', old: 'C', new: 'D' }]))
+measure('changes (two attributes)', () =>
+  redactChanges([
+    { attribute: 'title', old: 'A', new: 'B' },
+    { attribute: 'displayName', old: 'C', new: 'D' },
+  ]),
+)
 console.log('Bodies that hold a secret:')
 measure('POST /Users body with a password', () => redactBodyText(withPassword))
 measure('PATCH replace password', () => redactBodyText(patchPassword))

@@ -38,16 +38,20 @@ const { findUsers, getUserDetail } = await import('../lib/services/portal-users'
 const { readLogFilter } = await import('../lib/portal/log-filter')
 const { readUserSearch } = await import('../lib/portal/user-search')
 const { encodeCursor } = await import('../lib/portal/cursor')
-const { listProviderSummaries, getProviderOverview, getDashboard, listAttributesWithUsage } = await import('../lib/services/portal-overview')
+const { listProviderSummaries, getProviderOverview, getDashboard, listAttributesWithUsage } =
+  await import('../lib/services/portal-overview')
 
 await databaseReady()
 const db = getDb()
-const providers = await db.identityProvider.findMany({ where: { name: { in: [...SCALE_IDP_NAMES] } }, orderBy: { createdAt: 'desc' } })
+const providers = await db.identityProvider.findMany({
+  where: { name: { in: [...SCALE_IDP_NAMES] } },
+  orderBy: { createdAt: 'desc' },
+})
 const main = providers.find((provider) => provider.name === SCALE_IDP_NAMES[0])
 if (!main) throw new Error('No "Scale Entra" IdP: run npm run seed:scale first.')
 const { first, count } = (
   await db.$queryRawUnsafe<Array<{ first: number; count: number }>>(
-  `SELECT min(("resource"->'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'->>'employeeNumber')::int) - 100000 AS first, count(*)::int AS count
+    `SELECT min(("resource"->'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'->>'employeeNumber')::int) - 100000 AS first, count(*)::int AS count
    FROM "User" WHERE "providerId" = '${main.id}'`,
   )
 )[0]!
@@ -82,7 +86,10 @@ function send(method: string, path: string, body?: unknown): Promise<{ status: n
         path: `${basePath}${path}`,
         method,
         agent,
-        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/scim+json', 'content-length': payload.length } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload ? { 'content-type': 'application/scim+json', 'content-length': payload.length } : {}),
+        },
       },
       (response) => {
         const chunks: Buffer[] = []
@@ -102,7 +109,8 @@ for (let i = 0; ; i++) {
 }
 
 // ---- measuring ------------------------------------------------------------------------------------------------
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
 const f = (ms: number) => (Number.isNaN(ms) ? '   –' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(7)
 
 /** Runs `fn` n times at the given concurrency; latencies in ms, and the failures (status or error) seen. */
@@ -115,7 +123,9 @@ async function measure(n: number, concurrency: number, fn: (i: number) => Promis
       while (next < n) {
         const i = next++
         const t0 = performance.now()
-        const failure = await fn(i).catch((error: unknown) => (error instanceof Error ? error.message.slice(0, 80) : String(error)))
+        const failure = await fn(i).catch((error: unknown) =>
+          error instanceof Error ? error.message.slice(0, 80) : String(error),
+        )
         latencies.push(performance.now() - t0)
         if (failure) failures.set(failure, (failures.get(failure) ?? 0) + 1)
       }
@@ -127,7 +137,9 @@ async function measure(n: number, concurrency: number, fn: (i: number) => Promis
 function line(name: string, target: string, result: Awaited<ReturnType<typeof measure>>) {
   const { sorted, failures } = result
   const failed = [...failures].map(([what, n]) => `${n}× ${what}`).join('; ')
-  console.log(`${name.padEnd(58)} p50 ${f(percentile(sorted, 50))} ms  p99 ${f(percentile(sorted, 99))} ms  n=${sorted.length}  target ${target}${failed ? `  FAILED: ${failed}` : ''}`)
+  console.log(
+    `${name.padEnd(58)} p50 ${f(percentile(sorted, 50))} ms  p99 ${f(percentile(sorted, 99))} ms  n=${sorted.length}  target ${target}${failed ? `  FAILED: ${failed}` : ''}`,
+  )
 }
 
 const expect = (wanted: number | number[], check?: (body: string) => boolean) => (reply: { status: number; body: string }) => {
@@ -145,7 +157,9 @@ const lookups: Array<[string, () => string]> = [
 ]
 for (const concurrency of [1, 8]) {
   for (const [name, filter] of lookups) {
-    const result = await measure(samples, concurrency, async () => expect(200, (b) => b.includes('"totalResults":1'))(await send('GET', filterPath(filter()))))
+    const result = await measure(samples, concurrency, async () =>
+      expect(200, (b) => b.includes('"totalResults":1'))(await send('GET', filterPath(filter()))),
+    )
     line(`lookup ${name}, concurrency ${concurrency}`, 'p50 < 5, p99 < 20 (c8)', result)
   }
 }
@@ -158,20 +172,43 @@ const writeBody = (i: number) => ({
   displayName: `Scale Write ${i}`,
   emails: [{ type: 'work', primary: true, value: `scale.write.${i}@contoso.example` }],
 })
-line('POST, concurrency 8', 'p99 < 30', await measure(samples, 8, async (i) => {
-  const reply = await send('POST', '/Users', writeBody(i))
-  if (reply.status === 201) created.push((JSON.parse(reply.body) as { id: string }).id)
-  return expect(201)(reply)
-}))
-line('PATCH title, concurrency 8', 'p99 < 30', await measure(samples, 8, async () =>
-  expect(200)(await send('PATCH', `/Users/${randomUser().id}`, {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-    Operations: [{ op: 'replace', path: 'title', value: 'Principal Engineer' }],
-  }))))
-line('DELETE, concurrency 8', 'p99 < 30', await measure(created.length, 8, async (i) => expect(204)(await send('DELETE', `/Users/${created[i]}`))))
+line(
+  'POST, concurrency 8',
+  'p99 < 30',
+  await measure(samples, 8, async (i) => {
+    const reply = await send('POST', '/Users', writeBody(i))
+    if (reply.status === 201) created.push((JSON.parse(reply.body) as { id: string }).id)
+    return expect(201)(reply)
+  }),
+)
+line(
+  'PATCH title, concurrency 8',
+  'p99 < 30',
+  await measure(samples, 8, async () =>
+    expect(200)(
+      await send('PATCH', `/Users/${randomUser().id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: 'Principal Engineer' }],
+      }),
+    ),
+  ),
+)
+line(
+  'DELETE, concurrency 8',
+  'p99 < 30',
+  await measure(created.length, 8, async (i) => expect(204)(await send('DELETE', `/Users/${created[i]}`))),
+)
 
-for (const [name, startIndex] of [['first', 1], ['middle', Math.floor(count / 2) + 1], ['last', Math.max(1, count - 99)]] as const) {
-  line(`list page of 100, ${name} (startIndex=${startIndex})`, '< 100', await measure(5, 1, async () => expect(200)(await send('GET', `/Users?startIndex=${startIndex}&count=100`))))
+for (const [name, startIndex] of [
+  ['first', 1],
+  ['middle', Math.floor(count / 2) + 1],
+  ['last', Math.max(1, count - 99)],
+] as const) {
+  line(
+    `list page of 100, ${name} (startIndex=${startIndex})`,
+    '< 100',
+    await measure(5, 1, async () => expect(200)(await send('GET', `/Users?startIndex=${startIndex}&count=100`))),
+  )
 }
 const unindexed: Array<[string, string]> = [
   ['title eq', 'title eq "Planner"'],
@@ -180,19 +217,31 @@ const unindexed: Array<[string, string]> = [
   ['custom JobCode eq', 'urn:ietf:params:scim:schemas:extension:traffitech:2.0:User:JobCode eq "JC-007"'],
 ]
 for (const [name, filter] of unindexed) {
-  line(`unindexed filter ${name}, count=10`, 'within the time limit', await measure(3, 1, async () => expect(200)(await send('GET', filterPath(filter, '&count=10')))))
+  line(
+    `unindexed filter ${name}, count=10`,
+    'within the time limit',
+    await measure(3, 1, async () => expect(200)(await send('GET', filterPath(filter, '&count=10')))),
+  )
 }
 for (const [name, filter] of unindexed.slice(0, 2)) {
-  line(`unindexed filter ${name}, count=10, concurrency 8`, 'within the time limit', await measure(16, 8, async () => expect(200)(await send('GET', filterPath(filter, '&count=10')))))
+  line(
+    `unindexed filter ${name}, count=10, concurrency 8`,
+    'within the time limit',
+    await measure(16, 8, async () => expect(200)(await send('GET', filterPath(filter, '&count=10')))),
+  )
 }
 
 // ---- the portal -------------------------------------------------------------------------------------------------
 console.log('\n== Portal, service calls in this process (issue 10 item 3)')
 const portal = async (name: string, target: string, fn: () => Promise<unknown>, n = 3) =>
-  line(name, target, await measure(n, 1, async () => {
-    await fn()
-    return null
-  }))
+  line(
+    name,
+    target,
+    await measure(n, 1, async () => {
+      await fn()
+      return null
+    }),
+  )
 const now = new Date()
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString().slice(0, 16)
 const logPage = (raw: Record<string, string>) => () => findLogPage(readLogFilter(raw).params)
@@ -214,12 +263,17 @@ await portal('log: IdP + 4xx, five pages deep', '< 200 per page', async () => {
     params = { ...params, after: result.olderCursor }
   }
 })
-const thirtyDaysBack = encodeCursor({ createdAt: new Date(now.getTime() - 30 * 86_400_000), id: 'ffffffff-ffff-7fff-bfff-ffffffffffff' })
+const thirtyDaysBack = encodeCursor({
+  createdAt: new Date(now.getTime() - 30 * 86_400_000),
+  id: 'ffffffff-ffff-7fff-bfff-ffffffffffff',
+})
 await portal('log: newest, cursor 30 days back', '< 200', logPage({ after: thirtyDaysBack }))
 await portal('log: IdP, cursor 30 days back', '< 200', logPage({ idp: main.id, after: thirtyDaysBack }))
 await portal('log: one record', '< 200', () => getLogRecord(sampleRow?.id ?? '00000000-0000-7000-8000-000000000000'))
 await portal('users: all IdPs', '< 200', () => findUsers(readUserSearch({}).params))
-await portal('users: one IdP sorted by userName', '< 200', () => findUsers(readUserSearch({ idp: main.id, sort: 'userName' }).params))
+await portal('users: one IdP sorted by userName', '< 200', () =>
+  findUsers(readUserSearch({ idp: main.id, sort: 'userName' }).params),
+)
 await portal('users: search by mail', '< 200', () => findUsers(readUserSearch({ q: sampleMail }).params))
 await portal('IdP list', '< 200', () => listProviderSummaries())
 await portal('IdP page (overview)', '< 200', () => getProviderOverview(main.id))

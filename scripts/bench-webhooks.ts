@@ -16,21 +16,30 @@ import { Webhook } from 'standardwebhooks'
 process.env.DATA_DIR ??= 'memory://'
 process.env.WEBHOOK_ALLOW_PRIVATE = 'true'
 
-const { values } = parseArgs({ options: { rate: { type: 'string' }, seconds: { type: 'string' }, endpoints: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { rate: { type: 'string' }, seconds: { type: 'string' }, endpoints: { type: 'string' } },
+})
 const rate = Number(values.rate ?? 1000)
 const seconds = Number(values.seconds ?? 10)
 const endpointCount = Number(values.endpoints ?? 1)
 
-const [{ closeDatabase, databaseKind, databaseReady, withTransaction }, { insertProvider }, { insertUser }, { CLI_ACTOR }, { recordUserEvent }, { createWebhookWorker }, { createWebhook }] =
-  await Promise.all([
-    import('../lib/db/client'),
-    import('../lib/db/identity-providers'),
-    import('../lib/db/users'),
-    import('../lib/services/audit'),
-    import('../lib/services/events'),
-    import('../lib/services/webhook-worker'),
-    import('../lib/services/webhooks'),
-  ])
+const [
+  { closeDatabase, databaseKind, databaseReady, withTransaction },
+  { insertProvider },
+  { insertUser },
+  { CLI_ACTOR },
+  { recordUserEvent },
+  { createWebhookWorker },
+  { createWebhook },
+] = await Promise.all([
+  import('../lib/db/client'),
+  import('../lib/db/identity-providers'),
+  import('../lib/db/users'),
+  import('../lib/services/audit'),
+  import('../lib/services/events'),
+  import('../lib/services/webhook-worker'),
+  import('../lib/services/webhooks'),
+])
 
 await databaseReady()
 const provider = await insertProvider({ name: `Bench ${Date.now()}`, kind: 'entra' })
@@ -55,8 +64,20 @@ const server = http.createServer((request, response) => {
     firstReceivedAt ||= lastReceivedAt
     // Verify one in a hundred, as a receiver would verify all (the signature check costs the receiver, not us).
     if (received % 100 === 1) {
-      const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]))
-      if (secrets.some((secret) => { try { new Webhook(secret).verify(Buffer.concat(chunks).toString(), headers); return true } catch { return false } })) verifiedSample++
+      const headers = Object.fromEntries(
+        ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]),
+      )
+      if (
+        secrets.some((secret) => {
+          try {
+            new Webhook(secret).verify(Buffer.concat(chunks).toString(), headers)
+            return true
+          } catch {
+            return false
+          }
+        })
+      )
+        verifiedSample++
     }
     response.writeHead(204).end()
   })
@@ -84,7 +105,9 @@ while (recorded < total) {
     Array.from({ length: writers }, (_, writer) =>
       withTransaction(async () => {
         for (let index = writer; index < count; index += writers) {
-          await recordUserEvent('user.updated', user, [{ attribute: 'title', old: `t${recorded + index}`, new: `t${recorded + index + 1}` }])
+          await recordUserEvent('user.updated', user, [
+            { attribute: 'title', old: `t${recorded + index}`, new: `t${recorded + index + 1}` },
+          ])
         }
       }),
     ),
@@ -113,7 +136,8 @@ for (let start = 0; start < total; start += 500) {
 }
 const drainStarted = performance.now()
 const drainer = createWebhookWorker({ allowPrivate: true, pollIntervalMs: 20 })
-while (received < backlogStart + expected && performance.now() < drainStarted + 120_000) await new Promise((resolve) => setTimeout(resolve, 5))
+while (received < backlogStart + expected && performance.now() < drainStarted + 120_000)
+  await new Promise((resolve) => setTimeout(resolve, 5))
 const drainSeconds = (performance.now() - drainStarted) / 1000
 await drainer.stop()
 server.close()

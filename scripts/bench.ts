@@ -121,7 +121,10 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
-type PgClient = { query: (text: string, params: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>; end: () => Promise<void> }
+type PgClient = {
+  query: (text: string, params: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>
+  end: () => Promise<void>
+}
 let monitor: PgClient | undefined
 
 /** CPU ms of every PostgreSQL backend of one server's pool, keyed by backend pid. */
@@ -156,7 +159,12 @@ type PhaseResult = {
   dbCpuMs?: number
 }
 
-async function phase(target: Target, name: string, count: number, run: (index: number) => Promise<boolean>): Promise<PhaseResult> {
+async function phase(
+  target: Target,
+  name: string,
+  count: number,
+  run: (index: number) => Promise<boolean>,
+): Promise<PhaseResult> {
   const latencies: number[] = []
   let errors = 0
   let next = 0
@@ -329,10 +337,14 @@ function serverDatabaseEnv(): Env {
 function createTenant(env: Env): { providerId: string; token: string } {
   const admin = (...args: string[]) =>
     JSON.parse(
-      execFileSync('node_modules/.bin/tsx', ['--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args, '--json'], {
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        'node_modules/.bin/tsx',
+        ['--import', './scripts/register-server-only.mjs', 'scripts/admin.ts', ...args, '--json'],
+        {
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        },
+      ),
     ) as Record<string, string>
   const { providerId } = admin('idp', 'create', '--name', `Bench ${prefix}`, '--kind', 'entra')
   const { token } = admin('token', 'create', '--idp', providerId!, '--label', 'bench', '--expires-in-days', '1')
@@ -352,7 +364,13 @@ async function startOurs(): Promise<Target> {
   const { providerId, token } = createTenant(env)
   const nodeArgs = values['node-options']!.split(' ').filter(Boolean)
   const child = startProcess(process.execPath, [...nodeArgs, values.server!], env, 'ours')
-  const target = makeTarget('ours', `http://127.0.0.1:${port}/scim/v2/enterprise-idps/${providerId}`, token, child.pid, databaseUrl && 'bench-ours')
+  const target = makeTarget(
+    'ours',
+    `http://127.0.0.1:${port}/scim/v2/enterprise-idps/${providerId}`,
+    token,
+    child.pid,
+    databaseUrl && 'bench-ours',
+  )
   await waitUntilAnswering(target, child)
   return target
 }
@@ -383,7 +401,9 @@ function memoryOf(pid: number | undefined): { peak: number; now: number } | unde
 function serverPid(base: URL): number | undefined {
   if (values.pid) return Number(values.pid)
   try {
-    const out = execFileSync('ss', ['-Hltnp', `sport = :${base.port || (base.protocol === 'https:' ? 443 : 80)}`], { encoding: 'utf8' })
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${base.port || (base.protocol === 'https:' ? 443 : 80)}`], {
+      encoding: 'utf8',
+    })
     const match = /pid=(\d+)/.exec(out)
     return match ? Number(match[1]) : undefined
   } catch {
@@ -445,7 +465,9 @@ async function main() {
     const all = results.filter((r) => r.target === name)
     if (!all.length) continue
     const latencies = all.flatMap((r) => r.latencies).sort((x, y) => x - y)
-    console.log(`${name}: all requests p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${all.reduce((sum, r) => sum + r.errors, 0)}`)
+    console.log(
+      `${name}: all requests p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${all.reduce((sum, r) => sum + r.errors, 0)}`,
+    )
   }
   for (const target of [ours, floor]) {
     if (!target) continue

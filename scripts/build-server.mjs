@@ -13,7 +13,9 @@ await build({
   sourcemap: 'linked',
   // Next resolves `server-only` to its empty module for server code; so do we.
   alias: { 'server-only': './node_modules/server-only/empty.js' },
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 })
 console.log('Built dist/server.mjs')

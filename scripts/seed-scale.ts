@@ -9,7 +9,17 @@
  * in DATA_DIR (slow past 100,000 users). Values are functions of the user's number: see scripts/scale-data.ts.
  */
 import { parseArgs } from 'node:util'
-import { SCALE_DOMAINS, SCALE_IDP_NAMES, DEPARTMENTS, FAMILY_NAMES, GIVEN_NAMES, TITLES, sqlArray, sqlAscii, sqlUuid } from './scale-data'
+import {
+  SCALE_DOMAINS,
+  SCALE_IDP_NAMES,
+  DEPARTMENTS,
+  FAMILY_NAMES,
+  GIVEN_NAMES,
+  TITLES,
+  sqlArray,
+  sqlAscii,
+  sqlUuid,
+} from './scale-data'
 
 const { values } = parseArgs({
   options: {

@@ -40,7 +40,8 @@ function fatal(message: string): never {
 }
 
 if (!DATABASE_URL) fatal('Set DATABASE_URL to a PostgreSQL database (its public schema is reset).')
-if (!existsSync('dist/server.mjs') || !existsSync(`${process.env.NEXT_DIST_DIR ?? '.next'}/BUILD_ID`)) fatal('Run npm run build first.')
+if (!existsSync('dist/server.mjs') || !existsSync(`${process.env.NEXT_DIST_DIR ?? '.next'}/BUILD_ID`))
+  fatal('Run npm run build first.')
 
 const sharedEnv = {
   ...process.env,
@@ -79,8 +80,12 @@ function start(port: number): Instance {
 async function waitReady(instance: Instance, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
-    if (instance.child.exitCode !== null) fatal(`Instance on ${instance.port} exited (${instance.child.exitCode}):\n${instance.lines.join('\n')}`)
-    const ready = await fetch(`http://127.0.0.1:${instance.port}/readyz`).then((response) => response.status === 200, () => false)
+    if (instance.child.exitCode !== null)
+      fatal(`Instance on ${instance.port} exited (${instance.child.exitCode}):\n${instance.lines.join('\n')}`)
+    const ready = await fetch(`http://127.0.0.1:${instance.port}/readyz`).then(
+      (response) => response.status === 200,
+      () => false,
+    )
     if (ready) return
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
@@ -138,7 +143,11 @@ async function lifecycle([a, b]: [Instance, Instance]): Promise<void> {
   check(typeof created.requestId === 'string' && created.requestId.length > 0, 'the answer carries X-Request-Id')
   const id = created.body?.id as string
   const byUserName = await scim(a, 'GET', filter(`userName eq "${upn}"`))
-  check(byUserName.body?.totalResults === 1 && byUserName.body.Resources[0].id === id, 'lookup by userName on A finds the user created on B', byUserName.body)
+  check(
+    byUserName.body?.totalResults === 1 && byUserName.body.Resources[0].id === id,
+    'lookup by userName on A finds the user created on B',
+    byUserName.body,
+  )
   const byExternalId = await scim(b, 'GET', filter(`externalId eq "${objectId}"`))
   check(byExternalId.body?.totalResults === 1, 'lookup by externalId on B finds it', byExternalId.body)
   const patched = await scim(a, 'PATCH', `/Users/${id}`, {
@@ -174,7 +183,9 @@ async function lifecycle([a, b]: [Instance, Instance]): Promise<void> {
 async function duplicateStorm(instances: [Instance, Instance]): Promise<void> {
   const upn = 'storm.user@contoso.example'
   const objectId = crypto.randomUUID()
-  const replies = await Promise.all(Array.from({ length: STORM }, (_, i) => scim(instances[i % 2]!, 'POST', '/Users', entraUser(upn, objectId))))
+  const replies = await Promise.all(
+    Array.from({ length: STORM }, (_, i) => scim(instances[i % 2]!, 'POST', '/Users', entraUser(upn, objectId))),
+  )
   const statuses = replies.map((reply) => reply.status)
   const created = statuses.filter((status) => status === 201).length
   const conflicts = replies.filter((reply) => reply.status === 409 && reply.body?.scimType === 'uniqueness').length
@@ -183,7 +194,10 @@ async function duplicateStorm(instances: [Instance, Instance]): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL })
   await client.connect()
   try {
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM "User" WHERE "providerId" = $1 AND "userName" = $2', [providerId, upn])
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM "User" WHERE "providerId" = $1 AND "userName" = $2', [
+      providerId,
+      upn,
+    ])
     check(rows[0].n === 1, `storm: one user row (got ${rows[0].n})`)
   } finally {
     await client.end()
@@ -209,9 +223,12 @@ async function main(): Promise<void> {
   await lifecycle(instances)
   await duplicateStorm(instances)
 
-  const metrics = await Promise.all(instances.map((instance) => fetch(`http://127.0.0.1:${instance.port}/metrics`).then((response) => response.text())))
+  const metrics = await Promise.all(
+    instances.map((instance) => fetch(`http://127.0.0.1:${instance.port}/metrics`).then((response) => response.text())),
+  )
   const creates = metrics.reduce(
-    (sum, text) => sum + metricValue(text, `traffitech_scim_requests_total{idp="${providerId}",operation="create",status_class="2xx"}`),
+    (sum, text) =>
+      sum + metricValue(text, `traffitech_scim_requests_total{idp="${providerId}",operation="create",status_class="2xx"}`),
     0,
   )
   check(creates === 2, `metrics: 2 successful creates over both instances (got ${creates})`)
@@ -220,11 +237,18 @@ async function main(): Promise<void> {
   const exits = instances.map((instance) => once(instance.child, 'exit'))
   for (const instance of instances) instance.child.kill('SIGTERM')
   const codes = (await Promise.all(exits)).map(([code]) => code)
-  check(codes.every((code) => code === 0), 'both instances exit 0 on SIGTERM', codes)
+  check(
+    codes.every((code) => code === 0),
+    'both instances exit 0 on SIGTERM',
+    codes,
+  )
   const client = new pg.Client({ connectionString: DATABASE_URL })
   await client.connect()
   try {
-    const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT "requestId")::int AS ids FROM "ProvisioningRequest" WHERE "providerId" = $1', [providerId])
+    const { rows } = await client.query(
+      'SELECT count(*)::int AS n, count(DISTINCT "requestId")::int AS ids FROM "ProvisioningRequest" WHERE "providerId" = $1',
+      [providerId],
+    )
     check(rows[0].n === sent, `every SCIM request logged: ${rows[0].n} rows for ${sent} requests`)
     check(rows[0].ids === sent, `each log row has its own request id (${rows[0].ids} distinct)`)
   } finally {

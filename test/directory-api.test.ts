@@ -100,7 +100,9 @@ describe('the directory API funnel', () => {
   it('answers 403 for a key without the scope, naming it', async () => {
     const eventsOnly = await createTestApiKey(['events:read'])
     expect(expectProblem(await callApi('GET', '/users', { key: eventsOnly.key }), 403).detail).toMatch(/directory:read/)
-    expect(expectProblem(await callApi('GET', `/users/${crypto.randomUUID()}`, { key: eventsOnly.key }), 403).detail).toMatch(/directory:read/)
+    expect(expectProblem(await callApi('GET', `/users/${crypto.randomUUID()}`, { key: eventsOnly.key }), 403).detail).toMatch(
+      /directory:read/,
+    )
     const readOnly = await createTestApiKey(['directory:read'])
     expectProblem(await callApi('GET', '/events', { key: readOnly.key }), 403)
     const reply = await callApi('POST', `/enterprise-idps/${tenant.providerId}/sign-ins`, {
@@ -126,7 +128,11 @@ describe('the directory API funnel', () => {
     ] as const
     for (const [path, field] of cases) {
       const problem = expectProblem(await callApi('GET', path, { key: full.key }), 400)
-      if (field) expect(problem.errors?.map((error) => error.field), path).toContain(field)
+      if (field)
+        expect(
+          problem.errors?.map((error) => error.field),
+          path,
+        ).toContain(field)
     }
   })
 
@@ -190,7 +196,6 @@ describe('the directory API funnel', () => {
     expect(reply.headers.get('x-content-type-options')).toBe('nosniff')
   })
 })
-
 
 describe('echoed input', () => {
   it('clips and escapes a hostile path segment in a 404', async () => {

@@ -71,7 +71,12 @@ describe('GET /api/v1/events', () => {
   })
 
   it('refuses a cursor it did not hand out, and unknown types', async () => {
-    for (const after of ['nope', Buffer.from('1.2.3').toString('base64url'), Buffer.from('-1.5').toString('base64url'), 'A'.repeat(64)]) {
+    for (const after of [
+      'nope',
+      Buffer.from('1.2.3').toString('base64url'),
+      Buffer.from('-1.5').toString('base64url'),
+      'A'.repeat(64),
+    ]) {
       const reply = await callApi('GET', `/events?after=${after}`, { key })
       expect(reply.status, after).toBe(400)
       expect(reply.body.errors?.[0]?.field).toBe('after')

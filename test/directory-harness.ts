@@ -31,7 +31,13 @@ export type ApiReply = { status: number; headers: Headers; body: any }
 export async function callApi(
   method: string,
   pathAndQuery: string,
-  options: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string>; clientAddress?: string } = {},
+  options: {
+    key?: string | null
+    body?: unknown
+    rawBody?: string
+    headers?: Record<string, string>
+    clientAddress?: string
+  } = {},
 ): Promise<ApiReply> {
   const url = new URL(`${API_BASE}${pathAndQuery}`)
   const path = url.pathname.slice('/api/v1'.length)
@@ -52,7 +58,10 @@ export async function callApi(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined }
 }
 
-export async function createTestApiKey(scopes: ApiKeyScope[] = ['directory:read', 'events:read', 'sign-ins:write'], expiresInDays: number | null = 30) {
+export async function createTestApiKey(
+  scopes: ApiKeyScope[] = ['directory:read', 'events:read', 'sign-ins:write'],
+  expiresInDays: number | null = 30,
+) {
   await databaseReady()
   const { key, apiKey } = await createApiKey(CLI_ACTOR, { label: `test ${scopes.join(' ')}`, scopes, expiresInDays })
   return { id: key.id, key: apiKey }
@@ -66,7 +75,10 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): TestSt
 }
 
 async function runStatement(statement: TestStatement) {
-  return getSqlRunner()(statement.text, statement.values.map((value) => (value instanceof Date ? value.toISOString() : value)))
+  return getSqlRunner()(
+    statement.text,
+    statement.values.map((value) => (value instanceof Date ? value.toISOString() : value)),
+  )
 }
 
 export async function queryRows<T>(statement: TestStatement): Promise<T[]> {

@@ -32,7 +32,14 @@ describe('GET /api/v1/openapi.json', () => {
     expect(document.openapi).toBe('3.1.0')
     expect(document.servers[0].url).toBe('http://scim.test')
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' })
-    expect(Object.keys(document.components.schemas).sort()).toEqual(['EventList', 'Problem', 'SignInResult', 'User', 'UserEvent', 'UserList'])
+    expect(Object.keys(document.components.schemas).sort()).toEqual([
+      'EventList',
+      'Problem',
+      'SignInResult',
+      'User',
+      'UserEvent',
+      'UserList',
+    ])
     for (const ref of allRefs(document)) {
       expect(ref).toMatch(/^#\/components\/schemas\/\w+$/)
       resolve(document, { $ref: ref })
@@ -46,15 +53,21 @@ describe('GET /api/v1/openapi.json', () => {
       operations.add(operation.operationId)
       expect(operation.security).toEqual([{ apiKey: [route.scope] }])
       for (const name of Object.keys(route.query?.shape ?? {})) {
-        expect(operation.parameters.find((parameter: any) => parameter.name === name && parameter.in === 'query'), name).toBeDefined()
+        expect(
+          operation.parameters.find((parameter: any) => parameter.name === name && parameter.in === 'query'),
+          name,
+        ).toBeDefined()
       }
       for (const name of route.path.match(/\{(\w+)\}/g) ?? []) {
         const parameter = operation.parameters.find((entry: any) => `{${entry.name}}` === name)
         expect(parameter).toMatchObject({ in: 'path', required: true })
       }
-      for (const status of Object.keys(route.responses)) expect(operation.responses[status].content['application/json'].schema.$ref).toBeDefined()
+      for (const status of Object.keys(route.responses))
+        expect(operation.responses[status].content['application/json'].schema.$ref).toBeDefined()
       for (const status of ['400', '401', '403']) {
-        expect(operation.responses[status].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' })
+        expect(operation.responses[status].content['application/problem+json'].schema).toEqual({
+          $ref: '#/components/schemas/Problem',
+        })
       }
     }
     expect(Object.keys(document.paths).sort()).toEqual([
@@ -64,13 +77,16 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/users/{id}',
     ])
     const user = document.components.schemas.User
-    expect(user.required).toEqual(expect.arrayContaining(['id', 'providerId', 'externalId', 'userName', 'email', 'active', 'source', 'scimManaged']))
+    expect(user.required).toEqual(
+      expect.arrayContaining(['id', 'providerId', 'externalId', 'userName', 'email', 'active', 'source', 'scimManaged']),
+    )
     expect(user.properties.source.enum).toEqual(['scim', 'sso', 'admin'])
     const limit = document.paths['/api/v1/events'].get.parameters.find((parameter: any) => parameter.name === 'limit')
     expect(limit).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
     const types = document.paths['/api/v1/events'].get.parameters.find((parameter: any) => parameter.name === 'types')
     expect(types.description).toMatch(/user\.created/)
-    const body = document.paths['/api/v1/enterprise-idps/{providerId}/sign-ins'].post.requestBody.content['application/json'].schema
+    const body =
+      document.paths['/api/v1/enterprise-idps/{providerId}/sign-ins'].post.requestBody.content['application/json'].schema
     expect(body.required).toEqual(['externalId', 'userName'])
     expect(body.additionalProperties).toBe(false)
     expect(document.paths['/api/v1/enterprise-idps/{providerId}/sign-ins'].post.responses['201']).toBeDefined()

@@ -37,7 +37,8 @@ describe('directory API rate limits', () => {
     const clientAddress = '203.0.113.9'
     expect((await callApi('GET', '/users?limit=1', { key: good.key, clientAddress })).status).toBe(200)
     const statuses: number[] = []
-    for (let n = 0; n < 12; n++) statuses.push((await callApi('GET', '/users', { key: `ttapi_${'x'.repeat(43)}`, clientAddress })).status)
+    for (let n = 0; n < 12; n++)
+      statuses.push((await callApi('GET', '/users', { key: `ttapi_${'x'.repeat(43)}`, clientAddress })).status)
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
     expect(statuses.slice(6).every((status) => status === 429)).toBe(true)
     expect((await callApi('GET', '/users?limit=1', { key: good.key, clientAddress })).status).toBe(200)

@@ -33,7 +33,12 @@ const patch = (...Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:a
 
 describe('the SSO sign-in link', () => {
   it('creates an SSO account just in time, with its user.created event, then SCIM links to it keeping the id', async () => {
-    const claims = { externalId: 'oid-jit-1', userName: 'Jit.Person@Contoso.example', email: 'jit.person@contoso.example', displayName: 'Jit Person' }
+    const claims = {
+      externalId: 'oid-jit-1',
+      userName: 'Jit.Person@Contoso.example',
+      email: 'jit.person@contoso.example',
+      displayName: 'Jit Person',
+    }
     const created = await signIn(claims)
     expect(created.status).toBe(201)
     const { user } = signInResultSchema.parse(created.body)
@@ -60,11 +65,21 @@ describe('the SSO sign-in link', () => {
     expect((await eventsOf(user.id)).length).toBe(1)
 
     // Entra provisions the same person later: the POST links to the SSO account and keeps its id.
-    const scim = await tenant.request('POST', '/Users', entraUser('jit', { externalId: 'oid-jit-1', userName: 'Jit.Person@Contoso.example' }))
+    const scim = await tenant.request(
+      'POST',
+      '/Users',
+      entraUser('jit', { externalId: 'oid-jit-1', userName: 'Jit.Person@Contoso.example' }),
+    )
     expect(scim.status).toBe(201)
     expect(scim.body.id).toBe(user.id)
     const linked = await callApi('GET', `/users/${user.id}`, { key: (await createTestApiKey(['directory:read'])).key })
-    expect(linked.body).toMatchObject({ id: user.id, source: 'sso', scimManaged: true, title: 'Engineer', employeeNumber: 'Ejit' })
+    expect(linked.body).toMatchObject({
+      id: user.id,
+      source: 'sso',
+      scimManaged: true,
+      title: 'Engineer',
+      employeeNumber: 'Ejit',
+    })
     expect((await eventsOf(user.id)).map((event) => event.type)).toEqual(['user.created', 'user.linked'])
     const count = await queryFirst<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM "User" WHERE "providerId" = ${tenant.providerId}::uuid AND "externalId" = 'oid-jit-1'`,
@@ -72,16 +87,24 @@ describe('the SSO sign-in link', () => {
     expect(count?.n).toBe(1)
 
     // Entra deactivates the user: the next sign-in is refused at once.
-    expect((await tenant.request('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: 'False' }))).status).toBe(200)
+    expect(
+      (await tenant.request('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: 'False' }))).status,
+    ).toBe(200)
     const refused = await signIn(claims)
     expect(refused.status).toBe(403)
     expect(refused.headers.get('content-type')).toBe('application/problem+json')
-    expect(refused.body).toMatchObject({ status: 403, title: 'Account deactivated', type: '/api/v1/problems/account-deactivated' })
+    expect(refused.body).toMatchObject({
+      status: 403,
+      title: 'Account deactivated',
+      type: '/api/v1/problems/account-deactivated',
+    })
     expect(refused.body.detail).toMatch(/deactivated/)
     expect((await signIn({ externalId: 'oid-x', userName: 'JIT.person@contoso.example' })).status).toBe(403)
 
     // Reactivated: signing in works again.
-    expect((await tenant.request('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: true }))).status).toBe(200)
+    expect(
+      (await tenant.request('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: true }))).status,
+    ).toBe(200)
     expect((await signIn(claims)).status).toBe(200)
   })
 
@@ -99,7 +122,9 @@ describe('the SSO sign-in link', () => {
     const refused = await signIn({ externalId: 'oid-new', userName: 'new@contoso.example' }, strict.providerId)
     expect(refused.status).toBe(403)
     expect(refused.body).toMatchObject({ type: '/api/v1/problems/jit-disabled' })
-    const rows = await queryRows(sql`SELECT 1 FROM "User" WHERE "providerId" = ${strict.providerId}::uuid AND "externalId" = 'oid-new'`)
+    const rows = await queryRows(
+      sql`SELECT 1 FROM "User" WHERE "providerId" = ${strict.providerId}::uuid AND "externalId" = 'oid-new'`,
+    )
     expect(rows).toHaveLength(0)
     const ok = await signIn({ externalId: 'ext-strict', userName: 'userstrict@contoso.example' }, strict.providerId)
     expect(ok.status).toBe(200)

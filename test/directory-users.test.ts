@@ -79,7 +79,11 @@ describe('GET /api/v1/users', () => {
 
   it('filters by providerId; without it, lists every IdP', async () => {
     const { seen } = await allPages(`providerId=${other.providerId}`, 2)
-    expect(seen.map((user) => user.userName).sort()).toEqual(['userother0@contoso.example', 'userother1@contoso.example', 'userother2@contoso.example'])
+    expect(seen.map((user) => user.userName).sort()).toEqual([
+      'userother0@contoso.example',
+      'userother1@contoso.example',
+      'userother2@contoso.example',
+    ])
     const everything = await allPages('', 1000)
     const providers = new Set(everything.seen.map((user) => user.providerId))
     expect(providers.has(tenant.providerId) && providers.has(other.providerId)).toBe(true)
@@ -89,12 +93,22 @@ describe('GET /api/v1/users', () => {
     const { seen } = await allPages(`providerId=${tenant.providerId}`, 100)
     const pivot = seen[10]!
     const since = await allPages(`providerId=${tenant.providerId}&updatedSince=${encodeURIComponent(pivot.updatedAt)}`, 100)
-    expect(since.seen.map((user) => user.id)).toEqual(seen.filter((user) => user.updatedAt >= pivot.updatedAt).map((user) => user.id))
-    const offset = await allPages(`providerId=${tenant.providerId}&updatedSince=${encodeURIComponent('2000-01-01T01:00:00+01:00')}`, 100)
+    expect(since.seen.map((user) => user.id)).toEqual(
+      seen.filter((user) => user.updatedAt >= pivot.updatedAt).map((user) => user.id),
+    )
+    const offset = await allPages(
+      `providerId=${tenant.providerId}&updatedSince=${encodeURIComponent('2000-01-01T01:00:00+01:00')}`,
+      100,
+    )
     expect(offset.seen).toHaveLength(25)
     const changed = seen[0]!
-    expect((await tenant.request('PATCH', `/Users/${changed.id}`, patch({ op: 'replace', path: 'title', value: 'Lead' }))).status).toBe(200)
-    const afterLast = await allPages(`providerId=${tenant.providerId}&updatedSince=${encodeURIComponent(seen.at(-1)!.updatedAt)}`, 100)
+    expect(
+      (await tenant.request('PATCH', `/Users/${changed.id}`, patch({ op: 'replace', path: 'title', value: 'Lead' }))).status,
+    ).toBe(200)
+    const afterLast = await allPages(
+      `providerId=${tenant.providerId}&updatedSince=${encodeURIComponent(seen.at(-1)!.updatedAt)}`,
+      100,
+    )
     expect(afterLast.seen.map((user) => user.id)).toContain(changed.id)
     expect(afterLast.seen.find((user) => user.id === changed.id)?.title).toBe('Lead')
   })
@@ -121,7 +135,9 @@ describe('GET /api/v1/users', () => {
       for (let round = 0; !stop && round < 200; round++) {
         const burst = Array.from({ length: 3 }, (_, index) => ids[(round * 7 + index * 11) % ids.length]!)
         await Promise.all(
-          burst.map((id) => busy.request('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'displayName', value: `round ${round}` }))),
+          burst.map((id) =>
+            busy.request('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'displayName', value: `round ${round}` })),
+          ),
         )
       }
     })()

@@ -118,7 +118,12 @@ describe('graceful shutdown in this process', () => {
     await once(idle, 'connect')
     const idleClosed = once(idle, 'close')
     const requests = Array.from({ length: IN_FLIGHT }, (_, i) =>
-      requestInFlight(port, usersPath(), createHeaders(`shutdown-${runId}-${i}`), JSON.stringify(entraUser(`shutdown-${runId}-${i}`))),
+      requestInFlight(
+        port,
+        usersPath(),
+        createHeaders(`shutdown-${runId}-${i}`),
+        JSON.stringify(entraUser(`shutdown-${runId}-${i}`)),
+      ),
     )
     await Promise.all(requests.map((request) => request.continued))
     const writtenBefore = requestLogStats().written
@@ -152,10 +157,14 @@ describe.skipIf(!process.env.DATABASE_URL)('graceful shutdown of a server proces
   })
 
   it('answers and logs the requests in flight, exits 0, and says so in JSON log lines', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'test/support/scim-server.ts'], {
-      env: { ...process.env, SCIM_RATE_LIMIT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'test/support/scim-server.ts'],
+      {
+        env: { ...process.env, SCIM_RATE_LIMIT: '0', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     const lines = createInterface({ input: child.stdout! })
     const port = await new Promise<number>((resolve, reject) => {
       lines.on('line', (line) => {
@@ -174,7 +183,13 @@ describe.skipIf(!process.env.DATABASE_URL)('graceful shutdown of a server proces
     child.kill('SIGTERM')
     // The signal is taken once the listening socket is gone.
     for (let attempt = 0; attempt < 100; attempt++) {
-      if (await connectOnce(port).then(() => false, () => true)) break
+      if (
+        await connectOnce(port).then(
+          () => false,
+          () => true,
+        )
+      )
+        break
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     await expect(connectOnce(port)).rejects.toThrow(/ECONNREFUSED/)
@@ -185,8 +200,12 @@ describe.skipIf(!process.env.DATABASE_URL)('graceful shutdown of a server proces
     expect(code).toBe(0)
     const rows = await getDb().provisioningRequest.findMany({ where: { requestId: { startsWith: `${runId}-` } } })
     expect(rows).toHaveLength(IN_FLIGHT)
-    const logged = output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level?: string; msg?: string })
-    expect(logged.map((entry) => entry.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^Shutting down/), 'Shutdown complete']))
+    const logged = output
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level?: string; msg?: string })
+    expect(logged.map((entry) => entry.msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Shutting down/), 'Shutdown complete']),
+    )
     expect(logged.find((entry) => entry.msg === 'Shutdown complete')?.level).toBe('info')
   }, 30_000)
 })

@@ -95,7 +95,13 @@ describe('health and readiness', () => {
 
 describe('metrics', () => {
   it('refuses a scrape without the token, or with a wrong one, with 401', async () => {
-    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, `Bearer ${METRICS_TOKEN.slice(0, -1)}`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong',
+      `Bearer ${METRICS_TOKEN}x`,
+      `Basic ${METRICS_TOKEN}`,
+      `Bearer ${METRICS_TOKEN.slice(0, -1)}`,
+    ]) {
       const response = await fetch(`${base}/metrics`, authorization ? { headers: { authorization } } : {})
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
@@ -114,7 +120,11 @@ describe('metrics', () => {
   })
 
   it('counts SCIM requests by IdP, operation and status class, with latency, log and pool figures', async () => {
-    const created = await fetch(usersUrl(), { method: 'POST', headers: scimHeaders(), body: JSON.stringify(entraUser('metrics-1')) })
+    const created = await fetch(usersUrl(), {
+      method: 'POST',
+      headers: scimHeaders(),
+      body: JSON.stringify(entraUser('metrics-1')),
+    })
     expect(created.status).toBe(201)
     const unauthorized = await fetch(usersUrl(), { headers: { authorization: 'Bearer nope' } })
     expect(unauthorized.status).toBe(401)
@@ -127,11 +137,24 @@ describe('metrics', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     expect(response.headers.get('cache-control')).toBe('no-store')
     const text = await response.text()
-    const sample = (line: RegExp) => Number(text.split('\n').find((entry) => line.test(entry))?.split(' ').pop())
+    const sample = (line: RegExp) =>
+      Number(
+        text
+          .split('\n')
+          .find((entry) => line.test(entry))
+          ?.split(' ')
+          .pop(),
+      )
     const idp = tenant.providerId
-    expect(sample(new RegExp(`^traffitech_scim_requests_total\\{idp="${idp}",operation="create",status_class="2xx"\\} `))).toBeGreaterThanOrEqual(1)
-    expect(sample(new RegExp(`^traffitech_scim_requests_total\\{idp="${idp}",operation="auth_failure",status_class="4xx"\\} `))).toBeGreaterThanOrEqual(1)
-    expect(sample(/^traffitech_scim_requests_total\{idp="none",operation="auth_failure",status_class="4xx"\} /)).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(new RegExp(`^traffitech_scim_requests_total\\{idp="${idp}",operation="create",status_class="2xx"\\} `)),
+    ).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(new RegExp(`^traffitech_scim_requests_total\\{idp="${idp}",operation="auth_failure",status_class="4xx"\\} `)),
+    ).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(/^traffitech_scim_requests_total\{idp="none",operation="auth_failure",status_class="4xx"\} /),
+    ).toBeGreaterThanOrEqual(1)
     expect(text).not.toContain('invented-')
     expect(sample(/^traffitech_scim_request_duration_seconds_count\{operation="create"\} /)).toBeGreaterThanOrEqual(1)
     expect(text).toMatch(/^traffitech_scim_request_duration_seconds_bucket\{le="0\.005",operation="create"\} \d+$/m)
@@ -150,8 +173,7 @@ describe('metrics', () => {
 
 describe('request ids', () => {
   it('accepts printable ids of up to 128 characters and replaces anything else', () => {
-    for (const good of ['abc', 'a'.repeat(128), 'req-1/2:3', 'a b', '~!'])
-      expect(requestIdFrom(good)).toBe(good)
+    for (const good of ['abc', 'a'.repeat(128), 'req-1/2:3', 'a b', '~!']) expect(requestIdFrom(good)).toBe(good)
     for (const bad of ['', ' a', 'a ', 'a'.repeat(129), 'a\u0000b', 'a\nb', 'a\r\nSet-Cookie: x=1', 'é', '\ud800', 'a\tb']) {
       expect(isUsableRequestId(bad)).toBe(false)
       expect(requestIdFrom(bad)).toMatch(UUID)
@@ -181,7 +203,15 @@ describe('request ids', () => {
   it('replaces an unusable X-Request-Id with a generated one, the same in the header and on the record', async () => {
     const raw = await rawRequest(
       Number(new URL(base).port),
-      [`GET ${new URL(usersUrl()).pathname}?count=1 HTTP/1.1`, 'Host: x', `Authorization: Bearer ${tenant.token}`, `X-Request-Id: ${'x'.repeat(200)}`, 'Connection: close', '', ''].join('\r\n'),
+      [
+        `GET ${new URL(usersUrl()).pathname}?count=1 HTTP/1.1`,
+        'Host: x',
+        `Authorization: Bearer ${tenant.token}`,
+        `X-Request-Id: ${'x'.repeat(200)}`,
+        'Connection: close',
+        '',
+        '',
+      ].join('\r\n'),
     )
     expect(raw.status).toBe(200)
     const generated = raw.headers['x-request-id']!
@@ -196,7 +226,10 @@ describe('request ids', () => {
     expect(b.headers.get('x-request-id')).toMatch(UUID)
     expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'))
     const path = `${new URL(usersUrl()).pathname}/trace-probe`
-    const trace = await rawRequest(Number(new URL(base).port), `TRACE ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-1\r\nConnection: close\r\n\r\n`)
+    const trace = await rawRequest(
+      Number(new URL(base).port),
+      `TRACE ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-1\r\nConnection: close\r\n\r\n`,
+    )
     expect(trace.status).toBe(405)
     expect(trace.headers['x-request-id']).toBe('trace-1')
     expect(await logRowsWhere({ requestId: 'trace-1', path })).toHaveLength(1)
@@ -215,15 +248,27 @@ describe('readiness when the log cannot keep up', () => {
     const body = 'b'.repeat(64 * 1024)
     let queued = 0
     while (requestLogStats().fill < 0.81) {
-      recordRequest({ at: new Date(), providerId: null, tokenId: null, method: 'POST', path: `/scim/saturation/${queued++}`, query: '', status: 201, durationMs: 1, operation: 'create', requestBody: body })
+      recordRequest({
+        at: new Date(),
+        providerId: null,
+        tokenId: null,
+        method: 'POST',
+        path: `/scim/saturation/${queued++}`,
+        query: '',
+        status: 201,
+        durationMs: 1,
+        operation: 'create',
+        requestBody: body,
+      })
     }
     // Called at once: over HTTP the queue's write timer, already due, would start draining first.
     const saturated = await readiness()
     expect(saturated.status).toBe(503)
-    expect(saturated.body.checks).toMatchObject({ requestLog: { ok: false, detail: expect.stringMatching(/log queue is \d+ % full/) } })
+    expect(saturated.body.checks).toMatchObject({
+      requestLog: { ok: false, detail: expect.stringMatching(/log queue is \d+ % full/) },
+    })
     await flushRequestLog()
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     expect(await getDb().provisioningRequest.count({ where: { path: { startsWith: '/scim/saturation/' } } })).toBe(queued)
   }, 60_000)
 })
-

@@ -43,18 +43,29 @@ function request(lines: string[], body = ''): string {
 function expectScimError(reply: { status: number; headers: Record<string, string>; body: string }, status: number) {
   expect(reply.status).toBe(status)
   expect(reply.headers['content-type']).toContain('application/scim+json')
-  expect(JSON.parse(reply.body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) })
+  expect(JSON.parse(reply.body)).toMatchObject({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    status: String(status),
+  })
 }
 
 /** A request with a chunked body, written chunk by chunk with a pause between them. */
 function chunkedRequest(method: string, path: string, chunks: Array<string | Buffer>) {
   return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' },
+      },
       (response) => {
         const parts: Buffer[] = []
         response.on('data', (part: Buffer) => parts.push(part))
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }))
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
+        )
       },
     )
     // The server may answer and close before the last chunk: the answer is what is asserted.
@@ -85,7 +96,12 @@ describe('the production entry over raw TCP', () => {
   ])('ignores %s: the URL is built on a fixed origin', async (_name, host) => {
     const reply = await rawRequest(
       port,
-      request([`GET ${usersPath()}?count=1 HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${tenant.token}`, 'Connection: close']),
+      request([
+        `GET ${usersPath()}?count=1 HTTP/1.1`,
+        `Host: ${host}`,
+        `Authorization: Bearer ${tenant.token}`,
+        'Connection: close',
+      ]),
     )
     expect(reply.status).toBe(200)
     expect(JSON.parse(reply.body).schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse'])
@@ -118,7 +134,10 @@ describe('the production entry over raw TCP', () => {
   })
 
   it('answers an unknown method with a logged 405 naming what is allowed', async () => {
-    const reply = await rawRequest(port, request([`PROPFIND ${usersPath()} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${tenant.token}`, 'Connection: close']))
+    const reply = await rawRequest(
+      port,
+      request([`PROPFIND ${usersPath()} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${tenant.token}`, 'Connection: close']),
+    )
     expectScimError(reply, 405)
     expect(reply.headers.allow).toMatch(/GET/)
   })
@@ -138,7 +157,10 @@ describe('the production entry over raw TCP', () => {
   })
 
   it('answers and logs a NUL byte in the tenant id, without a token', async () => {
-    const reply = await rawRequest(port, request(['GET /scim/v2/enterprise-idps/%00/Users HTTP/1.1', 'Host: x', 'Connection: close']))
+    const reply = await rawRequest(
+      port,
+      request(['GET /scim/v2/enterprise-idps/%00/Users HTTP/1.1', 'Host: x', 'Connection: close']),
+    )
     expectScimError(reply, 404)
     const rows = await loggedRequests({ path: '/scim/v2/enterprise-idps/%00/Users' })
     expect(rows).toHaveLength(1)
@@ -165,7 +187,13 @@ describe('the production entry over raw TCP', () => {
     const before = otherPaths
     const reply = await rawRequest(
       port,
-      request(['GET /login HTTP/1.1', 'Host: a b', 'X-Traffitech-Remote-Address: 192.0.2.66', 'X-Forwarded-For: 203.0.113.9', 'Connection: close']),
+      request([
+        'GET /login HTTP/1.1',
+        'Host: a b',
+        'X-Traffitech-Remote-Address: 192.0.2.66',
+        'X-Forwarded-For: 203.0.113.9',
+        'Connection: close',
+      ]),
     )
     expect(reply.status).toBe(204)
     expect(otherPaths).toBe(before + 1)
@@ -182,14 +210,22 @@ describe('the production entry over raw TCP', () => {
     })
     const bytes = Buffer.from(patch)
     const split = bytes.indexOf(Buffer.from('🚦')) + 2
-    const patched = await chunkedRequest('PATCH', `${usersPath()}/${id}`, [bytes.subarray(0, 10), bytes.subarray(10, split), bytes.subarray(split)])
+    const patched = await chunkedRequest('PATCH', `${usersPath()}/${id}`, [
+      bytes.subarray(0, 10),
+      bytes.subarray(10, split),
+      bytes.subarray(split),
+    ])
     expect(patched.status).toBe(200)
     expect(JSON.parse(patched.body)).toMatchObject({ displayName: 'Zoë Ærø 🚦' })
   })
 
   it('answers a chunked body past the limit with a logged 413 and closes the connection', async () => {
     const piece = Buffer.alloc(256 * 1024, 'a')
-    const reply = await chunkedRequest('POST', usersPath(), Array.from({ length: 6 }, () => piece))
+    const reply = await chunkedRequest(
+      'POST',
+      usersPath(),
+      Array.from({ length: 6 }, () => piece),
+    )
     expectScimError({ ...reply, headers: reply.headers as Record<string, string> }, 413)
     expect(reply.headers.connection).toBe('close')
     const logged = await loggedRequests({ providerId: tenant.providerId, status: 413 })
@@ -200,8 +236,14 @@ describe('the production entry over raw TCP', () => {
     const created = await rawRequest(
       port,
       request(
-        [`POST ${usersPath()} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${tenant.token}`, 'Content-Type: application/scim+json',
-          `Content-Length: ${Buffer.byteLength(JSON.stringify(entraUser('raw')))}`, 'Connection: close'],
+        [
+          `POST ${usersPath()} HTTP/1.1`,
+          'Host: x',
+          `Authorization: Bearer ${tenant.token}`,
+          'Content-Type: application/scim+json',
+          `Content-Length: ${Buffer.byteLength(JSON.stringify(entraUser('raw')))}`,
+          'Connection: close',
+        ],
         JSON.stringify(entraUser('raw')),
       ),
     )

@@ -13,7 +13,9 @@ export function rawRequest(port: number, payload: string | Buffer, timeoutMs = 5
     const chunks: Buffer[] = []
     const timer = setTimeout(() => {
       socket.destroy()
-      reject(new Error(`No complete answer within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`))
+      reject(
+        new Error(`No complete answer within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`),
+      )
     }, timeoutMs)
     const finish = () => {
       const reply = parse(Buffer.concat(chunks).toString('utf8'))
@@ -31,7 +33,9 @@ export function rawRequest(port: number, payload: string | Buffer, timeoutMs = 5
     socket.on('close', () => {
       if (!finish()) {
         clearTimeout(timer)
-        reject(new Error(`Connection closed without a complete answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`))
+        reject(
+          new Error(`Connection closed without a complete answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`),
+        )
       }
     })
     socket.write(payload)

@@ -44,7 +44,7 @@ const NASTY_STRINGS = [
   'Zoë 山田',
   '"quoted" \\ back\\slash',
   '<script>alert(1)</script>',
-  "'; DROP TABLE \"User\"; --",
+  '\'; DROP TABLE "User"; --',
   '%00%zz%',
   'true',
   'False',
@@ -100,7 +100,9 @@ const FILTERS = [
 function randomString(random: Random): string {
   if (random.chance(0.5)) return random.pick(NASTY_STRINGS)
   if (random.chance(0.01)) return 'x'.repeat(random.pick([1000, 70_000, 300_000]))
-  return Math.random().toString(36).slice(2, 2 + random.int(12))
+  return Math.random()
+    .toString(36)
+    .slice(2, 2 + random.int(12))
 }
 
 function deep(random: Random, depth: number): unknown {
@@ -127,7 +129,10 @@ function randomValue(random: Random, depth = 0): unknown {
       return Array.from({ length: random.pick([0, 1, 3]) }, () => randomValue(random, depth + 1))
     case 7:
       return Object.fromEntries(
-        Array.from({ length: random.int(4) }, () => [random.pick([...ATTRIBUTE_PATHS, ...NASTY_STRINGS]), randomValue(random, depth + 1)]),
+        Array.from({ length: random.int(4) }, () => [
+          random.pick([...ATTRIBUTE_PATHS, ...NASTY_STRINGS]),
+          randomValue(random, depth + 1),
+        ]),
       )
     default:
       return deep(random, depth === 0 ? random.pick([5, 40, 3000]) : 5)
@@ -155,7 +160,14 @@ function mutate(random: Random, value: unknown, budget = 3): unknown {
     delete copy[random.pick(keys)]
   } else if (roll < 9 && keys.length > 0) {
     const key = random.pick(keys)
-    copy[random.pick([key.toUpperCase(), `urn:ietf:params:scim:schemas:core:2.0:User:${key}`, `${key}.value`, random.pick(NASTY_STRINGS)])] = copy[key]
+    copy[
+      random.pick([
+        key.toUpperCase(),
+        `urn:ietf:params:scim:schemas:core:2.0:User:${key}`,
+        `${key}.value`,
+        random.pick(NASTY_STRINGS),
+      ])
+    ] = copy[key]
     delete copy[key]
   } else {
     copy[random.pick([...ATTRIBUTE_PATHS, ...NASTY_STRINGS])] = randomValue(random)
@@ -176,9 +188,15 @@ type Case = { method: string; path: string; body?: string; headers: Record<strin
 
 function randomCase(random: Random, userId: string, run: number): Case {
   const headers: Record<string, string> = {}
-  if (random.chance(0.05)) headers['content-type'] = random.pick(['text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''])
-  if (random.chance(0.05)) headers['if-match'] = random.pick(['*', 'W/"1"', '"garbage', randomString(random)].map((value) => value.replace(/[\u0000-\u001f\u007f-\uffff]/g, '')))
-  const target = random.chance(0.7) ? `/Users/${userId}` : `/Users/${random.pick(['00000000-0000-4000-8000-000000000000', 'not-a-uuid', '.search', '%00', '%zz'])}`
+  if (random.chance(0.05))
+    headers['content-type'] = random.pick(['text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''])
+  if (random.chance(0.05))
+    headers['if-match'] = random.pick(
+      ['*', 'W/"1"', '"garbage', randomString(random)].map((value) => value.replace(/[\u0000-\u001f\u007f-\uffff]/g, '')),
+    )
+  const target = random.chance(0.7)
+    ? `/Users/${userId}`
+    : `/Users/${random.pick(['00000000-0000-4000-8000-000000000000', 'not-a-uuid', '.search', '%00', '%zz'])}`
   const text = (value: unknown) => {
     const json = JSON.stringify(value)
     if (random.chance(0.05)) return json.slice(0, random.int(json.length)) // truncated JSON
@@ -196,17 +214,29 @@ function randomCase(random: Random, userId: string, run: number): Case {
     case 3:
       return { method: 'PUT', path: target, body: text(mutate(random, entraUser(`fuzzput${run}`), 4)), headers }
     case 4: {
-      const filter = random.chance(0.5) ? random.pick(FILTERS) : `${random.pick(ATTRIBUTE_PATHS)} ${random.pick(['eq', 'co', 'sw', 'pr', 'gt', 'xx'])} ${JSON.stringify(randomString(random))}`
+      const filter = random.chance(0.5)
+        ? random.pick(FILTERS)
+        : `${random.pick(ATTRIBUTE_PATHS)} ${random.pick(['eq', 'co', 'sw', 'pr', 'gt', 'xx'])} ${JSON.stringify(randomString(random))}`
       const params = new URLSearchParams()
       params.set('filter', random.chance(0.1) ? `${'('.repeat(200)}${filter}` : filter)
-      if (random.chance(0.3)) params.set(random.pick(['startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes']), randomString(random))
+      if (random.chance(0.3))
+        params.set(
+          random.pick(['startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes']),
+          randomString(random),
+        )
       return { method: 'GET', path: `/Users?${params}`, headers }
     }
     default:
       return {
         method: 'POST',
         path: '/Users/.search',
-        body: text(mutate(random, { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: random.pick(FILTERS), count: 5 })),
+        body: text(
+          mutate(random, {
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+            filter: random.pick(FILTERS),
+            count: 5,
+          }),
+        ),
         headers,
       }
   }
@@ -234,10 +264,15 @@ describe('randomly mutated SCIM requests', () => {
         headers: testCase.headers,
         ...(testCase.body === undefined ? {} : { rawBody: testCase.body }),
       }).catch((error: Error) => ({ status: -1, body: error.message, headers: new Headers() }))
-      if (process.env.FUZZ_TRACE) console.log(`#${run} ${Math.round(performance.now() - started)} ms ${testCase.method} ${testCase.path.slice(0, 60)} ${(testCase.body ?? '').length} → ${reply.status}`)
+      if (process.env.FUZZ_TRACE)
+        console.log(
+          `#${run} ${Math.round(performance.now() - started)} ms ${testCase.method} ${testCase.path.slice(0, 60)} ${(testCase.body ?? '').length} → ${reply.status}`,
+        )
       const isScimError = reply.body?.schemas?.[0] === 'urn:ietf:params:scim:api:messages:2.0:Error'
       if (reply.status >= 500 || reply.status < 0 || (reply.status >= 400 && !isScimError)) {
-        failures.push(`#${run} ${testCase.method} ${testCase.path.slice(0, 120)} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)} body: ${(testCase.body ?? '').slice(0, 300)}`)
+        failures.push(
+          `#${run} ${testCase.method} ${testCase.path.slice(0, 120)} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)} body: ${(testCase.body ?? '').slice(0, 300)}`,
+        )
       }
     }
     expect(failures.slice(0, 10)).toEqual([])

@@ -65,7 +65,11 @@ export async function createTestTenant(
     token: secret,
     tokenId: token.id,
     request: (method, path, body, headers) =>
-      sendScim(method, `${provider.tenantUrl}${path}`, { token: secret, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) }),
+      sendScim(method, `${provider.tenantUrl}${path}`, {
+        token: secret,
+        ...(body === undefined ? {} : { body }),
+        ...(headers ? { headers } : {}),
+      }),
   }
 }
 

@@ -17,7 +17,10 @@ const postBodies: Array<[string, string]> = [
   ['userName as an object', '{"userName": {"a": 1}}'],
   ['emails as a number', '{"userName": "a@b.c", "emails": 5}'],
   ['name as a string', '{"userName": "a@b.c", "name": "x"}'],
-  ['two primary emails', '{"userName": "a@b.c", "emails": [{"value": "x@y.z", "primary": true}, {"value": "y@y.z", "primary": true}]}'],
+  [
+    'two primary emails',
+    '{"userName": "a@b.c", "emails": [{"value": "x@y.z", "primary": true}, {"value": "y@y.z", "primary": true}]}',
+  ],
   ['active as a word', '{"userName": "a@b.c", "active": "yes please"}'],
 ]
 

@@ -48,13 +48,18 @@ describe('the account state survives a remove of active and a PUT without it', (
     expect(reply.body.active).toBe(false)
     expect((await tenant.request('GET', `/Users/${id}`)).body.active).toBe(false)
     await flushRequestLog()
-    const row = await getDb().provisioningRequest.findFirst({ where: { providerId: tenant.providerId, userId: id, method: 'PATCH' } })
+    const row = await getDb().provisioningRequest.findFirst({
+      where: { providerId: tenant.providerId, userId: id, method: 'PATCH' },
+    })
     expect(row?.compatRules).toContain('remove of active keeps the account state')
   })
 
   it('a PUT that omits active keeps a deactivated user deactivated, and one that sends it applies it', async () => {
     const id = await deactivatedUser()
-    const put = await tenant.request('PUT', `/Users/${id}`, { userName: `limits-${serial}@contoso.example`, displayName: 'Put without active' })
+    const put = await tenant.request('PUT', `/Users/${id}`, {
+      userName: `limits-${serial}@contoso.example`,
+      displayName: 'Put without active',
+    })
     expect(put.status).toBe(200)
     expect(put.body).toMatchObject({ active: false, displayName: 'Put without active' })
     expect((await tenant.request('GET', `/Users/${id}`)).body.active).toBe(false)
@@ -105,7 +110,9 @@ describe('discovery tells the truth', () => {
     expect(externalId).toMatchObject({ uniqueness: 'server', caseExact: true })
     const first = await tenant.request('POST', '/Users', entraUser('uniq-1'))
     const second = await tenant.request('POST', '/Users', entraUser('uniq-2'))
-    const patch = await tenant.request('PATCH', `/Users/${second.body.id}`, { Operations: [{ op: 'replace', path: 'externalId', value: first.body.externalId }] })
+    const patch = await tenant.request('PATCH', `/Users/${second.body.id}`, {
+      Operations: [{ op: 'replace', path: 'externalId', value: first.body.externalId }],
+    })
     expect(patch.status).toBe(409)
   })
 
@@ -135,15 +142,29 @@ describe('limits and unstorable text through the handlers', () => {
 
   it('refuses 101 PATCH operations, naming the limit, and changes nothing', async () => {
     const before = (await tenant.request('GET', `/Users/${id}`)).body
-    const Operations = Array.from({ length: scimLimits.maxPatchOperations + 1 }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` }))
-    expectScimError(await tenant.request('PATCH', `/Users/${id}`, { Operations }), 'invalidValue', /limit is 100 operations per PATCH/)
+    const Operations = Array.from({ length: scimLimits.maxPatchOperations + 1 }, (_, index) => ({
+      op: 'replace',
+      path: 'title',
+      value: `t${index}`,
+    }))
+    expectScimError(
+      await tenant.request('PATCH', `/Users/${id}`, { Operations }),
+      'invalidValue',
+      /limit is 100 operations per PATCH/,
+    )
     expect((await tenant.request('GET', `/Users/${id}`)).body).toEqual(before)
     expect((await tenant.request('PATCH', `/Users/${id}`, { Operations: Operations.slice(1) })).status).toBe(200)
   })
 
   it('refuses 101 emails in a POST and stores nothing', async () => {
-    const emails = Array.from({ length: scimLimits.maxAttributeValues + 1 }, (_, index) => ({ value: `e${index}@contoso.example` }))
-    expectScimError(await tenant.request('POST', '/Users', entraUser('too-many', { emails })), 'invalidValue', /limit is 100 values per multi-valued attribute/)
+    const emails = Array.from({ length: scimLimits.maxAttributeValues + 1 }, (_, index) => ({
+      value: `e${index}@contoso.example`,
+    }))
+    expectScimError(
+      await tenant.request('POST', '/Users', entraUser('too-many', { emails })),
+      'invalidValue',
+      /limit is 100 values per multi-valued attribute/,
+    )
     const found = await tenant.request('GET', `/Users?filter=${encodeURIComponent('userName eq "usertoo-many@contoso.example"')}`)
     expect(found.body.totalResults).toBe(0)
     expect((await tenant.request('POST', '/Users', entraUser('just-enough', { emails: emails.slice(1) }))).status).toBe(201)
@@ -151,7 +172,11 @@ describe('limits and unstorable text through the handlers', () => {
 
   it.each([
     ['NUL in userName', entraUser('nul', { userName: 'a\u0000b@contoso.example' }), /'userName' contains a NUL character/],
-    ['a lone surrogate in displayName', entraUser('sur', { displayName: 'x\ud800' }), /'displayName' contains a NUL character or an unpaired UTF-16 surrogate/],
+    [
+      'a lone surrogate in displayName',
+      entraUser('sur', { displayName: 'x\ud800' }),
+      /'displayName' contains a NUL character or an unpaired UTF-16 surrogate/,
+    ],
     ['NUL in an email', entraUser('nul-mail', { emails: [{ value: 'a\u0000@b.c' }] }), /'emails\[0\]\.value' contains a NUL/],
   ])('POST with %s answers 400 naming the attribute', async (_name, body, detail) => {
     expectScimError(await tenant.request('POST', '/Users', body), 'invalidValue', detail)
@@ -159,9 +184,19 @@ describe('limits and unstorable text through the handlers', () => {
 
   it.each([
     ['a NUL in a filter value', 'userName eq "a\u0000"', 'invalidFilter', /The filter value for 'userName' contains a NUL/],
-    ['an escaped lone surrogate in a filter value', 'userName eq "\\ud800"', 'invalidFilter', /The filter value for 'userName' contains/],
+    [
+      'an escaped lone surrogate in a filter value',
+      'userName eq "\\ud800"',
+      'invalidFilter',
+      /The filter value for 'userName' contains/,
+    ],
     ['a NUL in a filter attribute path', 'user\u0000Name eq "a"', 'invalidFilter', /'user\\u0000Name' contains a NUL/],
-    ['51 comparisons', Array.from({ length: 51 }, (_, index) => `userName eq "u${index}"`).join(' or '), 'tooMany', /limit of 50 comparisons/],
+    [
+      '51 comparisons',
+      Array.from({ length: 51 }, (_, index) => `userName eq "u${index}"`).join(' or '),
+      'tooMany',
+      /limit of 50 comparisons/,
+    ],
     ['21 levels of nesting', `${'('.repeat(21)}userName eq "a"${')'.repeat(21)}`, 'tooMany', /limit is 20 levels/],
   ])('GET /Users with %s answers 400', async (_name, filter, scimType, detail) => {
     expectScimError(await tenant.request('GET', `/Users?filter=${encodeURIComponent(filter)}`), scimType, detail)
@@ -170,17 +205,31 @@ describe('limits and unstorable text through the handlers', () => {
   it.each([
     // The body guard answers first, naming the place in the body; the path parser's own check is unit-tested.
     ['a NUL in a PATCH path', { op: 'remove', path: 'title\u0000' }, 'invalidValue', /'Operations\[0\]\.path' contains a NUL/],
-    ['an escaped NUL in a PATCH value filter', { op: 'remove', path: 'emails[value eq "\\u0000"]' }, 'invalidPath', /The filter value for 'value' contains a NUL/],
-    ['a NUL in a PATCH value', { op: 'replace', path: 'displayName', value: '\u0000' }, 'invalidValue', /'Operations\[0\]\.value' contains a NUL/],
+    [
+      'an escaped NUL in a PATCH value filter',
+      { op: 'remove', path: 'emails[value eq "\\u0000"]' },
+      'invalidPath',
+      /The filter value for 'value' contains a NUL/,
+    ],
+    [
+      'a NUL in a PATCH value',
+      { op: 'replace', path: 'displayName', value: '\u0000' },
+      'invalidValue',
+      /'Operations\[0\]\.value' contains a NUL/,
+    ],
   ])('PATCH with %s answers 400', async (_name, operation, scimType, detail) => {
     expectScimError(await tenant.request('PATCH', `/Users/${id}`, { Operations: [operation] }), scimType, detail)
   })
 
   it('the refusals are logged like any other answer', async () => {
-    const reply = await sendScim('GET', `${tenant.tenantUrl}/Users?filter=${encodeURIComponent('userName eq "\u0000log"')}`, { token: tenant.token })
+    const reply = await sendScim('GET', `${tenant.tenantUrl}/Users?filter=${encodeURIComponent('userName eq "\u0000log"')}`, {
+      token: tenant.token,
+    })
     expect(reply.status).toBe(400)
     await flushRequestLog()
-    const rows = await getDb().provisioningRequest.findMany({ where: { providerId: tenant.providerId, status: 400, scimType: 'invalidFilter' } })
+    const rows = await getDb().provisioningRequest.findMany({
+      where: { providerId: tenant.providerId, status: 400, scimType: 'invalidFilter' },
+    })
     expect(rows.some((row) => row.errorDetail?.includes('contains a NUL'))).toBe(true)
   })
 })

@@ -22,7 +22,9 @@ describe('GET with If-None-Match', () => {
     expect(notModified.status).toBe(304)
     expect(notModified.body).toBeUndefined()
     expect(notModified.headers.get('etag')).toBe(etag)
-    expect((await tenant.request('GET', `/Users/${created.body.id}`, undefined, { 'if-none-match': `W/"999", ${etag}` })).status).toBe(304)
+    expect(
+      (await tenant.request('GET', `/Users/${created.body.id}`, undefined, { 'if-none-match': `W/"999", ${etag}` })).status,
+    ).toBe(304)
     await tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] })
     const changed = await tenant.request('GET', `/Users/${created.body.id}`, undefined, { 'if-none-match': etag })
     expect(changed.status).toBe(200)
@@ -44,7 +46,9 @@ describe('POST /Users/.search (RFC 7644 §3.4.3)', () => {
     })
     expect(reply.status).toBe(200)
     expect(reply.body).toMatchObject({ totalResults: 2, itemsPerPage: 1, startIndex: 1 })
-    expect(reply.body.Resources).toEqual([{ schemas: expect.any(Array), id: expect.any(String), userName: 'usersearch2@contoso.example' }])
+    expect(reply.body.Resources).toEqual([
+      { schemas: expect.any(Array), id: expect.any(String), userName: 'usersearch2@contoso.example' },
+    ])
   })
 
   it('refuses a malformed SearchRequest with 400', async () => {
@@ -73,7 +77,9 @@ describe('concurrent writes to one user', () => {
     const urn = 'urn:ietf:params:scim:schemas:extension:traffitech:2.0:User'
     const replies = await Promise.all(
       Array.from({ length: 32 }, (_, i) =>
-        tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'add', path: `${urn}:Attr${i}`, value: `v${i}` }] }),
+        tenant.request('PATCH', `/Users/${created.body.id}`, {
+          Operations: [{ op: 'add', path: `${urn}:Attr${i}`, value: `v${i}` }],
+        }),
       ),
     )
     expect(replies.map((reply) => reply.status)).toEqual(Array(32).fill(200))
@@ -88,7 +94,12 @@ describe('concurrent writes to one user', () => {
     const created = await tenant.request('POST', '/Users', entraUser('ifmatch'))
     const etag = created.headers.get('etag')!
     await tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'replace', path: 'title', value: 'A' }] })
-    const stale = await tenant.request('PATCH', `/Users/${created.body.id}`, { Operations: [{ op: 'replace', path: 'title', value: 'B' }] }, { 'if-match': etag })
+    const stale = await tenant.request(
+      'PATCH',
+      `/Users/${created.body.id}`,
+      { Operations: [{ op: 'replace', path: 'title', value: 'B' }] },
+      { 'if-match': etag },
+    )
     expectScimError(stale, 412)
   })
 })
@@ -100,7 +111,11 @@ describe('list pages stay within a memory budget', () => {
     const filler = 'x'.repeat(25_000)
     for (let i = 0; i < 120; i++) {
       await insertUser(big.providerId, {
-        resource: { userName: `big${i}@contoso.example`, active: true, addresses: [1, 2, 3, 4].map((n) => ({ type: `t${n}`, streetAddress: filler })) },
+        resource: {
+          userName: `big${i}@contoso.example`,
+          active: true,
+          addresses: [1, 2, 3, 4].map((n) => ({ type: `t${n}`, streetAddress: filler })),
+        },
         customAttributes: {},
         source: 'scim',
         scimManaged: true,

@@ -46,18 +46,25 @@ describe('per-token rate limit', () => {
 describe('per-address failure limit', () => {
   it('refuses an address that keeps failing, without a database lookup, and keeps others served', async () => {
     const fresh = await createTestTenant()
-    const flood = (token: string) =>
-      sendScim('GET', `${fresh.tenantUrl}/Users`, { token, clientAddress: '198.51.100.20' })
+    const flood = (token: string) => sendScim('GET', `${fresh.tenantUrl}/Users`, { token, clientAddress: '198.51.100.20' })
     const statuses: number[] = []
     for (let i = 0; i < 5; i++) statuses.push((await flood(`ttscim_wrong${i}`)).status)
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401])
     expect(statuses.slice(3)).toEqual([429, 429])
     expect429(await flood('ttscim_wrong'))
     // Unknown tenants count the same way.
-    expect429(await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/00000000-0000-4000-8000-000000000000/Users', { clientAddress: '198.51.100.20' }))
+    expect429(
+      await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/00000000-0000-4000-8000-000000000000/Users', {
+        clientAddress: '198.51.100.20',
+      }),
+    )
     // Another address is not affected.
-    expect((await sendScim('GET', `${fresh.tenantUrl}/Users?count=1`, { token: fresh.token, clientAddress: '198.51.100.21' })).status).toBe(200)
+    expect(
+      (await sendScim('GET', `${fresh.tenantUrl}/Users?count=1`, { token: fresh.token, clientAddress: '198.51.100.21' })).status,
+    ).toBe(200)
     // A token this instance accepted a moment ago still works from the failing address.
-    expect((await sendScim('GET', `${fresh.tenantUrl}/Users?count=1`, { token: fresh.token, clientAddress: '198.51.100.20' })).status).toBe(200)
+    expect(
+      (await sendScim('GET', `${fresh.tenantUrl}/Users?count=1`, { token: fresh.token, clientAddress: '198.51.100.20' })).status,
+    ).toBe(200)
   })
 })

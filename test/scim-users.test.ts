@@ -33,8 +33,14 @@ afterAll(async () => {
 
 describe('access control, in the documented order', () => {
   it('answers 404 for an unknown provider id, even without a token', async () => {
-    expectScimError(await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/0b9f6f1c-1111-4a4a-9a9a-000000000000/Users'), 404)
-    expectScimError(await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/not-a-uuid/Users', { token: tenant.token }), 404)
+    expectScimError(
+      await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/0b9f6f1c-1111-4a4a-9a9a-000000000000/Users'),
+      404,
+    )
+    expectScimError(
+      await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/not-a-uuid/Users', { token: tenant.token }),
+      404,
+    )
   })
 
   it('answers 401 with WWW-Authenticate for a missing, wrong, revoked or expired token', async () => {
@@ -49,7 +55,11 @@ describe('access control, in the documented order', () => {
     await revokeToken(CLI_ACTOR, revoked.id)
     expectScimError(await sendScim('GET', url, { token: secret }), 401)
 
-    const expiring = await createToken(CLI_ACTOR, { providerId: tenant.providerId, expiresInDays: 1 }, new Date(Date.now() - 2 * 86_400_000))
+    const expiring = await createToken(
+      CLI_ACTOR,
+      { providerId: tenant.providerId, expiresInDays: 1 },
+      new Date(Date.now() - 2 * 86_400_000),
+    )
     expectScimError(await sendScim('GET', url, { token: expiring.secret }), 401)
   })
 
@@ -111,7 +121,11 @@ describe('create, link, read', () => {
 
   it('answers 409 uniqueness for a second user with the same userName in another case, or the same externalId', async () => {
     await tenant.request('POST', '/Users', entraUser(2))
-    expectScimError(await tenant.request('POST', '/Users', entraUser(3, { userName: 'USER2@Contoso.Example' })), 409, 'uniqueness')
+    expectScimError(
+      await tenant.request('POST', '/Users', entraUser(3, { userName: 'USER2@Contoso.Example' })),
+      409,
+      'uniqueness',
+    )
     expectScimError(await tenant.request('POST', '/Users', entraUser(4, { externalId: 'ext-2' })), 409, 'uniqueness')
   })
 
@@ -122,7 +136,11 @@ describe('create, link, read', () => {
       source: 'sso',
       scimManaged: false,
     })
-    const reply = await tenant.request('POST', '/Users', entraUser('sso', { userName: 'sso.person@contoso.example', displayName: 'From Entra' }))
+    const reply = await tenant.request(
+      'POST',
+      '/Users',
+      entraUser('sso', { userName: 'sso.person@contoso.example', displayName: 'From Entra' }),
+    )
     expect(reply.status).toBe(201)
     expect(reply.body.id).toBe(existing.id)
     expect(reply.body.displayName).toBe('From Entra')
@@ -132,7 +150,11 @@ describe('create, link, read', () => {
     const log = (await logRows(tenant.providerId)).filter((entry) => entry.userId === existing.id)
     expect(log.map((entry) => entry.operation)).toContain('link')
     // Once linked, a second POST is a duplicate.
-    expectScimError(await tenant.request('POST', '/Users', entraUser('sso', { userName: 'sso.person@contoso.example' })), 409, 'uniqueness')
+    expectScimError(
+      await tenant.request('POST', '/Users', entraUser('sso', { userName: 'sso.person@contoso.example' })),
+      409,
+      'uniqueness',
+    )
   })
 
   it('answers 404 in the SCIM error schema for an unknown or malformed user id', async () => {
@@ -142,7 +164,10 @@ describe('create, link, read', () => {
 
   it('answers 404, not a 500, for a path segment that is not valid percent-encoding', async () => {
     expectScimError(await tenant.request('GET', '/Users/%zz'), 404)
-    expectScimError(await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/%E0%A4%A/Users', { token: tenant.token }), 404)
+    expectScimError(
+      await sendScim('GET', 'http://scim.test/scim/v2/enterprise-idps/%E0%A4%A/Users', { token: tenant.token }),
+      404,
+    )
   })
 
   it('rejects bad bodies with the right SCIM error and stores nothing', async () => {
@@ -156,7 +181,9 @@ describe('create, link, read', () => {
     )
     const huge = entraUser('huge', { displayName: 'x'.repeat(1_100_000) })
     expectScimError(await tenant.request('POST', '/Users', huge), 413)
-    expect(await getDb().user.count({ where: { providerId: tenant.providerId, userNameLower: 'userhuge@contoso.example' } })).toBe(0)
+    expect(
+      await getDb().user.count({ where: { providerId: tenant.providerId, userNameLower: 'userhuge@contoso.example' } }),
+    ).toBe(0)
   })
 
   it('accepts application/json as well as application/scim+json', async () => {
@@ -181,7 +208,9 @@ describe('custom attributes', () => {
       }),
     )
     expect(reply.status).toBe(201)
-    const extension = Object.keys(reply.body).find((key) => key.startsWith('urn:ietf:params:scim:schemas:extension:') && key !== ENTERPRISE)!
+    const extension = Object.keys(reply.body).find(
+      (key) => key.startsWith('urn:ietf:params:scim:schemas:extension:') && key !== ENTERPRISE,
+    )!
     expect(reply.body[extension]).toEqual({ JobCode: 'J-7', Level: 3 })
     expect(reply.body.schemas).toContain(extension)
     expect(JSON.stringify(reply.body)).not.toContain('not registered')
@@ -196,7 +225,9 @@ describe('custom attributes', () => {
     expect(reply.status).toBe(200)
     const ids = reply.body.Resources.map((schema: any) => schema.id)
     expect(ids).toEqual(expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]))
-    const custom = reply.body.Resources.find((schema: any) => !['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE].includes(schema.id))
+    const custom = reply.body.Resources.find(
+      (schema: any) => !['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE].includes(schema.id),
+    )
     expect(custom.attributes.map((attribute: any) => [attribute.name, attribute.type])).toEqual([
       ['JobCode', 'string'],
       ['Level', 'integer'],
@@ -212,7 +243,10 @@ describe('list and filter', () => {
   })
 
   it('answers Test Connection’s lookup of a random GUID with an empty ListResponse', async () => {
-    const reply = await idp.request('GET', `/Users?filter=${encodeURIComponent('userName eq "0f3e9a52-7b1c-4c1e-9d61-1d8f0c8b2a11"')}`)
+    const reply = await idp.request(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName eq "0f3e9a52-7b1c-4c1e-9d61-1d8f0c8b2a11"')}`,
+    )
     expect(reply.status).toBe(200)
     expect(reply.body).toEqual({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
@@ -229,7 +263,10 @@ describe('list and filter', () => {
     expect(byName.body.Resources[0].userName).toBe('userlist3@contoso.example')
     const byExternal = await idp.request('GET', `/Users?filter=${encodeURIComponent('externalId eq "ext-list4"')}`)
     expect(byExternal.body.Resources.map((user: any) => user.externalId)).toEqual(['ext-list4'])
-    const byEmail = await idp.request('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "userlist5@contoso.example"')}`)
+    const byEmail = await idp.request(
+      'GET',
+      `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "userlist5@contoso.example"')}`,
+    )
     expect(byEmail.body.Resources.map((user: any) => user.userName)).toEqual(['userlist5@contoso.example'])
   })
 
@@ -302,13 +339,23 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
       Operations: [
         {
           op: 'replace',
-          value: { displayName: 'Flag Name', 'name.familyName': 'Flagged', [`${ENTERPRISE}:employeeNumber`]: 'E-200', title: 'Lead' },
+          value: {
+            displayName: 'Flag Name',
+            'name.familyName': 'Flagged',
+            [`${ENTERPRISE}:employeeNumber`]: 'E-200',
+            title: 'Lead',
+          },
         },
         { op: 'replace', path: 'phoneNumbers[type eq "fax"].value', value: '+1 555 0199' },
       ],
     })
     expect(reply.status).toBe(200)
-    expect(reply.body).toMatchObject({ displayName: 'Flag Name', title: 'Lead', name: { familyName: 'Flagged' }, [ENTERPRISE]: { employeeNumber: 'E-200' } })
+    expect(reply.body).toMatchObject({
+      displayName: 'Flag Name',
+      title: 'Lead',
+      name: { familyName: 'Flagged' },
+      [ENTERPRISE]: { employeeNumber: 'E-200' },
+    })
     expect(reply.body.phoneNumbers).toEqual(expect.arrayContaining([{ type: 'fax', value: '+1 555 0199' }]))
   })
 
@@ -328,7 +375,9 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
   it('succeeds for an empty Operations list and for a PATCH that changes nothing', async () => {
     const before = (await idp.request('GET', `/Users/${id}`)).body
     expect((await idp.request('PATCH', `/Users/${id}`, { Operations: [] })).status).toBe(200)
-    const same = await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'displayName', value: before.displayName }] })
+    const same = await idp.request('PATCH', `/Users/${id}`, {
+      Operations: [{ op: 'replace', path: 'displayName', value: before.displayName }],
+    })
     expect(same.status).toBe(200)
     expect(same.body.meta.version).toBe(before.meta.version)
   })
@@ -346,7 +395,9 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
   })
 
   it('reads legacy Entra’s unqualified manager the same way in PATCH, filters and the log', async () => {
-    const reply = await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'Add', path: 'manager', value: [{ value: 'mgr-7' }] }] })
+    const reply = await idp.request('PATCH', `/Users/${id}`, {
+      Operations: [{ op: 'Add', path: 'manager', value: [{ value: 'mgr-7' }] }],
+    })
     expect(reply.body[ENTERPRISE].manager).toEqual({ value: 'mgr-7' })
     const found = await idp.request('GET', `/Users?filter=${encodeURIComponent('manager.value eq "mgr-7"')}`)
     expect(found.body.Resources.map((user: any) => user.id)).toEqual([id])
@@ -357,14 +408,28 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
   it('answers 412 for a stale If-Match and applies a current one', async () => {
     const current = await idp.request('GET', `/Users/${id}`)
     const etag = current.headers.get('etag')!
-    const ok = await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'add', path: 'nickName', value: 'Babs' }] }, { 'if-match': etag })
+    const ok = await idp.request(
+      'PATCH',
+      `/Users/${id}`,
+      { Operations: [{ op: 'add', path: 'nickName', value: 'Babs' }] },
+      { 'if-match': etag },
+    )
     expect(ok.status).toBe(200)
-    const stale = await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'add', path: 'nickName', value: 'Bob' }] }, { 'if-match': etag })
+    const stale = await idp.request(
+      'PATCH',
+      `/Users/${id}`,
+      { Operations: [{ op: 'add', path: 'nickName', value: 'Bob' }] },
+      { 'if-match': etag },
+    )
     expectScimError(stale, 412)
   })
 
   it('replaces with PUT', async () => {
-    const reply = await idp.request('PUT', `/Users/${id}`, { userName: 'userp@contoso.example', externalId: 'ext-p', displayName: 'Put Only' })
+    const reply = await idp.request('PUT', `/Users/${id}`, {
+      userName: 'userp@contoso.example',
+      externalId: 'ext-p',
+      displayName: 'Put Only',
+    })
     expect(reply.status).toBe(200)
     expect(reply.body.displayName).toBe('Put Only')
     expect(reply.body.emails).toBeUndefined()
@@ -374,7 +439,9 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
   it('answers 409 when a PATCH would take another user’s userName', async () => {
     await idp.request('POST', '/Users', entraUser('taken'))
     expectScimError(
-      await idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'Replace', path: 'userName', value: 'USERTAKEN@contoso.example' }] }),
+      await idp.request('PATCH', `/Users/${id}`, {
+        Operations: [{ op: 'Replace', path: 'userName', value: 'USERTAKEN@contoso.example' }],
+      }),
       409,
       'uniqueness',
     )
@@ -392,7 +459,10 @@ describe('update: PATCH in both Entra styles, PUT, deactivate, reactivate, delet
 describe('concurrency', () => {
   it('turns two simultaneous POSTs of one user into one user and one 409', async () => {
     const idp = await createTestTenant()
-    const replies = await Promise.all([idp.request('POST', '/Users', entraUser('race')), idp.request('POST', '/Users', entraUser('race'))])
+    const replies = await Promise.all([
+      idp.request('POST', '/Users', entraUser('race')),
+      idp.request('POST', '/Users', entraUser('race')),
+    ])
     expect(replies.map((reply) => reply.status).sort()).toEqual([201, 409])
     expect(await getDb().user.count({ where: { providerId: idp.providerId } })).toBe(1)
   })
@@ -402,7 +472,9 @@ describe('concurrency', () => {
     const id = (await idp.request('POST', '/Users', entraUser('many'))).body.id
     const attributes = ['displayName', 'nickName', 'title', 'userType', 'locale', 'timezone']
     const replies = await Promise.all(
-      attributes.map((attribute) => idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: attribute, value: `v-${attribute}` }] })),
+      attributes.map((attribute) =>
+        idp.request('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: attribute, value: `v-${attribute}` }] }),
+      ),
     )
     expect(replies.map((reply) => reply.status)).toEqual(attributes.map(() => 200))
     const user = (await idp.request('GET', `/Users/${id}`)).body
@@ -414,7 +486,12 @@ describe('discovery and unsupported resources', () => {
   it('describes the service: patch, filter with its page cap, sort, etag; no bulk', async () => {
     const reply = await tenant.request('GET', '/ServiceProviderConfig?aadOptscim062020')
     expect(reply.status).toBe(200)
-    expect(reply.body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true, maxResults: 1000 }, etag: { supported: true } })
+    expect(reply.body).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 1000 },
+      etag: { supported: true },
+    })
     const types = await tenant.request('GET', '/ResourceTypes')
     expect(types.body.Resources.map((type: any) => type.id)).toEqual(['User'])
   })

@@ -29,7 +29,9 @@ beforeAll(async () => {
       END $$ LANGUAGE plpgsql`,
   )
   await sql(`DROP TRIGGER IF EXISTS test_fail_doomed_event ON "UserEvent"`)
-  await sql(`CREATE TRIGGER test_fail_doomed_event BEFORE INSERT ON "UserEvent" FOR EACH ROW EXECUTE FUNCTION test_fail_doomed_event()`)
+  await sql(
+    `CREATE TRIGGER test_fail_doomed_event BEFORE INSERT ON "UserEvent" FOR EACH ROW EXECUTE FUNCTION test_fail_doomed_event()`,
+  )
 })
 
 afterAll(async () => {
@@ -60,10 +62,16 @@ describe('user events from SCIM', () => {
     const created = await tenant.request('POST', '/Users', entraUser('life'))
     expect(created.status).toBe(201)
     const id = created.body.id as string
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(200)
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(
+      200,
+    )
     // Entra repeats values it already sent: nothing changes, nothing is recorded.
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(200)
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(200)
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(
+      200,
+    )
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(
+      200,
+    )
     expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', value: { active: 'True' } }))).status).toBe(200)
     expect((await tenant.request('PUT', `/Users/${id}`, entraUser('life', { displayName: 'Renamed' }))).status).toBe(200)
     expect((await tenant.request('DELETE', `/Users/${id}`)).status).toBe(204)
@@ -122,7 +130,9 @@ describe('user events from SCIM', () => {
     expect(created.status).toBe(201)
     const id = created.body.id as string
     await sql(`INSERT INTO "TestDoomedEvent" VALUES ('userdoomed2@contoso.example')`)
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: false }))).status).toBe(500)
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: false }))).status).toBe(
+      500,
+    )
     expect((await tenant.request('PUT', `/Users/${id}`, entraUser('doomed2', { title: 'Changed' }))).status).toBe(500)
     expect((await tenant.request('DELETE', `/Users/${id}`)).status).toBe(500)
     const stored = await tenant.request('GET', `/Users/${id}`)
@@ -149,7 +159,7 @@ describe('user events from SCIM', () => {
     }
   })
 
-  it('records the portal\'s changes too: deactivate, reactivate and clearing a value', async () => {
+  it("records the portal's changes too: deactivate, reactivate and clearing a value", async () => {
     const created = await tenant.request('POST', '/Users', entraUser('portal'))
     const id = created.body.id as string
     await setUserActive(CLI_ACTOR, id, false)

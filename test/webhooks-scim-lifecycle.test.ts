@@ -32,9 +32,15 @@ describe('webhooks for an Entra lifecycle through SCIM', { timeout: 90_000 }, ()
     const created = await tenant.request('POST', '/Users', entraUser('hooked'))
     expect(created.status).toBe(201)
     const id = created.body.id as string
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(200)
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(200)
-    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'True' }))).status).toBe(200)
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'Lead' }))).status).toBe(
+      200,
+    )
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(
+      200,
+    )
+    expect((await tenant.request('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'True' }))).status).toBe(
+      200,
+    )
     expect((await tenant.request('DELETE', `/Users/${id}`)).status).toBe(204)
     const deadline = Date.now() + 60_000
     while (receiver.receipts.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
@@ -45,7 +51,9 @@ describe('webhooks for an Entra lifecycle through SCIM', { timeout: 90_000 }, ()
       'user.reactivated',
       'user.deleted',
     ])
-    expect(receiver.receipts.every((receipt) => receipt.verified && (receipt.event.data.user as { id: string }).id === id)).toBe(true)
+    expect(receiver.receipts.every((receipt) => receipt.verified && (receipt.event.data.user as { id: string }).id === id)).toBe(
+      true,
+    )
     expect(new Set(receiver.receipts.map((receipt) => receipt.id)).size).toBe(5)
   })
 })

@@ -6,10 +6,22 @@ import { Webhook } from 'standardwebhooks'
 import { databaseKind, databaseReady, getSqlRunner, withTransaction } from '@/lib/db/client'
 import { insertProvider } from '@/lib/db/identity-providers'
 import { insertUser, type UserRow } from '@/lib/db/users'
-import { createOutboundAgents, OutboundUrlError, parseOutboundUrl, refusedAddressReason, validateOutboundUrl } from '@/lib/outbound-url'
+import {
+  createOutboundAgents,
+  OutboundUrlError,
+  parseOutboundUrl,
+  refusedAddressReason,
+  validateOutboundUrl,
+} from '@/lib/outbound-url'
 import { CLI_ACTOR } from '@/lib/services/audit'
 import { recordUserEvent, type UserEventType } from '@/lib/services/events'
-import { createWebhookWorker, retryDelayMs, sendDelivery, type WebhookWorker, type WebhookWorkerSettings } from '@/lib/services/webhook-worker'
+import {
+  createWebhookWorker,
+  retryDelayMs,
+  sendDelivery,
+  type WebhookWorker,
+  type WebhookWorkerSettings,
+} from '@/lib/services/webhook-worker'
 import {
   createWebhook,
   deleteWebhook,
@@ -55,7 +67,10 @@ function testClock() {
 }
 
 function stepWorker(settings: Partial<WebhookWorkerSettings> = {}): WebhookWorker {
-  const worker = createWebhookWorker({ allowPrivate: true, retryBaseMs: 10, retryMaxMs: 50, timeoutMs: 2000, ...settings }, { loop: false })
+  const worker = createWebhookWorker(
+    { allowPrivate: true, retryBaseMs: 10, retryMaxMs: 50, timeoutMs: 2000, ...settings },
+    { loop: false },
+  )
   workers.push(worker)
   return worker
 }
@@ -64,7 +79,11 @@ async function setUp(options: { eventTypes?: UserEventType[] } = {}) {
   const provider = await insertProvider({ name: `Webhook IdP ${Math.random().toString(36).slice(2, 8)}`, kind: 'entra' })
   const receiver = await startReceiver()
   receivers.push(receiver)
-  const { webhook, secret } = await createWebhook(CLI_ACTOR, { url: receiver.url, providerId: provider.id, eventTypes: options.eventTypes ?? [] })
+  const { webhook, secret } = await createWebhook(CLI_ACTOR, {
+    url: receiver.url,
+    providerId: provider.id,
+    eventTypes: options.eventTypes ?? [],
+  })
   receiver.secrets.push(secret)
   const user = await insertUser(provider.id, {
     resource: { userName: `ada-${webhook.id}@example.com`, active: true, displayName: 'Ada' },
@@ -98,7 +117,14 @@ async function stepUntil(worker: WebhookWorker, done: () => boolean, clock?: { a
 describe('webhook delivery', { timeout: 90_000 }, () => {
   it('delivers every event of a lifecycle in order, each signed so the standardwebhooks library verifies it', async () => {
     const { receiver, user, webhook } = await setUp()
-    const lifecycle: UserEventType[] = ['user.created', 'user.updated', 'user.deactivated', 'user.reactivated', 'user.updated', 'user.deleted']
+    const lifecycle: UserEventType[] = [
+      'user.created',
+      'user.updated',
+      'user.deactivated',
+      'user.reactivated',
+      'user.updated',
+      'user.deleted',
+    ]
     for (const type of lifecycle) await record(user, type)
     const worker = stepWorker()
     await stepUntil(worker, () => receiver.receipts.length >= lifecycle.length)
@@ -111,14 +137,18 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
       expect((receipt.event.data.user as { id: string }).id).toBe(user.id)
     }
     // A wrong secret does not verify: the check above can fail.
-    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(receiver.receipts[0]!.body, {
-      'webhook-id': receiver.receipts[0]!.id,
-      'webhook-timestamp': receiver.receipts[0]!.timestamp,
-      'webhook-signature': receiver.receipts[0]!.signature,
-    })).toThrow()
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(receiver.receipts[0]!.body, {
+        'webhook-id': receiver.receipts[0]!.id,
+        'webhook-timestamp': receiver.receipts[0]!.timestamp,
+        'webhook-signature': receiver.receipts[0]!.signature,
+      }),
+    ).toThrow()
     const { deliveries } = await listWebhookDeliveries(webhook.id)
     expect(deliveries.map((delivery) => delivery.status)).toEqual(lifecycle.map(() => 'succeeded'))
-    expect(deliveries.every((delivery) => delivery.attemptLog.length === 1 && delivery.attemptLog[0]!.statusCode === 204)).toBe(true)
+    expect(deliveries.every((delivery) => delivery.attemptLog.length === 1 && delivery.attemptLog[0]!.statusCode === 204)).toBe(
+      true,
+    )
     const [listed] = (await listWebhooks()).filter((item) => item.id === webhook.id)
     expect(listed).toMatchObject({ attempts24h: lifecycle.length, successRate24h: 1, lastStatusCode: 204 })
   })
@@ -132,7 +162,9 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     const worker = stepWorker()
     await stepUntil(worker, () => receiver.receipts.length >= 1 && other.receiver.receipts.length >= 1)
     await worker.step()
-    expect(receiver.receipts.map((receipt) => [receipt.event.type, receipt.event.providerId])).toEqual([['user.deactivated', user.providerId]])
+    expect(receiver.receipts.map((receipt) => [receipt.event.type, receipt.event.providerId])).toEqual([
+      ['user.deactivated', user.providerId],
+    ])
     expect(other.receiver.receipts.map((receipt) => receipt.event.providerId)).toEqual([other.user.providerId])
   })
 
@@ -177,7 +209,13 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
   it('keeps retrying for the retry window, then gives the delivery up; disables the endpoint after 3 days of failure', async () => {
     const { receiver, user, webhook } = await setUp()
     const clock = testClock()
-    const worker = stepWorker({ now: clock.now, retryBaseMs: 5000, retryMaxMs: 3 * HOUR, retryWindowMs: 24 * HOUR, disableAfterMs: 72 * HOUR })
+    const worker = stepWorker({
+      now: clock.now,
+      retryBaseMs: 5000,
+      retryMaxMs: 3 * HOUR,
+      retryWindowMs: 24 * HOUR,
+      disableAfterMs: 72 * HOUR,
+    })
     receiver.mode = { kind: 'status', status: 500 }
     await record(user, 'user.created')
     await record(user, 'user.updated')
@@ -198,7 +236,10 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     expect(span).toBeGreaterThanOrEqual(24 * HOUR)
     expect(span).toBeLessThan(28 * HOUR)
     expect((await listDisabledWebhooks()).map((item) => item.id)).toContain(webhook.id)
-    const [audit] = await query<{ actor: string }>(`SELECT "actor" FROM "AuditEvent" WHERE "action" = 'webhook.auto-disable' AND "targetId" = $1`, webhook.id)
+    const [audit] = await query<{ actor: string }>(
+      `SELECT "actor" FROM "AuditEvent" WHERE "action" = 'webhook.auto-disable' AND "targetId" = $1`,
+      webhook.id,
+    )
     expect(audit?.actor).toBe('webhook-worker')
     // Disabled: nothing is sent however much time passes.
     const before = receiver.requests.length
@@ -225,9 +266,11 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     expect(overlapped.signature.split(' ')).toHaveLength(2)
     expect(overlapped.verifiedBy).toEqual([0, 1])
     // A rotation whose overlap has already ended (it ran two days ago): the old secret no longer verifies.
-    await rotateWebhookSecret(CLI_ACTOR, { webhookId: webhook.id, overlapHours: 1 }, new Date(Date.now() - 48 * HOUR)).then(({ secret }) => {
-      receiver.secrets.splice(0, receiver.secrets.length, newSecret, secret)
-    })
+    await rotateWebhookSecret(CLI_ACTOR, { webhookId: webhook.id, overlapHours: 1 }, new Date(Date.now() - 48 * HOUR)).then(
+      ({ secret }) => {
+        receiver.secrets.splice(0, receiver.secrets.length, newSecret, secret)
+      },
+    )
     await record(user, 'user.updated')
     await stepUntil(worker, () => receiver.receipts.length >= 2)
     expect(receiver.receipts[1]!.signature.split(' ')).toHaveLength(1)
@@ -250,7 +293,11 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     const worker = stepWorker()
     const { eventId } = await sendTestEvent(CLI_ACTOR, webhook.id)
     await stepUntil(worker, () => receiver.receipts.length >= 1)
-    expect(receiver.receipts[0]).toMatchObject({ id: eventId, verified: true, event: { type: 'webhook.test', providerId: user.providerId } })
+    expect(receiver.receipts[0]).toMatchObject({
+      id: eventId,
+      verified: true,
+      event: { type: 'webhook.test', providerId: user.providerId },
+    })
     await worker.step()
     expect(other.receiver.requests).toEqual([])
     const { deliveries } = await listWebhookDeliveries(webhook.id)
@@ -260,13 +307,20 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     expect(receiver.receipts[1]!.verified).toBe(true)
     await record(user, 'user.updated')
     await stepUntil(worker, () => receiver.receipts.length >= 3)
-    const count = await resendDeliveries(CLI_ACTOR, { webhookId: webhook.id, from: new Date(Date.now() - HOUR), to: new Date(Date.now() + HOUR) })
+    const count = await resendDeliveries(CLI_ACTOR, {
+      webhookId: webhook.id,
+      from: new Date(Date.now() - HOUR),
+      to: new Date(Date.now() + HOUR),
+    })
     expect(count).toBe(2)
     await stepUntil(worker, () => receiver.receipts.length >= 5)
     expect(receiver.receipts.slice(3).map((receipt) => receipt.event.type)).toEqual(['webhook.test', 'user.updated'])
     // Another endpoint's delivery cannot be re-sent through this one.
     await expect(resendDelivery(CLI_ACTOR, other.webhook.id, deliveries[0]!.id)).rejects.toThrow(/No delivery/)
-    const actions = await query<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "targetId" = $1 ORDER BY "createdAt"`, webhook.id)
+    const actions = await query<{ action: string }>(
+      `SELECT "action" FROM "AuditEvent" WHERE "targetId" = $1 ORDER BY "createdAt"`,
+      webhook.id,
+    )
     expect(actions.map((row) => row.action)).toEqual(['webhook.create', 'webhook.test', 'webhook.resend', 'webhook.resend-range'])
   })
 
@@ -301,7 +355,10 @@ describe('webhook delivery', { timeout: 90_000 }, () => {
     await expect(getWebhook(webhook.id)).rejects.toThrow(/No webhook/)
     const worker = stepWorker()
     await worker.step()
-    const [left] = await query<{ count: string }>(`SELECT count(*)::text AS "count" FROM "WebhookDelivery" WHERE "endpointId" = $1::uuid`, webhook.id)
+    const [left] = await query<{ count: string }>(
+      `SELECT count(*)::text AS "count" FROM "WebhookDelivery" WHERE "endpointId" = $1::uuid`,
+      webhook.id,
+    )
     expect(left?.count).toBe('0')
   })
 })
@@ -321,10 +378,14 @@ describe('several workers', { timeout: 90_000 }, () => {
   })
 
   async function startWorkerProcess(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'test/support/webhook-worker-process.ts'], {
-      env: { ...process.env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/register-server-only.mjs', 'test/support/webhook-worker-process.ts'],
+      {
+        env: { ...process.env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     children.push(child)
     for await (const line of createInterface({ input: child.stdout! })) {
       if (line.startsWith('{')) return
@@ -342,13 +403,21 @@ describe('several workers', { timeout: 90_000 }, () => {
       await startWorkerProcess()
     }
     const loops = [1, 2].map(() => {
-      const worker = createWebhookWorker({ allowPrivate: true, pollIntervalMs: 5, retryBaseMs: 10, retryMaxMs: 50, batchSize: 7, fanoutBatch: 13 })
+      const worker = createWebhookWorker({
+        allowPrivate: true,
+        pollIntervalMs: 5,
+        retryBaseMs: 10,
+        retryMaxMs: 50,
+        batchSize: 7,
+        fanoutBatch: 13,
+      })
       workers.push(worker)
       return worker
     })
     await Promise.all(
       setups.map(async ({ user }) => {
-        for (let index = 0; index < perEndpoint; index++) await record(user, index % 2 ? 'user.updated' : 'user.created', `attribute${index}`)
+        for (let index = 0; index < perEndpoint; index++)
+          await record(user, index % 2 ? 'user.updated' : 'user.created', `attribute${index}`)
       }),
     )
     const deadline = Date.now() + 60_000
@@ -404,7 +473,8 @@ describe('outbound address safety', () => {
   })
 
   it('WEBHOOK_ALLOW_PRIVATE opens loopback and private ranges, never metadata, multicast or mapped addresses', () => {
-    for (const address of ['127.0.0.1', '10.0.0.1', '192.168.0.1', '::1', 'fd12::1', 'fe80::1']) expect(refusedAddressReason(address, true)).toBeNull()
+    for (const address of ['127.0.0.1', '10.0.0.1', '192.168.0.1', '::1', 'fd12::1', 'fe80::1'])
+      expect(refusedAddressReason(address, true)).toBeNull()
     for (const address of ['169.254.169.254', 'fd00:ec2::254', '224.0.0.1', '0.0.0.0', '::ffff:127.0.0.1', '100.100.100.200']) {
       expect(refusedAddressReason(address, true)).not.toBeNull()
     }
@@ -437,10 +507,17 @@ describe('outbound address safety', () => {
   })
 
   it('checks every address a host resolves to', async () => {
-    const resolver = (addresses: string[]) => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
-    await expect(validateOutboundUrl('https://hooks.example.com/in', false, resolver(['93.184.216.34']))).resolves.toBeInstanceOf(URL)
-    await expect(validateOutboundUrl('https://hooks.example.com/in', false, resolver(['93.184.216.34', '10.0.0.5']))).rejects.toThrow(/10\.0\.0\.5/)
-    await expect(validateOutboundUrl('https://hooks.example.com/in', false, resolver(['::ffff:10.0.0.5']))).rejects.toThrow(OutboundUrlError)
+    const resolver = (addresses: string[]) => async () =>
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
+    await expect(validateOutboundUrl('https://hooks.example.com/in', false, resolver(['93.184.216.34']))).resolves.toBeInstanceOf(
+      URL,
+    )
+    await expect(
+      validateOutboundUrl('https://hooks.example.com/in', false, resolver(['93.184.216.34', '10.0.0.5'])),
+    ).rejects.toThrow(/10\.0\.0\.5/)
+    await expect(validateOutboundUrl('https://hooks.example.com/in', false, resolver(['::ffff:10.0.0.5']))).rejects.toThrow(
+      OutboundUrlError,
+    )
     await expect(
       validateOutboundUrl('https://hooks.example.com/in', false, async () => {
         throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' })
@@ -472,10 +549,18 @@ describe('outbound address safety', () => {
     const before = await count()
     await expect(createWebhook(CLI_ACTOR, { url: 'http://169.254.169.254/' })).rejects.toThrow(/metadata/)
     await expect(createWebhook(CLI_ACTOR, { url: 'gopher://example.com/' })).rejects.toThrow(/Only http/)
-    await expect(createWebhook(CLI_ACTOR, { url: `https://example.com/${'a'.repeat(1_000_000)}` })).rejects.toThrow(/at most 2048/)
-    await expect(createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', eventTypes: ['user.exploded' as 'user.created'] })).rejects.toThrow(/Event types are/)
-    await expect(createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', providerId: '00000000-0000-4000-8000-000000000000' })).rejects.toThrow(/No identity provider/)
-    await expect(createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', providerId: 'x' })).rejects.toThrow(/Unknown identity provider/)
+    await expect(createWebhook(CLI_ACTOR, { url: `https://example.com/${'a'.repeat(1_000_000)}` })).rejects.toThrow(
+      /at most 2048/,
+    )
+    await expect(
+      createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', eventTypes: ['user.exploded' as 'user.created'] }),
+    ).rejects.toThrow(/Event types are/)
+    await expect(
+      createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', providerId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toThrow(/No identity provider/)
+    await expect(createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', providerId: 'x' })).rejects.toThrow(
+      /Unknown identity provider/,
+    )
     await expect(createWebhook(CLI_ACTOR, { url: 'http://127.0.0.1/', description: 'a\u0000b' })).rejects.toThrow()
     await expect(rotateWebhookSecret(CLI_ACTOR, { webhookId: 'nope' })).rejects.toThrow(/Unknown webhook/)
     await expect(setWebhookEnabled(CLI_ACTOR, '00000000-0000-4000-8000-000000000000', false)).rejects.toThrow(/No webhook/)

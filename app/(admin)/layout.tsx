@@ -28,7 +28,10 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   ]
   return (
     <div className="min-h-screen">
-      <a href="#main" className={`sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2 ${focusRing}`}>
+      <a
+        href="#main"
+        className={`sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2 ${focusRing}`}
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">

@@ -23,7 +23,12 @@ type Action = (previous: ActionState, formData: FormData) => Promise<ActionState
 function columns(revoke: Action | null): ColumnDef<ApiKeyRow, unknown>[] {
   const shown: ColumnDef<ApiKeyRow, unknown>[] = [
     { accessorKey: 'label', header: 'Label', enableSorting: false },
-    { accessorKey: 'prefix', header: 'Prefix', enableSorting: false, cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code> },
+    {
+      accessorKey: 'prefix',
+      header: 'Prefix',
+      enableSorting: false,
+      cell: ({ row }) => <code className="font-mono">{row.original.prefix}…</code>,
+    },
     { accessorKey: 'scopes', header: 'Scopes', enableSorting: false, cell: ({ row }) => row.original.scopes.join(', ') },
     {
       id: 'created',
@@ -41,7 +46,12 @@ function columns(revoke: Action | null): ColumnDef<ApiKeyRow, unknown>[] {
       enableSorting: false,
       cell: ({ row }) => (row.original.expiresAt ? <Time value={row.original.expiresAt} /> : 'never'),
     },
-    { accessorKey: 'lastUsedAt', header: 'Last used', enableSorting: false, cell: ({ row }) => <Time value={row.original.lastUsedAt} /> },
+    {
+      accessorKey: 'lastUsedAt',
+      header: 'Last used',
+      enableSorting: false,
+      cell: ({ row }) => <Time value={row.original.lastUsedAt} />,
+    },
     {
       accessorKey: 'status',
       header: 'Status',

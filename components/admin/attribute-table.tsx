@@ -51,7 +51,12 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
             <ActionForm action={actions.edit} className="mt-2 w-64 space-y-2">
               <input type="hidden" name="providerId" value={row.original.providerId} />
               <input type="hidden" name="name" value={row.original.name} />
-              <SelectField name="type" label="Type" defaultValue={row.original.type} options={actions.types.map((type) => ({ value: type, label: type }))} />
+              <SelectField
+                name="type"
+                label="Type"
+                defaultValue={row.original.type}
+                options={actions.types.map((type) => ({ value: type, label: type }))}
+              />
               <TextField name="description" label="Description" defaultValue={row.original.description} maxLength={500} />
               <SubmitButton>Save</SubmitButton>
             </ActionForm>
@@ -70,5 +75,13 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
 }
 
 export function AttributeTable({ rows, actions }: { rows: AttributeRow[]; actions: Actions }) {
-  return <DataTable columns={columns(actions)} data={rows} caption="Custom attributes" empty="No custom attribute registered." rowTestId="attribute-row" />
+  return (
+    <DataTable
+      columns={columns(actions)}
+      data={rows}
+      caption="Custom attributes"
+      empty="No custom attribute registered."
+      rowTestId="attribute-row"
+    />
+  )
 }

@@ -21,7 +21,11 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
       </Link>
     ),
   },
-  { accessorKey: 'action', header: 'Action', cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code> },
+  {
+    accessorKey: 'action',
+    header: 'Action',
+    cell: ({ row }) => <code className="font-mono text-xs">{row.original.action}</code>,
+  },
   {
     id: 'target',
     header: 'Target',
@@ -29,7 +33,11 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
       <span className="font-mono text-xs break-all">
         {row.original.targetType}{' '}
         {row.original.targetId ? (
-          <Link href={`/audit?target=${encodeURIComponent(row.original.targetId)}`} className={linkClass} title="Events about this target">
+          <Link
+            href={`/audit?target=${encodeURIComponent(row.original.targetId)}`}
+            className={linkClass}
+            title="Events about this target"
+          >
             {row.original.targetId}
           </Link>
         ) : null}
@@ -46,7 +54,11 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
         </Link>
       ) : null,
   },
-  { accessorKey: 'details', header: 'Details', cell: ({ row }) => <code className="block max-w-md break-all font-mono text-xs">{row.original.details}</code> },
+  {
+    accessorKey: 'details',
+    header: 'Details',
+    cell: ({ row }) => <code className="block max-w-md break-all font-mono text-xs">{row.original.details}</code>,
+  },
 ]
 
 export function AuditTable({ rows }: { rows: AuditRow[] }) {

@@ -19,7 +19,12 @@ export function BarChart({
       <figcaption className="mb-1 text-xs text-slate-600">
         {title}: {total} requests, {failures} failed
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-20 w-full" role="img" aria-label={`${title}: ${total} requests, ${failures} failed`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-20 w-full"
+        role="img"
+        aria-label={`${title}: ${total} requests, ${failures} failed`}
+      >
         {bars.map((bar, index) => {
           const h = (bar.total / max) * (height - 2)
           const f = (bar.failures / max) * (height - 2)

@@ -11,7 +11,8 @@ export function ChangesList({ changes }: { changes: unknown }) {
     <ul className="space-y-1 text-sm">
       {list.map((change, index) => (
         <li key={`${change.attribute}-${index}`}>
-          <strong className="font-mono text-xs">{change.attribute}</strong>: {show(change.old)} <span aria-label="changed to">→</span> {show(change.new)}
+          <strong className="font-mono text-xs">{change.attribute}</strong>: {show(change.old)}{' '}
+          <span aria-label="changed to">→</span> {show(change.new)}
         </li>
       ))}
     </ul>

@@ -52,5 +52,7 @@ const columns: ColumnDef<ProviderSummary, unknown>[] = [
 ]
 
 export function IdpTable({ rows }: { rows: ProviderSummary[] }) {
-  return <DataTable columns={columns} data={rows} caption="Identity providers" empty="No identity provider yet." rowTestId="idp-row" />
+  return (
+    <DataTable columns={columns} data={rows} caption="Identity providers" empty="No identity provider yet." rowTestId="idp-row" />
+  )
 }

@@ -33,7 +33,11 @@ const columns: ColumnDef<LogRow, unknown>[] = [
     accessorKey: 'createdAt',
     header: 'Time',
     cell: ({ row }) => (
-      <Link href={`/logs/${row.original.id}`} className={linkClass} aria-label={`Request ${row.original.method} at ${new Date(row.original.createdAt).toISOString()}`}>
+      <Link
+        href={`/logs/${row.original.id}`}
+        className={linkClass}
+        aria-label={`Request ${row.original.method} at ${new Date(row.original.createdAt).toISOString()}`}
+      >
         <Time value={row.original.createdAt} />
       </Link>
     ),
@@ -45,7 +49,9 @@ const columns: ColumnDef<LogRow, unknown>[] = [
     cell: ({ row }) => (
       <span className="font-mono text-xs">
         {row.original.method} {row.original.path.replace(/^\/scim\/v2\/enterprise-idps\/[^/]+/, '…')}
-        {row.original.query ? `?${row.original.query.length > 60 ? `${row.original.query.slice(0, 60)}…` : row.original.query}` : ''}
+        {row.original.query
+          ? `?${row.original.query.length > 60 ? `${row.original.query.slice(0, 60)}…` : row.original.query}`
+          : ''}
       </span>
     ),
   },
@@ -70,7 +76,8 @@ const columns: ColumnDef<LogRow, unknown>[] = [
     header: 'Notes',
     cell: ({ row }) => (
       <span className="block max-w-xs truncate" title={row.original.errorDetail ?? undefined}>
-        {row.original.discarded > 0 ? <Badge tone="amber">{row.original.discarded} discarded</Badge> : null} {row.original.errorDetail}
+        {row.original.discarded > 0 ? <Badge tone="amber">{row.original.discarded} discarded</Badge> : null}{' '}
+        {row.original.errorDetail}
       </span>
     ),
   },
@@ -78,5 +85,13 @@ const columns: ColumnDef<LogRow, unknown>[] = [
 ]
 
 export function LogTable({ rows }: { rows: LogRow[] }) {
-  return <DataTable columns={columns} data={rows} caption="Provisioning requests, newest first" empty="No request matches this filter." rowTestId="log-row" />
+  return (
+    <DataTable
+      columns={columns}
+      data={rows}
+      caption="Provisioning requests, newest first"
+      empty="No request matches this filter."
+      rowTestId="log-row"
+    />
+  )
 }

@@ -38,13 +38,31 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         <label htmlFor={`${id}-email`} className="block text-sm font-medium">
           Email
         </label>
-        <input id={`${id}-email`} name="email" type="email" autoComplete="username" required className={`mt-1 ${inputClass}`} aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : undefined} />
+        <input
+          id={`${id}-email`}
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          className={`mt-1 ${inputClass}`}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />
       </div>
       <div>
         <label htmlFor={`${id}-password`} className="block text-sm font-medium">
           Password
         </label>
-        <input id={`${id}-password`} name="password" type="password" autoComplete="current-password" required className={`mt-1 ${inputClass}`} aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : undefined} />
+        <input
+          id={`${id}-password`}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className={`mt-1 ${inputClass}`}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />
       </div>
       {error ? (
         <p id={`${id}-error`} role="alert" className="text-sm text-red-700">

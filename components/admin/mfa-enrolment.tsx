@@ -40,7 +40,12 @@ function EnrolmentSteps({ secret, qrSvg }: { secret: string; qrSvg: string }) {
         <li>Type the 6-digit code the app shows to confirm.</li>
       </ol>
       {/* The SVG is generated on the server by the qrcode package from our own otpauth URI. */}
-      <div className="h-48 w-48 rounded border border-slate-200 bg-white" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: qrSvg }} />
+      <div
+        className="h-48 w-48 rounded border border-slate-200 bg-white"
+        role="img"
+        aria-label="QR code for your authenticator app"
+        dangerouslySetInnerHTML={{ __html: qrSvg }}
+      />
       <p className="text-sm">
         Key:{' '}
         <code className="break-all rounded bg-slate-100 px-2 py-1 font-mono" data-testid="mfa-secret">

@@ -76,7 +76,11 @@ function columns({ setRole, setDisabled, endSessions, unlock }: OperatorActions)
               label={row.original.disabled ? 'Enable' : 'Disable'}
               variant={row.original.disabled ? 'primary' : 'danger'}
               confirmLabel={row.original.disabled ? 'Yes, enable' : 'Yes, disable'}
-              question={row.original.disabled ? `${row.original.email} can sign in again.` : `${row.original.email} is signed out and cannot sign in.`}
+              question={
+                row.original.disabled
+                  ? `${row.original.email} can sign in again.`
+                  : `${row.original.email} is signed out and cannot sign in.`
+              }
             />
           </div>
         ),

@@ -11,7 +11,13 @@ import { buttonClass, inputClass } from '../ui/styles'
  * Adds a passkey: the browser creates it for the server's challenge, then the form sends its name and the
  * answer. Adding one is sensitive, so the form may first ask for the password; the answer stays until then.
  */
-export function PasskeyRegistration({ getOptions, action }: { getOptions: () => Promise<PasskeyOptionsResult<'create'>>; action: FormAction }) {
+export function PasskeyRegistration({
+  getOptions,
+  action,
+}: {
+  getOptions: () => Promise<PasskeyOptionsResult<'create'>>
+  action: FormAction
+}) {
   const [state, formAction, pending] = useActionState(action, { ok: false })
   const [name, setName] = useState('')
   const [response, setResponse] = useState('')
@@ -65,12 +71,21 @@ export function PasskeyRegistration({ getOptions, action }: { getOptions: () => 
           </button>
         </>
       ) : (
-        <button type="button" className={buttonClass.primary} onClick={create} disabled={busy || pending || name.trim() === ''} data-testid="add-passkey">
+        <button
+          type="button"
+          className={buttonClass.primary}
+          onClick={create}
+          disabled={busy || pending || name.trim() === ''}
+          data-testid="add-passkey"
+        >
           Add a passkey
         </button>
       )}
       {shown ? (
-        <p role={state.ok && !message ? 'status' : 'alert'} className={`text-sm ${state.ok && !message ? 'text-green-800' : 'text-red-700'}`}>
+        <p
+          role={state.ok && !message ? 'status' : 'alert'}
+          className={`text-sm ${state.ok && !message ? 'text-green-800' : 'text-red-700'}`}
+        >
           {shown}
         </p>
       ) : null}

@@ -8,7 +8,15 @@ import { answerPasskeyChallenge } from '../ui/passkey-prompt'
 import { buttonClass } from '../ui/styles'
 
 /** The second sign-in step with a passkey: the browser answers the server's challenge, the server checks it. */
-export function PasskeySignIn({ getOptions, action, callbackUrl }: { getOptions: () => Promise<PasskeyOptionsResult<'get'>>; action: FormAction; callbackUrl: string }) {
+export function PasskeySignIn({
+  getOptions,
+  action,
+  callbackUrl,
+}: {
+  getOptions: () => Promise<PasskeyOptionsResult<'get'>>
+  action: FormAction
+  callbackUrl: string
+}) {
   const [state, formAction, pending] = useActionState(action, { ok: false })
   const [message, setMessage] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -33,11 +41,20 @@ export function PasskeySignIn({ getOptions, action, callbackUrl }: { getOptions:
   const shown = message ?? state.message
   return (
     <div>
-      <button type="button" className={buttonClass.secondary} onClick={usePasskey} disabled={busy || pending} data-testid="use-passkey">
+      <button
+        type="button"
+        className={buttonClass.secondary}
+        onClick={usePasskey}
+        disabled={busy || pending}
+        data-testid="use-passkey"
+      >
         Use a passkey
       </button>
       {shown ? (
-        <p role={state.ok && !message ? 'status' : 'alert'} className={`mt-2 text-sm ${state.ok && !message ? 'text-green-800' : 'text-red-700'}`}>
+        <p
+          role={state.ok && !message ? 'status' : 'alert'}
+          className={`mt-2 text-sm ${state.ok && !message ? 'text-green-800' : 'text-red-700'}`}
+        >
           {shown}
         </p>
       ) : null}

@@ -12,14 +12,15 @@ export function QuarantineBanner({ warnings }: { warnings: QuarantineWarning[] }
           <p className="font-medium">
             <Badge tone="red">Quarantine risk</Badge>{' '}
             <TextLink href={`/idps/${warning.providerId}`}>{warning.providerName}</TextLink>: {warning.failures} of{' '}
-            {warning.total} SCIM requests failed in the last {warning.windowMinutes} minutes (
-            {Math.round(warning.ratio * 100)} %). Entra puts an app in quarantine when most of its requests fail, and then
-            retries only rarely: fix the cause now.
+            {warning.total} SCIM requests failed in the last {warning.windowMinutes} minutes ({Math.round(warning.ratio * 100)}{' '}
+            %). Entra puts an app in quarantine when most of its requests fail, and then retries only rarely: fix the cause now.
           </p>
           <ul className="mt-2 list-disc space-y-1 pl-5">
             {warning.causes.map((cause) => (
               <li key={`${cause.status}-${cause.scimType}-${cause.detail}`}>
-                <TextLink href={hrefWith('/logs', { idp: warning.providerId, status: String(cause.status), from: warning.since })}>
+                <TextLink
+                  href={hrefWith('/logs', { idp: warning.providerId, status: String(cause.status), from: warning.since })}
+                >
                   {cause.count} × {cause.status}
                   {cause.scimType ? ` ${cause.scimType}` : ''}
                 </TextLink>

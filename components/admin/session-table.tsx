@@ -45,7 +45,14 @@ export function SessionTable({ rows, endSession }: { rows: SessionRow[]; endSess
               </td>
               <td className="py-2">
                 {row.current ? null : (
-                  <ConfirmForm action={endSession} hidden={{ sessionId: row.id }} label="End" variant="secondary" confirmLabel="Yes, end it" question="That browser is signed out at its next request." />
+                  <ConfirmForm
+                    action={endSession}
+                    hidden={{ sessionId: row.id }}
+                    label="End"
+                    variant="secondary"
+                    confirmLabel="Yes, end it"
+                    question="That browser is signed out at its next request."
+                  />
                 )}
               </td>
             </tr>

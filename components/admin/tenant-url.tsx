@@ -14,7 +14,11 @@ export function TenantUrl({ url, entra }: { url: string; entra: boolean }) {
         Tenant URL
       </p>
       <div className="mt-1 flex flex-wrap items-center gap-2">
-        <code className="break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm" aria-labelledby={`${id}-label`} data-testid="tenant-url">
+        <code
+          className="break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm"
+          aria-labelledby={`${id}-label`}
+          data-testid="tenant-url"
+        >
           {shown}
         </code>
         <CopyButton value={shown} label="Copy Tenant URL" />

@@ -50,7 +50,11 @@ function columns(revoke: FormAction, rows: TokenRow[]): ColumnDef<TokenRow, unkn
       cell: ({ row }) => (
         <span className="inline-flex flex-wrap items-center gap-1">
           <Time value={row.original.lastUsedAt} />
-          {row.original.usedLast ? <Badge tone="blue" title="The IdP authenticated with this token most recently">used last</Badge> : null}
+          {row.original.usedLast ? (
+            <Badge tone="blue" title="The IdP authenticated with this token most recently">
+              used last
+            </Badge>
+          ) : null}
         </span>
       ),
     },
@@ -62,8 +66,16 @@ function columns(revoke: FormAction, rows: TokenRow[]): ColumnDef<TokenRow, unkn
         const replaces = prefixOf(row.original.rotatedFromId)
         return (
           <span className="text-xs">
-            {replacedBy ? <span className="block">replaced by <code className="font-mono">{replacedBy}…</code></span> : null}
-            {replaces ? <span className="block">replaces <code className="font-mono">{replaces}…</code></span> : null}
+            {replacedBy ? (
+              <span className="block">
+                replaced by <code className="font-mono">{replacedBy}…</code>
+              </span>
+            ) : null}
+            {replaces ? (
+              <span className="block">
+                replaces <code className="font-mono">{replaces}…</code>
+              </span>
+            ) : null}
           </span>
         )
       },
@@ -75,7 +87,11 @@ function columns(revoke: FormAction, rows: TokenRow[]): ColumnDef<TokenRow, unkn
         <span className="inline-flex gap-1">
           <Badge tone={row.original.status === 'active' ? 'green' : 'red'}>{row.original.status}</Badge>
           {row.original.expiringSoon ? <Badge tone="amber">expires soon</Badge> : null}
-          {row.original.neverExpires ? <Badge tone="amber" title="Created without an expiry">never expires</Badge> : null}
+          {row.original.neverExpires ? (
+            <Badge tone="amber" title="Created without an expiry">
+              never expires
+            </Badge>
+          ) : null}
         </span>
       ),
     },
@@ -97,5 +113,7 @@ function columns(revoke: FormAction, rows: TokenRow[]): ColumnDef<TokenRow, unkn
 }
 
 export function TokenTable({ rows, revoke }: { rows: TokenRow[]; revoke: FormAction }) {
-  return <DataTable columns={columns(revoke, rows)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
+  return (
+    <DataTable columns={columns(revoke, rows)} data={rows} caption="Secret tokens" empty="No token yet." rowTestId="token-row" />
+  )
 }

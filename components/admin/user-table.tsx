@@ -21,7 +21,13 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
   },
   { id: 'displayName', enableSorting: true, accessorKey: 'displayName', header: 'Display name' },
   { id: 'email', enableSorting: true, accessorKey: 'primaryEmail', header: 'Email' },
-  { id: 'externalId', enableSorting: true, accessorKey: 'externalId', header: 'externalId', cell: ({ row }) => <code className="font-mono text-xs">{row.original.externalId}</code> },
+  {
+    id: 'externalId',
+    enableSorting: true,
+    accessorKey: 'externalId',
+    header: 'externalId',
+    cell: ({ row }) => <code className="font-mono text-xs">{row.original.externalId}</code>,
+  },
   { id: 'provider', accessorKey: 'providerName', header: 'IdP' },
   {
     id: 'active',
@@ -44,7 +50,13 @@ const columns: ColumnDef<UserListRow, unknown>[] = [
       </span>
     ),
   },
-  { id: 'updatedAt', enableSorting: true, accessorKey: 'updatedAt', header: 'Last modified', cell: ({ row }) => <Time value={row.original.updatedAt} /> },
+  {
+    id: 'updatedAt',
+    enableSorting: true,
+    accessorKey: 'updatedAt',
+    header: 'Last modified',
+    cell: ({ row }) => <Time value={row.original.updatedAt} />,
+  },
 ]
 
 export function UserTable({
@@ -56,5 +68,15 @@ export function UserTable({
   sort: { column: string; direction: 'asc' | 'desc' }
   query: Record<string, string | undefined>
 }) {
-  return <DataTable columns={columns} data={rows} sort={sort} query={query} caption="Users" empty="No user matches." rowTestId="user-row" />
+  return (
+    <DataTable
+      columns={columns}
+      data={rows}
+      sort={sort}
+      query={query}
+      caption="Users"
+      empty="No user matches."
+      rowTestId="user-row"
+    />
+  )
 }

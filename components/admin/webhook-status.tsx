@@ -6,7 +6,10 @@ export function WebhookStatus({ enabled, failingSince }: { enabled: boolean; fai
   if (failingSince) {
     return (
       <span>
-        <Badge tone="amber">Failing</Badge> <span className="text-xs text-slate-600">since <Time value={failingSince} /></span>
+        <Badge tone="amber">Failing</Badge>{' '}
+        <span className="text-xs text-slate-600">
+          since <Time value={failingSince} />
+        </span>
       </span>
     )
   }

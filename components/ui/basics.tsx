@@ -31,7 +31,15 @@ const badgeTones = {
   blue: 'bg-blue-100 text-blue-900',
 } as const
 
-export function Badge({ tone = 'slate', children, title }: { tone?: keyof typeof badgeTones; children: ReactNode; title?: string }) {
+export function Badge({
+  tone = 'slate',
+  children,
+  title,
+}: {
+  tone?: keyof typeof badgeTones
+  children: ReactNode
+  title?: string
+}) {
   return (
     <span title={title} className={`inline-block rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${badgeTones[tone]}`}>
       {children}

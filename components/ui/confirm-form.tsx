@@ -99,10 +99,14 @@ export function ConfirmForm({
         >
           {confirmLabel}
         </button>
-        <button type="button" className={buttonClass.secondary} onClick={() => {
+        <button
+          type="button"
+          className={buttonClass.secondary}
+          onClick={() => {
             setOpen(false)
             setDismissed(state)
-          }}>
+          }}
+        >
           Cancel
         </button>
       </div>

@@ -23,7 +23,11 @@ export function FilterForm({
   children: ReactNode
 }) {
   return (
-    <form method="get" className={`mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 ${className}`} aria-label={label}>
+    <form
+      method="get"
+      className={`mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 ${className}`}
+      aria-label={label}
+    >
       {children}
       <div className={`flex items-end gap-2 ${actionsClassName}`}>
         <button type="submit" className={buttonClass.primary}>
@@ -63,7 +67,9 @@ export function FilterField({
       <label htmlFor={id} className="block text-xs font-medium text-slate-700">
         {label}
       </label>
-      <div className="mt-1">{children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? errorId : undefined })}</div>
+      <div className="mt-1">
+        {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? errorId : undefined })}
+      </div>
       {error ? (
         <p id={errorId} role="alert" className="mt-1 text-xs text-red-700">
           {error}

@@ -12,7 +12,9 @@ export function passkeyFailureMessage(error: unknown): string {
 }
 
 /** Asks the server for a challenge, lets the browser answer it, and returns the answer as JSON text. */
-export async function answerPasskeyChallenge(getOptions: () => Promise<PasskeyOptionsResult<'get'>>): Promise<{ ok: true; response: string } | { ok: false; message: string }> {
+export async function answerPasskeyChallenge(
+  getOptions: () => Promise<PasskeyOptionsResult<'get'>>,
+): Promise<{ ok: true; response: string } | { ok: false; message: string }> {
   const started = await getOptions()
   if (!started.ok) return started
   try {
@@ -23,7 +25,9 @@ export async function answerPasskeyChallenge(getOptions: () => Promise<PasskeyOp
 }
 
 /** The same for registering a new passkey. */
-export async function createPasskey(getOptions: () => Promise<PasskeyOptionsResult<'create'>>): Promise<{ ok: true; response: string } | { ok: false; message: string }> {
+export async function createPasskey(
+  getOptions: () => Promise<PasskeyOptionsResult<'create'>>,
+): Promise<{ ok: true; response: string } | { ok: false; message: string }> {
   const started = await getOptions()
   if (!started.ok) return started
   try {

@@ -22,7 +22,15 @@ export function ReverifyFields({ state }: { state: ActionState }) {
         <label htmlFor={`${id}-password`} className="block text-sm font-medium">
           Your password
         </label>
-        <input id={`${id}-password`} name="reverifyPassword" type="password" autoComplete="current-password" required className={`mt-1 ${inputClass}`} aria-invalid={Boolean(errors.reverifyPassword)} />
+        <input
+          id={`${id}-password`}
+          name="reverifyPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+          className={`mt-1 ${inputClass}`}
+          aria-invalid={Boolean(errors.reverifyPassword)}
+        />
         {errors.reverifyPassword ? <p className="mt-1 text-sm text-red-700">{errors.reverifyPassword.join(' ')}</p> : null}
       </div>
       {state.reverify.mfa ? (
@@ -30,7 +38,15 @@ export function ReverifyFields({ state }: { state: ActionState }) {
           <label htmlFor={`${id}-code`} className="block text-sm font-medium">
             Authentication code
           </label>
-          <input id={`${id}-code`} name="reverifyCode" inputMode="numeric" autoComplete="one-time-code" required className={`mt-1 ${inputClass}`} aria-invalid={Boolean(errors.reverifyCode)} />
+          <input
+            id={`${id}-code`}
+            name="reverifyCode"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            className={`mt-1 ${inputClass}`}
+            aria-invalid={Boolean(errors.reverifyCode)}
+          />
           {errors.reverifyCode ? <p className="mt-1 text-sm text-red-700">{errors.reverifyCode.join(' ')}</p> : null}
         </div>
       ) : state.reverify.passkey ? (

@@ -23,11 +23,17 @@ test.beforeAll(() => {
 test.describe.configure({ mode: 'serial' })
 
 const run = Math.random().toString(36).slice(2, 8)
-const mfaAdmin: Credentials & { secret: string; recoveryCodes: string[] } = { email: `mfa-admin-${run}@e2e.test`, password: '', secret: '', recoveryCodes: [] }
+const mfaAdmin: Credentials & { secret: string; recoveryCodes: string[] } = {
+  email: `mfa-admin-${run}@e2e.test`,
+  password: '',
+  secret: '',
+  recoveryCodes: [],
+}
 const member: Credentials = { email: `member-${run}@e2e.test`, password: '' }
 
 /** The code an authenticator app shows `stepsAhead` 30-second steps from now (one step of drift is accepted). */
-const totp = (secret: string, stepsAhead = 0) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 })
+const totp = (secret: string, stepsAhead = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 })
 
 async function submitPassword(page: Page, who: Credentials, path = '/login') {
   await page.goto(path)

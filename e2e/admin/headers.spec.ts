@@ -25,7 +25,11 @@ function expectPortalHeaders(response: Response | null, what: string) {
   expect(response, what).not.toBeNull()
   const headers = response!.headers()
   const csp = headers['content-security-policy'] ?? ''
-  const scriptSrc = csp.split(';').map((part) => part.trim()).find((part) => part.startsWith('script-src ')) ?? ''
+  const scriptSrc =
+    csp
+      .split(';')
+      .map((part) => part.trim())
+      .find((part) => part.startsWith('script-src ')) ?? ''
   expect(scriptSrc, `${what}: script-src`).toMatch(/'nonce-[A-Za-z0-9+/=]{16,}'/)
   expect(scriptSrc, `${what}: script-src`).not.toContain('unsafe-inline')
   expect(scriptSrc, `${what}: script-src`).not.toContain('unsafe-eval')
@@ -64,7 +68,9 @@ test.beforeEach(async ({ page }) => {
     const store = window as unknown as { __cspViolations: string[] }
     store.__cspViolations = []
     document.addEventListener('securitypolicyviolation', (event) => {
-      store.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`)
+      store.__cspViolations.push(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      )
     })
   })
 })
@@ -75,7 +81,9 @@ test('sign-in page and static files carry the security headers, with a fresh non
   const again = await request.get('/login')
   expect(again.headers()['content-security-policy']).not.toBe(first!.headers()['content-security-policy'])
 
-  const script = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[src*="/_next/static/"]')?.src ?? null)
+  const script = await page.evaluate(
+    () => document.querySelector<HTMLScriptElement>('script[src*="/_next/static/"]')?.src ?? null,
+  )
   expect(script).not.toBeNull()
   const asset = await request.get(script!)
   expect(asset.status()).toBe(200)
@@ -84,7 +92,9 @@ test('sign-in page and static files carry the security headers, with a fresh non
 
   // Next's inline scripts carry this response's nonce.
   const nonce = /'nonce-([^']+)'/.exec(first!.headers()['content-security-policy']!)![1]
-  const inline = await page.evaluate(() => [...document.querySelectorAll('script:not([src])')].map((element) => (element as HTMLScriptElement).nonce))
+  const inline = await page.evaluate(() =>
+    [...document.querySelectorAll('script:not([src])')].map((element) => (element as HTMLScriptElement).nonce),
+  )
   expect(inline.length).toBeGreaterThan(0)
   expect(inline.every((value) => value === nonce)).toBe(true)
 })
@@ -104,7 +114,12 @@ test('every main page works under the CSP without console errors or violations',
   const userName = `headers-${Math.random().toString(36).slice(2, 8)}@contoso.example`
   const created = await request.post(`/scim/v2/enterprise-idps/${providerId}/Users`, {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-    data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, emails: [{ value: userName, primary: true }] },
+    data: {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName,
+      active: true,
+      emails: [{ value: userName, primary: true }],
+    },
   })
   expect(created.status()).toBe(201)
   const userId = (await created.json()).id as string

@@ -139,7 +139,10 @@ test('a real SCIM request with the token shows in /Schemas, the log and the user
   await shot(page, 'audit')
 
   await page.goto(`/idps/${providerId}/guide`)
-  await expect(page.getByRole('link', { name: 'Test Connection fails with 401' })).toHaveAttribute('href', new RegExp(`status=401`))
+  await expect(page.getByRole('link', { name: 'Test Connection fails with 401' })).toHaveAttribute(
+    'href',
+    new RegExp(`status=401`),
+  )
   await shot(page, 'guide')
 
   // Phone width: wide tables scroll inside their own box, the page itself never scrolls sideways.

@@ -75,7 +75,15 @@ for (const style of styles) {
     expect((await scim(request, 'GET', url(`/Users/${id}`, '', style.flag))).status).toBe(200)
     const change = style.flag
       ? [
-          { op: 'replace', value: { displayName: 'Alex W.', 'name.givenName': 'Alexandra', [`${ENTERPRISE}:employeeNumber`]: '1002', title: 'Lead Analyst' } },
+          {
+            op: 'replace',
+            value: {
+              displayName: 'Alex W.',
+              'name.givenName': 'Alexandra',
+              [`${ENTERPRISE}:employeeNumber`]: '1002',
+              title: 'Lead Analyst',
+            },
+          },
           { op: 'replace', path: 'emails[type eq "work"].value', value: `new.${upn}` },
           { op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 425 555 0110' },
         ]
@@ -102,7 +110,9 @@ for (const style of styles) {
     expect(patched.body.phoneNumbers).toContainEqual({ type: 'mobile', value: '+1 425 555 0110' })
 
     // Deactivate (soft delete): still readable by id and by filter, with active false.
-    const disable = style.flag ? { op: 'replace', path: 'active', value: false } : { op: 'Replace', path: 'active', value: 'False' }
+    const disable = style.flag
+      ? { op: 'replace', path: 'active', value: false }
+      : { op: 'Replace', path: 'active', value: 'False' }
     expect((await scim(request, 'PATCH', url(`/Users/${id}`, '', style.flag), { Operations: [disable] })).body.active).toBe(false)
     const disabled = await scim(request, 'GET', url('/Users', filterQuery(`userName eq "${upn.toUpperCase()}"`), style.flag))
     expect(disabled.body.Resources[0]).toMatchObject({ id, active: false })
@@ -110,7 +120,10 @@ for (const style of styles) {
     // Reactivate, then hard-delete.
     const enable = style.flag ? { op: 'replace', path: 'active', value: true } : { op: 'Replace', path: 'active', value: 'True' }
     expect((await scim(request, 'PATCH', url(`/Users/${id}`, '', style.flag), { Operations: [enable] })).body.active).toBe(true)
-    const deleted = await request.fetch(url(`/Users/${id}`, '', style.flag), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+    const deleted = await request.fetch(url(`/Users/${id}`, '', style.flag), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(deleted.status()).toBe(204)
     expect((await scim(request, 'GET', url(`/Users/${id}`, '', style.flag))).status).toBe(404)
   })

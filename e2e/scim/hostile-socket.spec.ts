@@ -21,7 +21,10 @@ const isScimError = (body: string) => JSON.parse(body).schemas?.[0] === 'urn:iet
 
 test('bad Host headers do not matter: the request is served', async () => {
   for (const host of ['a@b', 'a b', 'x:99999', '']) {
-    const reply = await rawRequest(port, wire([`GET ${usersPath}?count=1 HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${token}`, 'Connection: close']))
+    const reply = await rawRequest(
+      port,
+      wire([`GET ${usersPath}?count=1 HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${token}`, 'Connection: close']),
+    )
     expect(reply.status, `Host: ${host}`).toBe(200)
     expect(reply.headers['x-content-type-options']).toBe('nosniff')
   }
@@ -40,6 +43,9 @@ test('forbidden, unknown and malformed requests get SCIM errors', async () => {
     expect(isScimError(reply.body), name).toBe(true)
   }
   // And the server still answers.
-  const after = await rawRequest(port, wire([`GET ${usersPath}?count=1 HTTP/1.1`, 'Host: x', `Authorization: Bearer ${token}`, 'Connection: close']))
+  const after = await rawRequest(
+    port,
+    wire([`GET ${usersPath}?count=1 HTTP/1.1`, 'Host: x', `Authorization: Bearer ${token}`, 'Connection: close']),
+  )
   expect(after.status).toBe(200)
 })

@@ -87,7 +87,8 @@ export async function listAuditEvents(options: {
 }): Promise<AuditEventRow[]> {
   const conditions = auditWhere(options.filter ?? {})
   if (options.before) conditions.push(Prisma.sql`("createdAt", "id") < (${options.before.createdAt}, ${options.before.id}::uuid)`)
-  else if (options.after) conditions.push(Prisma.sql`("createdAt", "id") > (${options.after.createdAt}, ${options.after.id}::uuid)`)
+  else if (options.after)
+    conditions.push(Prisma.sql`("createdAt", "id") > (${options.after.createdAt}, ${options.after.id}::uuid)`)
   const order = Prisma.raw(options.after && !options.before ? 'ASC' : 'DESC')
   const rows = await sqlRows<AuditEventRow>(Prisma.sql`
     SELECT "id", "createdAt", "actor", "action", "targetType", "targetId", "providerId", "details"

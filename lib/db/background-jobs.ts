@@ -21,7 +21,13 @@ export async function claimJob(name: string, holder: string, leaseMs: number, no
 }
 
 /** Saves the job's progress and renews the lease; false when the lease was lost to another instance. */
-export async function saveJobState(name: string, holder: string, state: unknown, leaseMs: number, now = new Date()): Promise<boolean> {
+export async function saveJobState(
+  name: string,
+  holder: string,
+  state: unknown,
+  leaseMs: number,
+  now = new Date(),
+): Promise<boolean> {
   const changed = await sqlExecute(Prisma.sql`
     UPDATE "BackgroundJob" SET "state" = ${JSON.stringify(state)}::jsonb, "leaseUntil" = ${new Date(now.getTime() + leaseMs)},
       "updatedAt" = ${now}

@@ -21,7 +21,11 @@ function createClient(factory: SqlMigrationAwareDriverAdapterFactory) {
   // Secrets never leave the database layer unless a query asks for them explicitly.
   return new PrismaClient({
     adapter: factory,
-    omit: { scimToken: { secretHash: true }, apiKey: { secretHash: true }, operator: { passwordHash: true, mfaSecret: true, mfaPendingSecret: true } },
+    omit: {
+      scimToken: { secretHash: true },
+      apiKey: { secretHash: true },
+      operator: { passwordHash: true, mfaSecret: true, mfaPendingSecret: true },
+    },
   })
 }
 

@@ -56,5 +56,7 @@ export function findSignInProvider(providerId: string): Promise<SignInProviderRo
 }
 
 export function setProviderJitEnabled(providerId: string, enabled: boolean): Promise<number> {
-  return sqlExecute(Prisma.sql`UPDATE "IdentityProvider" SET "jitEnabled" = ${enabled}, "updatedAt" = ${new Date()} WHERE "id" = ${providerId}::uuid`)
+  return sqlExecute(
+    Prisma.sql`UPDATE "IdentityProvider" SET "jitEnabled" = ${enabled}, "updatedAt" = ${new Date()} WHERE "id" = ${providerId}::uuid`,
+  )
 }

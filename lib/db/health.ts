@@ -6,9 +6,7 @@ import { sqlRows } from './sql'
 
 /** What a readiness probe asks of the database: can it answer, and is the schema the one this build expects. */
 
-export type DatabaseHealth =
-  | { reachable: true; pendingMigrations: string[] }
-  | { reachable: false; error: string }
+export type DatabaseHealth = { reachable: true; pendingMigrations: string[] } | { reachable: false; error: string }
 
 let startup: 'running' | 'done' | 'failed' = 'running'
 let startupError = ''

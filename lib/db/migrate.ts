@@ -4,10 +4,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { env } from '../env'
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils'
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 
 /**
  * Prisma migrations without the native schema engine: the same engine compiled to WebAssembly
@@ -56,7 +53,10 @@ async function openEngine(factory: SqlMigrationAwareDriverAdapterFactory, schema
 
 async function readMigrationList(): Promise<MigrationList> {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => [])
-  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
   const migrationDirectories = await Promise.all(
     directories.map(async (name) => {
       const content = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8').then(

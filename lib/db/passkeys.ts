@@ -103,7 +103,11 @@ export async function savePasskeyChallenge(sessionId: string, purpose: Challenge
 }
 
 /** Takes the session's challenge for a purpose away (single use) and returns it while it has not expired. */
-export async function consumePasskeyChallenge(sessionId: string, purpose: ChallengePurpose, now: Date): Promise<string | undefined> {
+export async function consumePasskeyChallenge(
+  sessionId: string,
+  purpose: ChallengePurpose,
+  now: Date,
+): Promise<string | undefined> {
   const rows = await sqlRows<{ challenge: string; expired: boolean }>(sql`
     DELETE FROM "PasskeyChallenge" WHERE "sessionId" = ${sessionId}::uuid AND "purpose" = ${purpose}
     RETURNING "challenge", ("expiresAt" <= ${now}) AS "expired"`)

@@ -36,7 +36,9 @@ export type ProvisioningRequestInsert = {
 export async function insertProvisioningRequests(rows: ProvisioningRequestInsert[]): Promise<void> {
   if (rows.length === 0) return
   const values = rows.map(
-    (row) => Prisma.sql`(${uuidv7(row.createdAt.getTime())}::uuid, ${row.createdAt}, ${row.providerId}::uuid, ${row.tokenId}::uuid,
+    (
+      row,
+    ) => Prisma.sql`(${uuidv7(row.createdAt.getTime())}::uuid, ${row.createdAt}, ${row.providerId}::uuid, ${row.tokenId}::uuid,
       ${row.method}, ${row.path}, ${row.query}, ${row.status}, ${row.durationMs}, ${row.operation}::"RequestOperation",
       ${row.userId}::uuid, ${row.userName}, ${row.userEmail}, ${row.requestBody}, ${row.responseBody},
       ${row.discardedAttributes}::text[], ${row.compatRules}::text[], ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb,
@@ -154,7 +156,6 @@ export function findUserRequests(providerId: string, userId: string, take: numbe
     },
   })
 }
-
 
 export type RequestLogFilter = {
   providerId?: string

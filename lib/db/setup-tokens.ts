@@ -7,7 +7,9 @@ const sql = Prisma.sql
 /** Replaces every unused setup token by a new one: only the link printed last works. */
 export async function replaceSetupToken(tokenHash: string, at: Date, expiresAt: Date): Promise<void> {
   await sqlExecute(sql`DELETE FROM "SetupToken" WHERE "usedAt" IS NULL`)
-  await sqlExecute(sql`INSERT INTO "SetupToken" ("tokenHash", "createdAt", "expiresAt") VALUES (${tokenHash}, ${at}, ${expiresAt})`)
+  await sqlExecute(
+    sql`INSERT INTO "SetupToken" ("tokenHash", "createdAt", "expiresAt") VALUES (${tokenHash}, ${at}, ${expiresAt})`,
+  )
 }
 
 /** Digests of the setup tokens that may still be used at `at` (normally one). */

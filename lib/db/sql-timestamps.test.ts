@@ -24,7 +24,9 @@ describe('SQL runner timestamps', () => {
     const key = `tz-${randomUUID()}`
     const at = new Date('2026-07-01T12:34:56.789Z')
     await withTransaction(async () => {
-      await sqlFirst(Prisma.sql`INSERT INTO "SignInLimit" ("key", "failures", "lockedUntil", "updatedAt") VALUES (${key}, 1, ${at}, ${at})`)
+      await sqlFirst(
+        Prisma.sql`INSERT INTO "SignInLimit" ("key", "failures", "lockedUntil", "updatedAt") VALUES (${key}, 1, ${at}, ${at})`,
+      )
       const inside = await sqlFirst<{ updatedAt: Date }>(Prisma.sql`SELECT "updatedAt" FROM "SignInLimit" WHERE "key" = ${key}`)
       expect(inside?.updatedAt).toEqual(at)
     })

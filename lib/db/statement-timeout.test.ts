@@ -25,6 +25,8 @@ describe.skipIf(!process.env.DATABASE_URL)('statement timeout on PostgreSQL', ()
   })
 
   it('leaves statements within the limit alone', async () => {
-    expect(await sqlRows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM (SELECT pg_sleep(0.05)) slept`)).toEqual([{ n: 1 }])
+    expect(await sqlRows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM (SELECT pg_sleep(0.05)) slept`)).toEqual([
+      { n: 1 },
+    ])
   })
 })

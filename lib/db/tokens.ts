@@ -29,7 +29,9 @@ const tokenColumns = Prisma.sql`"id", "providerId", "label", "prefix", "scopes",
  * so that SCIM requests, whose log rows reference the provider, are not held up meanwhile.
  */
 export async function lockProviderTokens(providerId: string): Promise<boolean> {
-  const row = await sqlFirst<{ id: string }>(Prisma.sql`SELECT "id" FROM "IdentityProvider" WHERE "id" = ${providerId}::uuid FOR NO KEY UPDATE`)
+  const row = await sqlFirst<{ id: string }>(
+    Prisma.sql`SELECT "id" FROM "IdentityProvider" WHERE "id" = ${providerId}::uuid FOR NO KEY UPDATE`,
+  )
   return row !== undefined
 }
 

@@ -143,7 +143,10 @@ beforeAll(async () => {
   for (const fixture of fixtures) ids.push(await createUser(providerId, fixture))
   babsId = ids[0] ?? ''
   // The same userName in another tenant: the caller's scope keeps it out.
-  await createUser(otherProviderId, { resource: { userName: BABS.toLowerCase(), emails: [{ value: BABS }] }, createdAt: '2024-01-01T00:00:00Z' })
+  await createUser(otherProviderId, {
+    resource: { userName: BABS.toLowerCase(), emails: [{ value: BABS }] },
+    createdAt: '2024-01-01T00:00:00Z',
+  })
 })
 
 const cases: { filter: string; expected: string[] }[] = [
@@ -243,7 +246,10 @@ const cases: { filter: string; expected: string[] }[] = [
   { filter: `${ACME}:StartDate pr`, expected: [BABS, JOHN, CONAN] },
   // Common attributes: id and meta (RFC 7643 §3.1).
   { filter: 'meta.created lt "2024-01-02"', expected: [BABS] },
-  { filter: 'meta.created ge "2024-06-01T14:00:00+02:00" and meta.created le "2025-01-01T00:00:00.000Z"', expected: [JOHN, CONAN] },
+  {
+    filter: 'meta.created ge "2024-06-01T14:00:00+02:00" and meta.created le "2025-01-01T00:00:00.000Z"',
+    expected: [JOHN, CONAN],
+  },
   { filter: 'meta.created gt "2025-06-01T00:00:00Z"', expected: [PLAIN] },
   { filter: 'meta.created eq "2025-06-01T00:00:00Z"', expected: [PERCENT] },
   { filter: 'meta.lastModified gt "2000-01-01T00:00:00Z"', expected: everyone },
@@ -276,7 +282,10 @@ describe('compileUserFilter against the database', () => {
 
   it('binds every value as a parameter', () => {
     const injected = `x' OR 1=1 --`
-    const compiled = compileUserFilter(parseFilter(`userName eq "${injected}" or ${ACME}:JobCode co "%'; DROP TABLE \\"User\\""`), schema)
+    const compiled = compileUserFilter(
+      parseFilter(`userName eq "${injected}" or ${ACME}:JobCode co "%'; DROP TABLE \\"User\\""`),
+      schema,
+    )
     expect(compiled.sql).not.toContain('1=1')
     expect(compiled.sql).not.toContain('DROP')
     expect(compiled.values).toContain(injected.toLowerCase())
@@ -356,9 +365,12 @@ describe('compileUserSortKey against the database', () => {
   })
 
   // Their order depends on generated ids, timestamps or the collation of mixed case; that they run is the point.
-  it.each(['id', 'meta.lastModified', 'externalId', 'displayName', `${ACME}:StartDate`, `${ACME}:Contractor`])('compiles %s', async (sortBy) => {
-    expect(await sorted(sortBy)).toHaveLength(5)
-  })
+  it.each(['id', 'meta.lastModified', 'externalId', 'displayName', `${ACME}:StartDate`, `${ACME}:Contractor`])(
+    'compiles %s',
+    async (sortBy) => {
+      expect(await sorted(sortBy)).toHaveLength(5)
+    },
+  )
 
   it.each(['nope', 'name', 'addresses', 'password', 'meta.version'])('rejects %s with 400 invalidValue', (sortBy) => {
     const error = errorOf(() => compileUserSortKey(sortBy, schema))

@@ -50,7 +50,10 @@ export function compileUserFilter(filter: FilterNode, schema: UserSchema): Prism
   switch (filter.op) {
     case 'and':
     case 'or':
-      return logic(filter.op, filter.filters.map((node) => compileUserFilter(node, schema)))
+      return logic(
+        filter.op,
+        filter.filters.map((node) => compileUserFilter(node, schema)),
+      )
     case 'not':
       return not(compileUserFilter(filter.filter, schema))
     case '[]':
@@ -341,7 +344,10 @@ function compileElementFilter(
   switch (filter.op) {
     case 'and':
     case 'or':
-      return logic(filter.op, filter.filters.map((node) => compileElementFilter(node, element, definition, path)))
+      return logic(
+        filter.op,
+        filter.filters.map((node) => compileElementFilter(node, element, definition, path)),
+      )
     case 'not':
       return not(compileElementFilter(filter.filter, element, definition, path))
     case '[]':

@@ -378,7 +378,16 @@ export type UserSearch = {
 /** A row of the portal user list: the user's columns, its IdP's name and the custom attributes it lacks. */
 export type UserListRow = Pick<
   UserRow,
-  'id' | 'providerId' | 'userName' | 'displayName' | 'primaryEmail' | 'externalId' | 'active' | 'scimManaged' | 'source' | 'updatedAt'
+  | 'id'
+  | 'providerId'
+  | 'userName'
+  | 'displayName'
+  | 'primaryEmail'
+  | 'externalId'
+  | 'active'
+  | 'scimManaged'
+  | 'source'
+  | 'updatedAt'
 > & { providerName: string; missingCustom: string[] }
 
 const MISSING_CUSTOM = Prisma.sql`ARRAY(SELECT c.name FROM "CustomAttribute" c

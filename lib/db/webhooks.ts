@@ -71,7 +71,9 @@ const toDelivery = (row: RawDelivery): WebhookDeliveryRow => ({ ...row, seq: Big
 
 // ---- endpoints ----
 
-export async function insertWebhookEndpoint(row: Omit<WebhookEndpointRow, 'leasedUntil' | 'leaseToken'>): Promise<WebhookEndpointRow> {
+export async function insertWebhookEndpoint(
+  row: Omit<WebhookEndpointRow, 'leasedUntil' | 'leaseToken'>,
+): Promise<WebhookEndpointRow> {
   const inserted = await sqlFirst<WebhookEndpointRow>(Prisma.sql`
     INSERT INTO "WebhookEndpoint" ("id", "url", "description", "providerId", "eventTypes", "secret", "previousSecret",
       "previousSecretExpiresAt", "enabled", "disabledAt", "disabledReason", "failingSince", "createdBy", "createdAt", "updatedAt")
@@ -88,7 +90,9 @@ export function findWebhookEndpoint(id: string): Promise<WebhookEndpointRow | un
 
 /** The endpoint, locked until the transaction ends (call inside `withTransaction`). */
 export function findWebhookEndpointForUpdate(id: string): Promise<WebhookEndpointRow | undefined> {
-  return sqlFirst<WebhookEndpointRow>(Prisma.sql`SELECT ${endpointColumns} FROM "WebhookEndpoint" WHERE "id" = ${id}::uuid FOR UPDATE`)
+  return sqlFirst<WebhookEndpointRow>(
+    Prisma.sql`SELECT ${endpointColumns} FROM "WebhookEndpoint" WHERE "id" = ${id}::uuid FOR UPDATE`,
+  )
 }
 
 export function findWebhookEndpoints(): Promise<WebhookEndpointRow[]> {
@@ -134,11 +138,23 @@ export async function deleteWebhookEndpoint(id: string): Promise<boolean> {
   return (await sqlExecute(Prisma.sql`DELETE FROM "WebhookEndpoint" WHERE "id" = ${id}::uuid`)) > 0
 }
 
-export type EndpointStats = { endpointId: string; attempts: number; successes: number; lastAttemptAt: Date | null; lastStatusCode: number | null }
+export type EndpointStats = {
+  endpointId: string
+  attempts: number
+  successes: number
+  lastAttemptAt: Date | null
+  lastStatusCode: number | null
+}
 
 /** Attempts and successes since `since`, and the latest attempt, per endpoint. */
 export async function findEndpointStats(since: Date): Promise<EndpointStats[]> {
-  const rows = await sqlRows<{ endpointId: string; attempts: string | number; successes: string | number; lastAttemptAt: Date | null; lastStatusCode: number | null }>(Prisma.sql`
+  const rows = await sqlRows<{
+    endpointId: string
+    attempts: string | number
+    successes: string | number
+    lastAttemptAt: Date | null
+    lastStatusCode: number | null
+  }>(Prisma.sql`
     SELECT e."id" AS "endpointId",
       (SELECT count(*) FROM "WebhookAttempt" a WHERE a."endpointId" = e."id" AND a."at" >= ${since}) AS "attempts",
       (SELECT count(*) FROM "WebhookAttempt" a WHERE a."endpointId" = e."id" AND a."at" >= ${since}
@@ -163,13 +179,17 @@ const FANOUT_LOCK_KEY = 7_361_420_905
  * commit-safe horizon that event readers wait for.
  */
 export async function lockFanoutCursor(): Promise<EventPosition | null> {
-  const lock = await sqlFirst<{ locked: boolean }>(Prisma.sql`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK_KEY}::bigint) AS "locked"`)
+  const lock = await sqlFirst<{ locked: boolean }>(
+    Prisma.sql`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK_KEY}::bigint) AS "locked"`,
+  )
   if (!lock?.locked) return null
   const row = await sqlFirst<{ txid: string | bigint; seq: string | bigint }>(Prisma.sql`
     SELECT "txid", "seq" FROM "WebhookFanoutCursor" WHERE "id" = 1`)
   if (row) return { txid: BigInt(row.txid), seq: BigInt(row.seq) }
   // No row at all (never on a migrated database): start from the beginning.
-  await sqlExecute(Prisma.sql`INSERT INTO "WebhookFanoutCursor" ("id", "txid", "seq") VALUES (1, 0, 0) ON CONFLICT ("id") DO NOTHING`)
+  await sqlExecute(
+    Prisma.sql`INSERT INTO "WebhookFanoutCursor" ("id", "txid", "seq") VALUES (1, 0, 0) ON CONFLICT ("id") DO NOTHING`,
+  )
   return { txid: 0n, seq: 0n }
 }
 

@@ -16,21 +16,40 @@ beforeAll(async () => {
 
 describe('runAdminAction with sensitive: true for an operator whose second factor is a passkey', () => {
   it('asks for the password and a passkey, refuses the password alone, and runs with both', async () => {
-    const { operator, password } = await createOperator(CLI_ACTOR, { email: `passkey-${crypto.randomUUID()}@action.test`, role: 'admin' })
+    const { operator, password } = await createOperator(CLI_ACTOR, {
+      email: `passkey-${crypto.randomUUID()}@action.test`,
+      role: 'admin',
+    })
     const signedIn = await signInOperator({ email: operator.email, password, address: '192.0.2.51', userAgent: 'vitest' })
     if (!signedIn.ok) throw new Error('sign-in failed')
     const me = signedIn.operator
     const authenticator = new SoftwareAuthenticator()
     const options = await startPasskeyRegistration(me, signedIn.sessionId)
     await addPasskey(me, signedIn.sessionId, { name: 'Key', response: authenticator.register(options) })
-    const session = { id: signedIn.sessionId, verifiedAt: new Date(Date.now() - 11 * 60_000), mfaEnabled: false, hasPasskey: true }
+    const session = {
+      id: signedIn.sessionId,
+      verifiedAt: new Date(Date.now() - 11 * 60_000),
+      mfaEnabled: false,
+      hasPasskey: true,
+    }
     let received: Record<string, unknown> | undefined
     const handler = async (input: Record<string, unknown>) => void (received = input)
-    const run = (raw: Record<string, unknown>) => runAdminAction(me, { role: 'admin', schema, sensitive: true }, handler, raw, session)
+    const run = (raw: Record<string, unknown>) =>
+      runAdminAction(me, { role: 'admin', schema, sensitive: true }, handler, raw, session)
 
-    expect(await run({ label: 'x' })).toMatchObject({ ok: false, reverify: { mfa: false, passkey: true }, message: expect.stringMatching(/passkey/) })
-    expect(await run({ label: 'x', reverifyPassword: password })).toMatchObject({ ok: false, fieldErrors: { reverifyCode: [expect.stringMatching(/passkey/)] } })
-    expect(await run({ label: 'x', reverifyPassword: password, reverifyPasskey: '{"junk":true}' })).toMatchObject({ ok: false, reverify: { passkey: true } })
+    expect(await run({ label: 'x' })).toMatchObject({
+      ok: false,
+      reverify: { mfa: false, passkey: true },
+      message: expect.stringMatching(/passkey/),
+    })
+    expect(await run({ label: 'x', reverifyPassword: password })).toMatchObject({
+      ok: false,
+      fieldErrors: { reverifyCode: [expect.stringMatching(/passkey/)] },
+    })
+    expect(await run({ label: 'x', reverifyPassword: password, reverifyPasskey: '{"junk":true}' })).toMatchObject({
+      ok: false,
+      reverify: { passkey: true },
+    })
     expect(received).toBeUndefined()
     const answer = authenticator.authenticate(await startPasskeyReverification(me, signedIn.sessionId))
     expect((await run({ label: 'x', reverifyPassword: password, reverifyPasskey: answer })).ok).toBe(true)

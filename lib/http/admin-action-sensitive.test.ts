@@ -14,7 +14,10 @@ beforeAll(async () => {
 })
 
 async function signedIn() {
-  const { operator, password } = await createOperator(CLI_ACTOR, { email: `sensitive-${crypto.randomUUID()}@action.test`, role: 'admin' })
+  const { operator, password } = await createOperator(CLI_ACTOR, {
+    email: `sensitive-${crypto.randomUUID()}@action.test`,
+    role: 'admin',
+  })
   const result = await signInOperator({ email: operator.email, password, address: '192.0.2.50', userAgent: 'vitest' })
   if (!result.ok) throw new Error('sign-in failed')
   const me = { id: operator.id, email: operator.email, role: operator.role }
@@ -25,11 +28,17 @@ describe('runAdminAction with sensitive: true', () => {
   it('runs at once within ten minutes of the last verification', async () => {
     const { me, sessionId } = await signedIn()
     let ran = false
-    const state = await runAdminAction(me, { role: 'admin', schema, sensitive: true }, async () => void (ran = true), {}, {
-      id: sessionId,
-      verifiedAt: new Date(),
-      mfaEnabled: false,
-    })
+    const state = await runAdminAction(
+      me,
+      { role: 'admin', schema, sensitive: true },
+      async () => void (ran = true),
+      {},
+      {
+        id: sessionId,
+        verifiedAt: new Date(),
+        mfaEnabled: false,
+      },
+    )
     expect(state.ok).toBe(true)
     expect(ran).toBe(true)
   })
@@ -42,10 +51,26 @@ describe('runAdminAction with sensitive: true', () => {
     const asked = await runAdminAction(me, { role: 'admin', schema, sensitive: true }, handler, { label: 'x' }, session)
     expect(asked).toMatchObject({ ok: false, reverify: { mfa: false } })
     expect(received).toBeUndefined()
-    const wrong = await runAdminAction(me, { role: 'admin', schema, sensitive: true }, handler, { label: 'x', reverifyPassword: 'nope' }, session)
-    expect(wrong).toMatchObject({ ok: false, reverify: { mfa: false }, fieldErrors: { reverifyPassword: [expect.stringMatching(/not correct/)] } })
+    const wrong = await runAdminAction(
+      me,
+      { role: 'admin', schema, sensitive: true },
+      handler,
+      { label: 'x', reverifyPassword: 'nope' },
+      session,
+    )
+    expect(wrong).toMatchObject({
+      ok: false,
+      reverify: { mfa: false },
+      fieldErrors: { reverifyPassword: [expect.stringMatching(/not correct/)] },
+    })
     expect(received).toBeUndefined()
-    const done = await runAdminAction(me, { role: 'admin', schema, sensitive: true }, handler, { label: 'x', reverifyPassword: password }, session)
+    const done = await runAdminAction(
+      me,
+      { role: 'admin', schema, sensitive: true },
+      handler,
+      { label: 'x', reverifyPassword: password },
+      session,
+    )
     expect(done.ok).toBe(true)
     // The use case never sees the password.
     expect(received).toEqual({ label: 'x' })

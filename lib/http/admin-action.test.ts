@@ -42,13 +42,22 @@ describe('runAdminAction', () => {
   it('writes no audit event itself for an action that succeeds or fails: the use cases own them', async () => {
     const ofAdmin = async () => (await listAuditEvents({ take: 10_000 })).filter((event) => event.actor === admin.email)
     const before = (await ofAdmin()).length
-    expect(await runAdminAction(admin, { role: 'admin', schema }, async (input) => ({ message: `done ${input.name}` }), { name: 'thing' })).toEqual({
+    expect(
+      await runAdminAction(admin, { role: 'admin', schema }, async (input) => ({ message: `done ${input.name}` }), {
+        name: 'thing',
+      }),
+    ).toEqual({
       ok: true,
       message: 'done thing',
     })
-    await runAdminAction(admin, { role: 'admin', schema }, async () => {
-      throw new NotFoundError('No such thing.')
-    }, { name: 'x' })
+    await runAdminAction(
+      admin,
+      { role: 'admin', schema },
+      async () => {
+        throw new NotFoundError('No such thing.')
+      },
+      { name: 'x' },
+    )
     await runAdminAction(admin, { role: 'admin', schema }, async () => {}, { name: '' })
     expect((await ofAdmin()).length).toBe(before)
   })
@@ -62,21 +71,40 @@ describe('runAdminAction', () => {
       message: 'Check the highlighted fields.',
       fieldErrors: { name: ["'name' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored."] },
     })
-    const surrogate = await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'ok', tags: ['fine', 'x\ud800'] })
+    const surrogate = await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, {
+      name: 'ok',
+      tags: ['fine', 'x\ud800'],
+    })
     expect(surrogate.fieldErrors).toEqual({ tags: [expect.stringContaining("'tags' contains")] })
     expect(ran).toBe(false)
     // A correctly paired surrogate (an emoji) is ordinary text.
-    expect(await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'party \ud83c\udf89' })).toMatchObject({ ok: true })
+    expect(
+      await runAdminAction(admin, { role: 'admin', schema: lenient }, handler, { name: 'party \ud83c\udf89' }),
+    ).toMatchObject({ ok: true })
     expect(ran).toBe(true)
   })
 
   it('turns known failures into messages and field errors', async () => {
-    expect(await runAdminAction(admin, { role: 'admin', schema }, async () => {
-      throw new NotFoundError('No such thing.')
-    }, { name: 'x' })).toEqual({ ok: false, message: 'No such thing.' })
-    expect(await runAdminAction(admin, { role: 'admin', schema }, async () => {
-      throw new FieldError('name', 'Taken.')
-    }, { name: 'x' })).toEqual({ ok: false, message: 'Taken.', fieldErrors: { name: ['Taken.'] } })
+    expect(
+      await runAdminAction(
+        admin,
+        { role: 'admin', schema },
+        async () => {
+          throw new NotFoundError('No such thing.')
+        },
+        { name: 'x' },
+      ),
+    ).toEqual({ ok: false, message: 'No such thing.' })
+    expect(
+      await runAdminAction(
+        admin,
+        { role: 'admin', schema },
+        async () => {
+          throw new FieldError('name', 'Taken.')
+        },
+        { name: 'x' },
+      ),
+    ).toEqual({ ok: false, message: 'Taken.', fieldErrors: { name: ['Taken.'] } })
   })
 })
 

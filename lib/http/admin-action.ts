@@ -133,7 +133,12 @@ export async function runAdminAction<S extends z.ZodType>(
 ): Promise<ActionState> {
   if (!operator) return { ok: false, message: 'Your session has ended. Sign in again.' }
   if (!roleAllows(operator.role, options.role)) {
-    await recordAudit({ name: operator.email }, 'portal.denied', { type: 'operator', id: operator.id }, { role: operator.role, required: options.role })
+    await recordAudit(
+      { name: operator.email },
+      'portal.denied',
+      { type: 'operator', id: operator.id },
+      { role: operator.role, required: options.role },
+    )
     return { ok: false, message: 'You do not have permission to do this.' }
   }
   if (options.sensitive) {

@@ -24,7 +24,10 @@ function named<T extends z.ZodType>(id: string, description: string, schema: T):
   return schema
 }
 
-export const directoryUserSchema = named('User', 'A provisioned user, as every TraffiTech service sees it.', z.object({
+export const directoryUserSchema = named(
+  'User',
+  'A provisioned user, as every TraffiTech service sees it.',
+  z.object({
     id: z.uuid(),
     providerId: z.uuid().describe('The identity provider (tenant) the user belongs to.'),
     externalId: nullableText.describe("The IdP's id for the user: Entra's objectId."),
@@ -42,14 +45,18 @@ export const directoryUserSchema = named('User', 'A provisioned user, as every T
     scimManaged: z.boolean().describe('Whether SCIM provisioning manages the account.'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-  }))
+  }),
+)
 
 // The documented shape and the one toDirectoryUser builds are the same type.
 type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
 const userShapeMatches: SameType<z.infer<typeof directoryUserSchema>, DirectoryUser> = true
 void userShapeMatches
 
-export const userEventSchema = named('UserEvent', 'A change to a user, written in the same transaction as the change.', z.object({
+export const userEventSchema = named(
+  'UserEvent',
+  'A change to a user, written in the same transaction as the change.',
+  z.object({
     id: z.string().describe('evt_ followed by 32 hex digits; unique.'),
     type: z.enum(USER_EVENT_TYPES),
     createdAt: z.iso.datetime(),
@@ -58,22 +65,41 @@ export const userEventSchema = named('UserEvent', 'A change to a user, written i
       user: directoryUserSchema,
       changes: z.array(z.object({ attribute: z.string(), old: z.unknown(), new: z.unknown() })).describe('Secrets are redacted.'),
     }),
-  }))
+  }),
+)
 
-export const problemSchema = named('Problem', 'RFC 9457 problem details: every error answer.', z.object({
+export const problemSchema = named(
+  'Problem',
+  'RFC 9457 problem details: every error answer.',
+  z.object({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Validation failures, by field.'),
-  }))
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Validation failures, by field.'),
+  }),
+)
 
-export const userListSchema = named('UserList', '', z.object({ data: z.array(directoryUserSchema), next: z.string().nullable().describe('Pass as `cursor` for the next page; null at the end.') }))
+export const userListSchema = named(
+  'UserList',
+  '',
+  z.object({
+    data: z.array(directoryUserSchema),
+    next: z.string().nullable().describe('Pass as `cursor` for the next page; null at the end.'),
+  }),
+)
 
-export const eventListSchema = named('EventList', '', z.object({
+export const eventListSchema = named(
+  'EventList',
+  '',
+  z.object({
     data: z.array(userEventSchema),
     next: z.string().describe('Pass as `after` next time; when nothing new committed it is the cursor you sent.'),
-  }))
+  }),
+)
 
 export const signInResultSchema = named('SignInResult', '', z.object({ user: directoryUserSchema }))
 
@@ -87,7 +113,10 @@ const limitSchema = (fallback: number) =>
     .max(1000, 'limit is at most 1000.')
     .default(fallback)
 
-const providerFilter = z.uuid('providerId is the UUID of an identity provider.').optional().describe('Only users of this identity provider.')
+const providerFilter = z
+  .uuid('providerId is the UUID of an identity provider.')
+  .optional()
+  .describe('Only users of this identity provider.')
 
 export const listUsersQuerySchema = z.strictObject({
   providerId: providerFilter,
@@ -103,14 +132,25 @@ export const listUsersQuerySchema = z.strictObject({
 export const userIdParamsSchema = z.object({ id: z.uuid() })
 
 export const listEventsQuerySchema = z.strictObject({
-  after: z.string().max(64, 'after is not a cursor this API returned.').optional().describe('The `next` of the previous page; omit to start at the oldest event kept.'),
+  after: z
+    .string()
+    .max(64, 'after is not a cursor this API returned.')
+    .optional()
+    .describe('The `next` of the previous page; omit to start at the oldest event kept.'),
   limit: limitSchema(100),
   providerId: providerFilter,
   types: z
     .string()
     .max(500, 'types is too long.')
     .transform((value, context) => {
-      const types = [...new Set(value.split(',').map((type) => type.trim()).filter(Boolean))]
+      const types = [
+        ...new Set(
+          value
+            .split(',')
+            .map((type) => type.trim())
+            .filter(Boolean),
+        ),
+      ]
       const unknown = types.filter((type) => !isUserEventType(type))
       if (unknown.length > 0 || types.length === 0) {
         context.addIssue({
@@ -127,7 +167,8 @@ export const listEventsQuerySchema = z.strictObject({
 
 export const signInParamsSchema = z.object({ providerId: z.uuid() })
 
-const claim = (name: string) => z.string(`${name} is a string.`).trim().min(1, `${name} is required.`).max(256, `${name} is at most 256 characters.`)
+const claim = (name: string) =>
+  z.string(`${name} is a string.`).trim().min(1, `${name} is required.`).max(256, `${name} is at most 256 characters.`)
 
 export const signInBodySchema = z.strictObject({
   externalId: claim('externalId').describe("Entra's objectId (the oid claim) of the signed-in user."),
@@ -144,7 +185,7 @@ export const listUsersRoute = {
   operationId: 'listUsers',
   summary: 'List users, oldest change first',
   description:
-    'Keyset-paged on (updatedAt, id). A user changed while you page moves to the end of the order and is served again, never missed. Changes appear here once they are DIRECTORY_SETTLE_MS old (5 s by default); GET /users/{id} and the events show them at once. When `next` is null, start your next sync with `updatedSince` = the last user\'s `updatedAt`.',
+    "Keyset-paged on (updatedAt, id). A user changed while you page moves to the end of the order and is served again, never missed. Changes appear here once they are DIRECTORY_SETTLE_MS old (5 s by default); GET /users/{id} and the events show them at once. When `next` is null, start your next sync with `updatedSince` = the last user's `updatedAt`.",
   scope: 'directory:read',
   query: listUsersQuerySchema,
   responses: { 200: { description: 'A page of users.', schema: userListSchema } },

@@ -23,9 +23,7 @@ function withoutDialect(schema: JsonSchema): JsonSchema {
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const id = apiSchemas.get(schema)?.id
   if (id) return ref(id)
-  return withoutDialect(
-    z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema,
-  )
+  return withoutDialect(z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema)
 }
 
 function parametersOf(object: z.ZodObject<z.ZodRawShape> | undefined, where: 'path' | 'query') {
@@ -72,7 +70,10 @@ function operationOf(route: DirectoryRouteSpec) {
   }
   for (const status of [...problems].sort()) {
     responses[String(status)] = {
-      description: status === 403 && route.problems?.includes(403) ? `${PROBLEM_DESCRIPTIONS[403]} Or see the description.` : PROBLEM_DESCRIPTIONS[status],
+      description:
+        status === 403 && route.problems?.includes(403)
+          ? `${PROBLEM_DESCRIPTIONS[403]} Or see the description.`
+          : PROBLEM_DESCRIPTIONS[status],
       content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
     }
   }

@@ -3,7 +3,14 @@ import { env } from '../env'
 import { DatabaseBusyError, UniqueViolationError } from '../db/sql'
 import { inspectRequestBody, inspectRequestText } from '../scim/body-guard'
 import { ScimError } from '../scim/errors'
-import { ApiKeyAuthError, authenticateApiKey, authenticateApiKeyFromCache, requireApiScope, type ApiCaller, type ApiKeyScope } from '../services/api-keys'
+import {
+  ApiKeyAuthError,
+  authenticateApiKey,
+  authenticateApiKeyFromCache,
+  requireApiScope,
+  type ApiCaller,
+  type ApiKeyScope,
+} from '../services/api-keys'
 import { ConflictError, NotFoundError } from '../services/errors'
 import { DirectoryCursorError } from '../services/directory'
 import { EventCursorError } from '../services/events'
@@ -104,7 +111,10 @@ export function directoryRoute<P extends AnyObject, Q extends AnyObject, B exten
       }
       requireApiScope(caller, spec.scope)
       const rawParams = Object.fromEntries(
-        Object.entries(await context.params).map(([key, value]) => [key, Array.isArray(value) ? value.join('/') : String(value ?? '')]),
+        Object.entries(await context.params).map(([key, value]) => [
+          key,
+          Array.isArray(value) ? value.join('/') : String(value ?? ''),
+        ]),
       )
       const params = spec.params ? spec.params.safeParse(rawParams) : { success: true as const, data: {} }
       if (!params.success) {
@@ -246,11 +256,16 @@ function validationProblem(detail: string, errors: FieldError[]): ProblemError {
 function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error
   if (error instanceof ApiKeyAuthError) {
-    return new ProblemError(error.status, error.message, error.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {})
+    return new ProblemError(
+      error.status,
+      error.message,
+      error.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {},
+    )
   }
   if (error instanceof z.ZodError) return validationProblem('The request is invalid.', fieldErrors(error))
   if (error instanceof EventCursorError) return validationProblem(error.message, [{ field: 'after', message: error.message }])
-  if (error instanceof DirectoryCursorError) return validationProblem(error.message, [{ field: 'cursor', message: error.message }])
+  if (error instanceof DirectoryCursorError)
+    return validationProblem(error.message, [{ field: 'cursor', message: error.message }])
   if (error instanceof NotFoundError) return new ProblemError(404, error.message)
   if (error instanceof ConflictError || error instanceof UniqueViolationError) {
     return new ProblemError(409, error instanceof ConflictError ? error.message : 'A conflicting record exists.')
@@ -260,7 +275,9 @@ function toProblem(error: unknown): ProblemError {
     return validationProblem(error.detail, [])
   }
   if (error instanceof DatabaseBusyError) {
-    return new ProblemError(503, `The service is busy: ${error.message} Retry the request later.`, { headers: { 'retry-after': '5' } })
+    return new ProblemError(503, `The service is busy: ${error.message} Retry the request later.`, {
+      headers: { 'retry-after': '5' },
+    })
   }
   console.error('Directory API request failed:', error)
   return new ProblemError(500, 'An unexpected error occurred. It has been logged; please retry later.')

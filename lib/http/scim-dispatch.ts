@@ -13,7 +13,9 @@ type CompiledRoute = { pattern: RegExp; handlers: Partial<Record<ScimMethod, Sci
 function patternOf(path: string): RegExp {
   const source = path
     .split('/')
-    .map((segment) => (/^\[\w+\]$/.test(segment) ? `(?<${segment.slice(1, -1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((segment) =>
+      /^\[\w+\]$/.test(segment) ? `(?<${segment.slice(1, -1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('\\/')
   return new RegExp(`^\\/${source}\\/?$`, 'i')
 }

@@ -45,7 +45,13 @@ export const scimHandlers = {
       handle: async (context) =>
         writtenUserOutcome(
           context,
-          await replaceUser(context.tenant, context.resourceId!, context.body, context.request.headers.get('if-match'), context.compat),
+          await replaceUser(
+            context.tenant,
+            context.resourceId!,
+            context.body,
+            context.request.headers.get('if-match'),
+            context.compat,
+          ),
           200,
         ),
     }),
@@ -55,7 +61,13 @@ export const scimHandlers = {
       handle: async (context) =>
         writtenUserOutcome(
           context,
-          await patchUser(context.tenant, context.resourceId!, context.body, context.request.headers.get('if-match'), context.compat),
+          await patchUser(
+            context.tenant,
+            context.resourceId!,
+            context.body,
+            context.request.headers.get('if-match'),
+            context.compat,
+          ),
           200,
         ),
     }),
@@ -113,7 +125,8 @@ export const scimHandlers = {
     GET: scimRoute({
       scope: null,
       handle: async (context) => {
-        if (context.resourceId?.toLowerCase() !== 'user') throw notFound(`No resource type '${context.resourceId}': only User is provisioned.`)
+        if (context.resourceId?.toLowerCase() !== 'user')
+          throw notFound(`No resource type '${context.resourceId}': only User is provisioned.`)
         return { status: 200, body: resourceTypes(context.baseUrl, context.tenant.schema).userType, operation: 'discovery' }
       },
     }),

@@ -94,7 +94,8 @@ async function send(response: Response, res: ServerResponse, closeAfter: boolean
   const body = text ?? (response.body ? Buffer.from(await response.arrayBuffer()) : undefined)
   const headers: Record<string, string | number> = Object.fromEntries(response.headers)
   // writeHead sends the head at once: without a length Node would fall back to chunked encoding.
-  if (body !== undefined && response.status !== 304) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+  if (body !== undefined && response.status !== 304)
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
   if (closeAfter) headers.connection = 'close'
   res.writeHead(response.status, headers)
   res.end(body)
@@ -176,9 +177,20 @@ export function rejectUnparsableRequest(error: Error & { code?: string; rawPacke
     socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     return
   }
-  const scimError = new ScimError(status, status === 431 ? 'The request headers are too large.' : 'The request cannot be parsed as HTTP/1.1.')
+  const scimError = new ScimError(
+    status,
+    status === 431 ? 'The request headers are too large.' : 'The request cannot be parsed as HTTP/1.1.',
+  )
   const requestId = requestIdFrom(null)
-  recordRejectedRequest({ requestId, method, target, userAgent: null, clientIp: socket.remoteAddress ?? null, durationMs: 0, error: scimError })
+  recordRejectedRequest({
+    requestId,
+    method,
+    target,
+    userAgent: null,
+    clientIp: socket.remoteAddress ?? null,
+    durationMs: 0,
+    error: scimError,
+  })
   endSocketWith(socket, scimError, requestId)
 }
 

@@ -41,8 +41,14 @@ describe('the SCIM resource registry', () => {
         destination: '/scim/v2/enterprise-idps/:providerId/ServiceProviderConfig',
       },
       { source: '/scim/v2/enterprise-idps/:providerId/schemas', destination: '/scim/v2/enterprise-idps/:providerId/Schemas' },
-      { source: '/scim/v2/enterprise-idps/:providerId/schemas/:id', destination: '/scim/v2/enterprise-idps/:providerId/Schemas/:id' },
-      { source: '/scim/v2/enterprise-idps/:providerId/resourcetypes', destination: '/scim/v2/enterprise-idps/:providerId/ResourceTypes' },
+      {
+        source: '/scim/v2/enterprise-idps/:providerId/schemas/:id',
+        destination: '/scim/v2/enterprise-idps/:providerId/Schemas/:id',
+      },
+      {
+        source: '/scim/v2/enterprise-idps/:providerId/resourcetypes',
+        destination: '/scim/v2/enterprise-idps/:providerId/ResourceTypes',
+      },
       {
         source: '/scim/v2/enterprise-idps/:providerId/resourcetypes/:id',
         destination: '/scim/v2/enterprise-idps/:providerId/ResourceTypes/:id',

@@ -25,7 +25,11 @@ function affectedUser(user: UserRow) {
 
 function representation(context: ScimRequestContext, user: UserRow, projection = projectionOf(context.url)) {
   const full = toScimUser(
-    { ...user, resource: user.resource as Record<string, unknown>, customAttributes: user.customAttributes as Record<string, unknown> },
+    {
+      ...user,
+      resource: user.resource as Record<string, unknown>,
+      customAttributes: user.customAttributes as Record<string, unknown>,
+    },
     context.tenant.schema,
     `${context.baseUrl}/Users/${user.id}`,
   )
@@ -128,7 +132,11 @@ const attributeNames = z
   .transform((names) => (Array.isArray(names) ? names.join(',') : names))
   .optional()
 
-const integer = (name: string) => z.number({ error: `${name} must be an integer.` }).int(`${name} must be an integer.`).optional()
+const integer = (name: string) =>
+  z
+    .number({ error: `${name} must be an integer.` })
+    .int(`${name} must be an integer.`)
+    .optional()
 
 const searchRequestSchema = z.object({
   schemas: z
@@ -154,7 +162,6 @@ export function readSearchRequest(body: unknown): { query: ListUsersQuery; proje
   const defined = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) as ListUsersQuery
   return { query: defined, projection: projectionFrom(attributes ?? null, excludedAttributes ?? null) }
 }
-
 
 export const SEARCH_ID = '.search'
 

@@ -85,7 +85,10 @@ export function scimResponseText(response: Response): string | undefined {
 
 function scimResponse(status: number, text: string | null, headers: Record<string, string>): Response {
   if (text === null) return new Response(null, { status, headers: { ...SCIM_RESPONSE_HEADERS, ...headers } })
-  const response = new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...SCIM_RESPONSE_HEADERS, ...headers } })
+  const response = new Response(text, {
+    status,
+    headers: { 'content-type': SCIM_CONTENT_TYPE, ...SCIM_RESPONSE_HEADERS, ...headers },
+  })
   responseTexts.set(response, text)
   return response
 }
@@ -208,30 +211,33 @@ export function scimRoute(options: ScimRouteOptions): ScimHandler {
     // Only a provider that resolved names a series: an unknown tenant id in the URL must not invent one.
     const resolvedProviderId = tenant?.providerId ?? (failure instanceof ScimAuthError ? failure.providerId : null)
     recordScimRequestMetrics(resolvedProviderId, outcome.operation, outcome.status, durationMs)
-    recordRequest({
-      at,
-      requestId,
-      providerId: resolvedProviderId,
-      tokenId: tenant?.tokenId ?? (failure instanceof ScimAuthError ? failure.tokenId : null),
-      method: request.method,
-      path: redactLogText(url.pathname),
-      query: redactLogText(url.search.replace(/^\?/, '')),
-      status: outcome.status,
-      durationMs,
-      operation: outcome.operation,
-      userId: user?.id ?? (resourceId && isUuid(resourceId) ? resourceId : null),
-      userName: user?.userName ?? null,
-      userEmail: user?.email ?? null,
-      requestBody: redactBodyText(requestText),
-      responseBody: redactBodyText(responseText),
-      discardedAttributes: outcome.discarded ?? [],
-      compatRules: compat.list(),
-      changes: outcome.changes ? redactChanges(outcome.changes) : null,
-      scimType: failure?.scimType ?? null,
-      errorDetail: redactLogText(failure?.detail ?? null),
-      clientIp: address,
-      userAgent: redactLogText(request.headers.get('user-agent')),
-    }, { coalesce: overFailureLimit })
+    recordRequest(
+      {
+        at,
+        requestId,
+        providerId: resolvedProviderId,
+        tokenId: tenant?.tokenId ?? (failure instanceof ScimAuthError ? failure.tokenId : null),
+        method: request.method,
+        path: redactLogText(url.pathname),
+        query: redactLogText(url.search.replace(/^\?/, '')),
+        status: outcome.status,
+        durationMs,
+        operation: outcome.operation,
+        userId: user?.id ?? (resourceId && isUuid(resourceId) ? resourceId : null),
+        userName: user?.userName ?? null,
+        userEmail: user?.email ?? null,
+        requestBody: redactBodyText(requestText),
+        responseBody: redactBodyText(responseText),
+        discardedAttributes: outcome.discarded ?? [],
+        compatRules: compat.list(),
+        changes: outcome.changes ? redactChanges(outcome.changes) : null,
+        scimType: failure?.scimType ?? null,
+        errorDetail: redactLogText(failure?.detail ?? null),
+        clientIp: address,
+        userAgent: redactLogText(request.headers.get('user-agent')),
+      },
+      { coalesce: overFailureLimit },
+    )
     return response
   }
 }
@@ -263,23 +269,26 @@ export function recordRejectedRequest(rejected: {
   const overFailureLimit = rejected.clientIp !== null && !failureLimit.check(rejected.clientIp).allowed
   const queryStart = rejected.target.indexOf('?')
   recordScimRequestMetrics(null, 'error', rejected.error.status, rejected.durationMs)
-  recordRequest({
-    at: new Date(),
-    requestId: rejected.requestId,
-    providerId: null,
-    tokenId: null,
-    method: rejected.method,
-    path: redactLogText(queryStart === -1 ? rejected.target : rejected.target.slice(0, queryStart)),
-    query: redactLogText(queryStart === -1 ? '' : rejected.target.slice(queryStart + 1)),
-    status: rejected.error.status,
-    durationMs: rejected.durationMs,
-    operation: 'error',
-    responseBody: JSON.stringify(rejected.error.toJSON()),
-    scimType: rejected.error.scimType ?? null,
-    errorDetail: redactLogText(rejected.error.detail),
-    clientIp: rejected.clientIp,
-    userAgent: redactLogText(rejected.userAgent),
-  }, { coalesce: overFailureLimit })
+  recordRequest(
+    {
+      at: new Date(),
+      requestId: rejected.requestId,
+      providerId: null,
+      tokenId: null,
+      method: rejected.method,
+      path: redactLogText(queryStart === -1 ? rejected.target : rejected.target.slice(0, queryStart)),
+      query: redactLogText(queryStart === -1 ? '' : rejected.target.slice(queryStart + 1)),
+      status: rejected.error.status,
+      durationMs: rejected.durationMs,
+      operation: 'error',
+      responseBody: JSON.stringify(rejected.error.toJSON()),
+      scimType: rejected.error.scimType ?? null,
+      errorDetail: redactLogText(rejected.error.detail),
+      clientIp: rejected.clientIp,
+      userAgent: redactLogText(rejected.userAgent),
+    },
+    { coalesce: overFailureLimit },
+  )
 }
 
 function toScimError(error: unknown): ScimError {

@@ -9,7 +9,12 @@ describe('portal security headers', () => {
     const http = portalSecurityHeaders({ nonce: 'abc123', https: false, development: false })
     expect(http['Strict-Transport-Security']).toBeUndefined()
     expect(http['Content-Security-Policy']).not.toContain('upgrade-insecure-requests')
-    expect(http).toMatchObject({ 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
+    expect(http).toMatchObject({
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    })
   })
 
   it('allow scripts only by nonce in production, never unsafe-inline', () => {

@@ -9,7 +9,8 @@ export const staticSecurityHeaders = {
   // frame-ancestors in the CSP is the modern form; X-Frame-Options covers browsers that predate it.
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
-  'Permissions-Policy': 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()',
+  'Permissions-Policy':
+    'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()',
 } as const
 
 export type PolicyOptions = { nonce: string; https: boolean; development: boolean }

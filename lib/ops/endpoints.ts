@@ -19,7 +19,11 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 /** The answer to an operations request; `path` is one of OPS_PATHS. */
-export async function answerOpsRequest(path: string, method: string, authorization: string | null | undefined): Promise<OpsAnswer> {
+export async function answerOpsRequest(
+  path: string,
+  method: string,
+  authorization: string | null | undefined,
+): Promise<OpsAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return json(405, { status: 'error', detail: 'Use GET.' }, { allow: 'GET, HEAD' })
   if (path === '/healthz') {
     const report = liveness()
@@ -30,7 +34,11 @@ export async function answerOpsRequest(path: string, method: string, authorizati
     return json(report.status, report.body)
   }
   if (!metricsAuthorized(authorization, env().METRICS_TOKEN)) {
-    return json(401, { status: 'error', detail: 'Send Authorization: Bearer <METRICS_TOKEN>.' }, { 'www-authenticate': 'Bearer realm="metrics"' })
+    return json(
+      401,
+      { status: 'error', detail: 'Send Authorization: Bearer <METRICS_TOKEN>.' },
+      { 'www-authenticate': 'Bearer realm="metrics"' },
+    )
   }
   const metrics = await renderMetrics()
   return { status: 200, headers: { 'content-type': metrics.contentType, ...NO_STORE }, body: metrics.body }

@@ -37,7 +37,9 @@ export async function readiness(): Promise<HealthReport> {
   checks.database = database.reachable ? { ok: true } : { ok: false, detail: database.error }
   if (database.reachable) {
     checks.migrations =
-      database.pendingMigrations.length === 0 ? { ok: true } : { ok: false, detail: `Not applied: ${database.pendingMigrations.join(', ')}` }
+      database.pendingMigrations.length === 0
+        ? { ok: true }
+        : { ok: false, detail: `Not applied: ${database.pendingMigrations.join(', ')}` }
   }
   checks.requestLog =
     log.fill < LOG_QUEUE_SATURATED

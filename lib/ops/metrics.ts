@@ -153,7 +153,7 @@ function createMetrics(): Metrics {
   })
   new Gauge({
     name: 'traffitech_idp_failure_ratio',
-    help: 'Share of an IdP\'s SCIM requests that failed over the quarantine warning window (QUARANTINE_WINDOW_MINUTES).',
+    help: "Share of an IdP's SCIM requests that failed over the quarantine warning window (QUARANTINE_WINDOW_MINUTES).",
     labelNames: ['idp'] as const,
     registers: [registry],
     async collect() {
@@ -205,7 +205,11 @@ export function recordScimRequestMetrics(idp: string | null, operation: string, 
   const byOperation = innerMap(m.requests, idpLabel, () => new Map<string, Map<string, RequestSeries>>())
   const byClass = innerMap(byOperation, operation, () => new Map<string, RequestSeries>())
   innerMap(byClass, cls, () => ({ idp: idpLabel, operation, statusClass: cls, count: 0 })).count += 1
-  const series = innerMap(m.durations, operation, () => ({ buckets: new Float64Array(DURATION_BUCKETS.length), sum: 0, count: 0 }))
+  const series = innerMap(m.durations, operation, () => ({
+    buckets: new Float64Array(DURATION_BUCKETS.length),
+    sum: 0,
+    count: 0,
+  }))
   const seconds = Number.isFinite(durationMs) && durationMs > 0 ? durationMs / 1000 : 0
   let index = 0
   while (index < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[index]!) index += 1

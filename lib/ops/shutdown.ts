@@ -79,7 +79,10 @@ export async function shutDown(server: Server, timeoutMs: number): Promise<boole
 }
 
 /** Installs the signal handlers; a second signal during the shutdown exits at once. */
-export function installGracefulShutdown(server: Server, { timeoutMs, exit = (code) => process.exit(code) }: ShutdownOptions): void {
+export function installGracefulShutdown(
+  server: Server,
+  { timeoutMs, exit = (code) => process.exit(code) }: ShutdownOptions,
+): void {
   let stopping = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {

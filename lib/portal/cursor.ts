@@ -18,10 +18,7 @@ export function decodeCursor(cursor: string | undefined): PageCursor | undefined
 }
 
 /** A cursor search parameter: decoded, or undefined when missing or unreadable (the list starts over). */
-export const cursorParam = z.preprocess(
-  (value) => {
-    const first = Array.isArray(value) ? value[0] : value
-    return typeof first === 'string' && first.length <= 100 ? decodeCursor(first) : undefined
-  },
-  z.custom<PageCursor>().optional(),
-)
+export const cursorParam = z.preprocess((value) => {
+  const first = Array.isArray(value) ? value[0] : value
+  return typeof first === 'string' && first.length <= 100 ? decodeCursor(first) : undefined
+}, z.custom<PageCursor>().optional())

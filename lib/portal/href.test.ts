@@ -5,13 +5,15 @@ import { logFilterSchema } from './log-filter'
 
 describe('hrefWith', () => {
   it('keeps given values, drops empty ones, and writes dates as the filter fields show them', () => {
-    expect(hrefWith('/logs', { idp: 'a b', status: '', user: undefined, method: null, from: new Date('2026-01-31T09:05:59.999Z') })).toBe(
-      '/logs?idp=a+b&from=2026-01-31T09%3A05',
-    )
+    expect(
+      hrefWith('/logs', { idp: 'a b', status: '', user: undefined, method: null, from: new Date('2026-01-31T09:05:59.999Z') }),
+    ).toBe('/logs?idp=a+b&from=2026-01-31T09%3A05')
     expect(hrefWith('/users', {})).toBe('/users')
     expect(hrefWith('', { sort: 'userName', dir: 'asc' })).toBe('?sort=userName&dir=asc')
     // Query syntax inside a value stays inside it.
-    expect(new URL(hrefWith('/logs', { user: 'a&status=5xx#x' }), 'http://portal.test').searchParams.get('user')).toBe('a&status=5xx#x')
+    expect(new URL(hrefWith('/logs', { user: 'a&status=5xx#x' }), 'http://portal.test').searchParams.get('user')).toBe(
+      'a&status=5xx#x',
+    )
     expect(dateTimeLocal(undefined)).toBe('')
   })
 })
@@ -26,7 +28,15 @@ describe('page cursors', () => {
   })
 
   it('read an unreadable cursor as none, so the list starts over instead of failing', () => {
-    for (const bad of ['', 'zzz', '12.not-a-uuid', `${'9'.repeat(16)}.${key.id}`, `${encodeCursor(key)}x`, 'x'.repeat(1_000_000), '\u0000']) {
+    for (const bad of [
+      '',
+      'zzz',
+      '12.not-a-uuid',
+      `${'9'.repeat(16)}.${key.id}`,
+      `${encodeCursor(key)}x`,
+      'x'.repeat(1_000_000),
+      '\u0000',
+    ]) {
       expect(cursorParam.parse(bad)).toBeUndefined()
     }
     expect(cursorParam.parse(undefined)).toBeUndefined()

@@ -1,6 +1,13 @@
 import { z } from 'zod'
 import { requestMethods, requestOperations, type LogFilterParams } from '../services/portal-logs'
-import { dateParam, optionalParam as optional, pageCursorParams, readSearchParams, timeRangeHints, type RawSearchParams } from './search-params'
+import {
+  dateParam,
+  optionalParam as optional,
+  pageCursorParams,
+  readSearchParams,
+  timeRangeHints,
+  type RawSearchParams,
+} from './search-params'
 
 /** The provisioning log filter as the log page and its exports read it from the URL. */
 

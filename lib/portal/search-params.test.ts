@@ -14,7 +14,9 @@ describe('search parameters PostgreSQL cannot store', () => {
     const users = readUserSearch({ q: 'smith\u0000', status: 'active' })
     expect(users.params.q).toBeUndefined()
     expect(users.params.status).toBe('active')
-    expect(users.errors).toEqual({ q: "Ignored: 'q' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored." })
+    expect(users.errors).toEqual({
+      q: "Ignored: 'q' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.",
+    })
     // The search runs without the dropped value instead of failing in the database.
     await expect(findUsers(users.params)).resolves.toMatchObject({ page: 1 })
 

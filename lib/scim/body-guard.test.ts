@@ -39,32 +39,84 @@ const accepted: Row[] = [
 
 /** Just over each limit, and each shape of unstorable text: 400 invalidValue naming the place and the limit. */
 const refused: Row[] = [
-  { name: `objects nested ${maxJsonDepth + 1} deep`, body: nestedObjects(maxJsonDepth + 1), detail: /'a\.a\.a.*' is nested deeper than the limit of 32 levels/ },
-  { name: `arrays nested ${maxJsonDepth + 1} deep`, body: nestedArrays(maxJsonDepth + 1), detail: /'\[0\]\[0\].*' is nested deeper than the limit of 32/ },
+  {
+    name: `objects nested ${maxJsonDepth + 1} deep`,
+    body: nestedObjects(maxJsonDepth + 1),
+    detail: /'a\.a\.a.*' is nested deeper than the limit of 32 levels/,
+  },
+  {
+    name: `arrays nested ${maxJsonDepth + 1} deep`,
+    body: nestedArrays(maxJsonDepth + 1),
+    detail: /'\[0\]\[0\].*' is nested deeper than the limit of 32/,
+  },
   { name: 'nesting far past the limit', body: nestedObjects(100_000), detail: /nested deeper than the limit of 32 levels/ },
   {
     name: `an array of ${maxJsonArrayLength + 1}`,
     body: { Operations: [{ op: 'add', path: 'emails', value: Array.from({ length: maxJsonArrayLength + 1 }, () => 'x') }] },
     detail: /'Operations\[0\]\.value' has 1001 elements; the limit is 1000 elements per array/,
   },
-  { name: `an object of ${maxJsonObjectMembers + 1} members`, body: { value: members(maxJsonObjectMembers + 1) }, detail: /'value' has 1001 members; the limit is 1000 members per object/ },
-  { name: `an ASCII string of ${maxStringBytes + 1} bytes`, body: { displayName: 'x'.repeat(maxStringBytes + 1) }, detail: /'displayName' is longer than the limit of 65536 bytes per string/ },
-  { name: 'a two-byte string one byte over', body: { displayName: `${'é'.repeat(maxStringBytes / 2)}x` }, detail: /'displayName' is longer than the limit of 65536 bytes/ },
-  { name: 'a nested string over', body: { emails: [{ value: 'x'.repeat(maxStringBytes + 1) }] }, detail: /'emails\[0\]\.value' is longer than the limit/ },
-  { name: `a key of ${maxStringBytes + 1} bytes`, body: { name: { ['k'.repeat(maxStringBytes + 1)]: 1 } }, detail: /An attribute name in 'name' is longer than the limit of 65536 bytes/ },
-  { name: 'NUL in a value', body: { userName: 'a\u0000b' }, detail: /^'userName' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored\.$/ },
-  { name: 'a lone high surrogate in a value', body: { displayName: 'x\ud800' }, detail: /^'displayName' contains a NUL character or an unpaired UTF-16 surrogate/ },
+  {
+    name: `an object of ${maxJsonObjectMembers + 1} members`,
+    body: { value: members(maxJsonObjectMembers + 1) },
+    detail: /'value' has 1001 members; the limit is 1000 members per object/,
+  },
+  {
+    name: `an ASCII string of ${maxStringBytes + 1} bytes`,
+    body: { displayName: 'x'.repeat(maxStringBytes + 1) },
+    detail: /'displayName' is longer than the limit of 65536 bytes per string/,
+  },
+  {
+    name: 'a two-byte string one byte over',
+    body: { displayName: `${'é'.repeat(maxStringBytes / 2)}x` },
+    detail: /'displayName' is longer than the limit of 65536 bytes/,
+  },
+  {
+    name: 'a nested string over',
+    body: { emails: [{ value: 'x'.repeat(maxStringBytes + 1) }] },
+    detail: /'emails\[0\]\.value' is longer than the limit/,
+  },
+  {
+    name: `a key of ${maxStringBytes + 1} bytes`,
+    body: { name: { ['k'.repeat(maxStringBytes + 1)]: 1 } },
+    detail: /An attribute name in 'name' is longer than the limit of 65536 bytes/,
+  },
+  {
+    name: 'NUL in a value',
+    body: { userName: 'a\u0000b' },
+    detail: /^'userName' contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored\.$/,
+  },
+  {
+    name: 'a lone high surrogate in a value',
+    body: { displayName: 'x\ud800' },
+    detail: /^'displayName' contains a NUL character or an unpaired UTF-16 surrogate/,
+  },
   { name: 'a lone low surrogate in a value', body: { displayName: '\udc00x' }, detail: /^'displayName' contains a NUL/ },
-  { name: 'a nested value', body: { emails: [{ type: 'work' }, { value: 'b\u0000' }] }, detail: /^'emails\[1\]\.value' contains a NUL/ },
+  {
+    name: 'a nested value',
+    body: { emails: [{ type: 'work' }, { value: 'b\u0000' }] },
+    detail: /^'emails\[1\]\.value' contains a NUL/,
+  },
   {
     name: 'an extension value',
     body: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: { value: '\ud800' } } },
     detail: /^'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\.manager\.value' contains a NUL/,
   },
-  { name: 'a PATCH path', body: { Operations: [{ op: 'remove', path: 'emails\u0000' }] }, detail: /^'Operations\[0\]\.path' contains a NUL/ },
-  { name: 'a PATCH value', body: { Operations: [{ op: 'replace', value: { displayName: '\udfff' } }] }, detail: /^'Operations\[0\]\.value\.displayName' contains/ },
+  {
+    name: 'a PATCH path',
+    body: { Operations: [{ op: 'remove', path: 'emails\u0000' }] },
+    detail: /^'Operations\[0\]\.path' contains a NUL/,
+  },
+  {
+    name: 'a PATCH value',
+    body: { Operations: [{ op: 'replace', value: { displayName: '\udfff' } }] },
+    detail: /^'Operations\[0\]\.value\.displayName' contains/,
+  },
   { name: 'NUL in a key', body: { 'user\u0000Name': 'x' }, detail: /^'user\\u0000Name' contains a NUL/ },
-  { name: 'a lone surrogate in a nested key', body: { name: { ['given\ud800']: 'x' } }, detail: /^'name\.given\\ud800' contains a NUL/ },
+  {
+    name: 'a lone surrogate in a nested key',
+    body: { name: { ['given\ud800']: 'x' } },
+    detail: /^'name\.given\\ud800' contains a NUL/,
+  },
   { name: 'a string in an array', body: { schemas: ['urn:x', 'a\u0000'] }, detail: /^'schemas\[1\]' contains a NUL/ },
   { name: 'the body itself', body: '\u0000', detail: /^'\(the body\)' contains a NUL/ },
 ]
@@ -93,7 +145,13 @@ describe('inspectRequestBody', () => {
   })
 
   it('never throws on JSON.parse output, whatever its shape', () => {
-    const samples = ['{"__proto__":{"a":"\\u0000"}}', '{"constructor":{"prototype":1}}', '[1e400,-0,true,null,""]', '"\\ud800"', '{"":{"":[]}}']
+    const samples = [
+      '{"__proto__":{"a":"\\u0000"}}',
+      '{"constructor":{"prototype":1}}',
+      '[1e400,-0,true,null,""]',
+      '"\\ud800"',
+      '{"":{"":[]}}',
+    ]
     for (const text of samples) expect(() => inspectRequestBody(JSON.parse(text))).not.toThrow()
     expect(inspectRequestBody(JSON.parse(samples[0] as string))?.detail).toMatch(/^'__proto__\.a' contains a NUL/)
   })

@@ -26,7 +26,9 @@ export function inspectRequestBody(body: unknown): ScimError | null {
     }
     if (typeof value !== 'object' || value === null) continue
     if (depth + 1 > scimLimits.maxJsonDepth) {
-      return invalidValue(`'${pathOf(frame)}' is nested deeper than the limit of ${scimLimits.maxJsonDepth} levels of objects and arrays.`)
+      return invalidValue(
+        `'${pathOf(frame)}' is nested deeper than the limit of ${scimLimits.maxJsonDepth} levels of objects and arrays.`,
+      )
     }
     if (Array.isArray(value)) {
       if (value.length > scimLimits.maxJsonArrayLength) {
@@ -35,7 +37,8 @@ export function inspectRequestBody(body: unknown): ScimError | null {
         )
       }
       // Pushed in reverse, so the first problem in document order is the one reported.
-      for (let index = value.length - 1; index >= 0; index--) stack.push({ value: value[index], parent: frame, key: index, depth: depth + 1 })
+      for (let index = value.length - 1; index >= 0; index--)
+        stack.push({ value: value[index], parent: frame, key: index, depth: depth + 1 })
       continue
     }
     const keys = Object.keys(value)
@@ -47,7 +50,10 @@ export function inspectRequestBody(body: unknown): ScimError | null {
     for (let index = keys.length - 1; index >= 0; index--) {
       const key = keys[index] as string
       const child: Frame = { value: (value as Record<string, unknown>)[key], parent: frame, key, depth: depth + 1 }
-      if (exceedsUtf8Bytes(key, scimLimits.maxStringBytes)) return invalidValue(`An attribute name in '${pathOf(frame)}' is longer than the limit of ${scimLimits.maxStringBytes} bytes per string.`)
+      if (exceedsUtf8Bytes(key, scimLimits.maxStringBytes))
+        return invalidValue(
+          `An attribute name in '${pathOf(frame)}' is longer than the limit of ${scimLimits.maxStringBytes} bytes per string.`,
+        )
       if (hasUnstorableText(key)) return invalidValue(unstorableTextMessage(pathOf(child)))
       stack.push(child)
     }
@@ -66,14 +72,17 @@ export function inspectRequestText(text: string): ScimError | null {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index)
     if (inString) {
-      if (code === 0x5c) index++ // backslash: skip the escaped character
+      if (code === 0x5c)
+        index++ // backslash: skip the escaped character
       else if (code === 0x22) inString = false
     } else if (code === 0x22) {
       inString = true
     } else if (code === 0x7b || code === 0x5b) {
       depth++
       if (depth > scimLimits.maxJsonDepth) {
-        return invalidValue(`The body is nested deeper than the limit of ${scimLimits.maxJsonDepth} levels of objects and arrays.`)
+        return invalidValue(
+          `The body is nested deeper than the limit of ${scimLimits.maxJsonDepth} levels of objects and arrays.`,
+        )
       }
     } else if (code === 0x7d || code === 0x5d) {
       depth--

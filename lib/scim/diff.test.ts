@@ -20,7 +20,11 @@ const cases: { name: string; before: UserResource; after: UserResource; expected
   {
     name: 'key order does not matter',
     before: base,
-    after: { ...base, emails: [{ primary: true, type: 'work', value: 'a@contoso.com' }], name: { familyName: 'F', givenName: 'G' } },
+    after: {
+      ...base,
+      emails: [{ primary: true, type: 'work', value: 'a@contoso.com' }],
+      name: { familyName: 'F', givenName: 'G' },
+    },
     expected: [],
   },
   {

@@ -7,16 +7,28 @@ import type { UserResource } from './schema/read-value'
 import { readUserInput, readUserReplacement } from './user-input'
 import { expectScimError, scimErrorOf } from '@/test/support/scim-error'
 
-const schema = testUserSchema({ extensionName: 'Ext', customAttributes: [{ name: 'Level', type: 'integer' }, { name: 'Note', type: 'string' }] })
+const schema = testUserSchema({
+  extensionName: 'Ext',
+  customAttributes: [
+    { name: 'Level', type: 'integer' },
+    { name: 'Note', type: 'string' },
+  ],
+})
 const { maxPatchOperations, maxAttributeValues, maxStringBytes, maxResourceBytes } = scimLimits
 
-const emails = (count: number, from = 0) => Array.from({ length: count }, (_, index) => ({ value: `u${from + index}@contoso.example` }))
+const emails = (count: number, from = 0) =>
+  Array.from({ length: count }, (_, index) => ({ value: `u${from + index}@contoso.example` }))
 const stored = (extra: UserResource = {}): UserResource => ({ userName: 'babs@contoso.example', active: true, ...extra })
 const ops = (...operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations })
 
 /** A user of about `bytes` bytes of JSON, made of displayName and name parts (each under the string limit). */
 function userOfSize(bytes: number): Record<string, unknown> {
-  const base = { userName: 'big@contoso.example', active: true, displayName: '', name: { givenName: '', familyName: '', middleName: '', formatted: '' } }
+  const base = {
+    userName: 'big@contoso.example',
+    active: true,
+    displayName: '',
+    name: { givenName: '', familyName: '', middleName: '', formatted: '' },
+  }
   const rest = bytes - utf8ByteLength(JSON.stringify(base))
   const parts = ['displayName', 'givenName', 'familyName', 'middleName', 'formatted']
   // Spread evenly, so that no part is empty (it would be dropped) and none is over the string limit.
@@ -29,7 +41,8 @@ function userOfSize(bytes: number): Record<string, unknown> {
 
 /** A path-less value of `count` members that all name `displayName`, each in another letter case. */
 function pathlessTitles(count: number): Record<string, string> {
-  const variant = (mask: number) => [...'displayName'].map((char, index) => ((mask >> index) & 1 ? char.toUpperCase() : char.toLowerCase())).join('')
+  const variant = (mask: number) =>
+    [...'displayName'].map((char, index) => ((mask >> index) & 1 ? char.toUpperCase() : char.toLowerCase())).join('')
   return Object.fromEntries(Array.from({ length: count }, (_, mask) => [variant(mask), `d${mask}`]))
 }
 
@@ -37,21 +50,37 @@ type Run = () => unknown
 type Row = { name: string; under: Run; over: Run; detail: RegExp; scimType?: string }
 
 const post = (body: unknown) => () => readUserInput(body, schema, new CompatLog())
-const patch = (body: unknown, before: UserResource = stored()) => () => applyPatch(before, body, schema, new CompatLog())
+const patch =
+  (body: unknown, before: UserResource = stored()) =>
+  () =>
+    applyPatch(before, body, schema, new CompatLog())
 
 /** Each limit: just under is accepted, just over is a 400 whose detail names the limit. */
 const limits: Row[] = [
   {
     name: 'operations per PATCH',
-    under: patch(ops(...Array.from({ length: maxPatchOperations }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` })))),
-    over: patch(ops(...Array.from({ length: maxPatchOperations + 1 }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` })))),
+    under: patch(
+      ops(...Array.from({ length: maxPatchOperations }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` }))),
+    ),
+    over: patch(
+      ops(
+        ...Array.from({ length: maxPatchOperations + 1 }, (_, index) => ({ op: 'replace', path: 'title', value: `t${index}` })),
+      ),
+    ),
     detail: /'Operations' has 101 operations; the limit is 100 operations per PATCH request/,
   },
   {
     name: 'attribute writes per PATCH, path-less members included',
     under: patch(ops(...Array.from({ length: 10 }, () => ({ op: 'replace', value: pathlessTitles(100) })))),
-    over: patch(ops(...Array.from({ length: 10 }, () => ({ op: 'replace', value: pathlessTitles(100) })), { op: 'replace', path: 'title', value: 'x' })),
-    detail: /Operation 11: The PATCH changes more than 1000 attributes \(operations and the members of their values\); the limit is 1000 per request/,
+    over: patch(
+      ops(...Array.from({ length: 10 }, () => ({ op: 'replace', value: pathlessTitles(100) })), {
+        op: 'replace',
+        path: 'title',
+        value: 'x',
+      }),
+    ),
+    detail:
+      /Operation 11: The PATCH changes more than 1000 attributes \(operations and the members of their values\); the limit is 1000 per request/,
   },
   {
     name: 'values per attribute in POST',
@@ -73,17 +102,37 @@ const limits: Row[] = [
   },
   {
     name: 'values per attribute after many PATCH adds',
-    under: patch(ops(...Array.from({ length: maxAttributeValues }, (_, index) => ({ op: 'add', path: 'phoneNumbers', value: [{ value: `+${index}` }] })))),
+    under: patch(
+      ops(
+        ...Array.from({ length: maxAttributeValues }, (_, index) => ({
+          op: 'add',
+          path: 'phoneNumbers',
+          value: [{ value: `+${index}` }],
+        })),
+      ),
+    ),
     over: patch(
-      ops(...Array.from({ length: maxAttributeValues }, (_, index) => ({ op: 'add', path: 'phoneNumbers', value: [{ value: `+${index}` }] }))),
+      ops(
+        ...Array.from({ length: maxAttributeValues }, (_, index) => ({
+          op: 'add',
+          path: 'phoneNumbers',
+          value: [{ value: `+${index}` }],
+        })),
+      ),
       stored({ phoneNumbers: [{ value: 'first' }] }),
     ),
     detail: /Operation 100: 'phoneNumbers' has 101 values/,
   },
   {
     name: 'values per attribute after a filtered add creates one',
-    under: patch(ops({ op: 'add', path: 'emails[type eq "home"].value', value: 'h@b.c' }), stored({ emails: emails(maxAttributeValues - 1) })),
-    over: patch(ops({ op: 'add', path: 'emails[type eq "home"].value', value: 'h@b.c' }), stored({ emails: emails(maxAttributeValues) })),
+    under: patch(
+      ops({ op: 'add', path: 'emails[type eq "home"].value', value: 'h@b.c' }),
+      stored({ emails: emails(maxAttributeValues - 1) }),
+    ),
+    over: patch(
+      ops({ op: 'add', path: 'emails[type eq "home"].value', value: 'h@b.c' }),
+      stored({ emails: emails(maxAttributeValues) }),
+    ),
     detail: /'emails\[type eq "home"\]\.value' has 101 values/,
   },
   {
@@ -118,8 +167,12 @@ const limits: Row[] = [
   },
   {
     name: 'filter comparisons in a PATCH value filter',
-    under: patch(ops({ op: 'remove', path: `emails[${Array.from({ length: 50 }, (_, index) => `value eq "u${index}"`).join(' or ')}]` })),
-    over: patch(ops({ op: 'remove', path: `emails[${Array.from({ length: 51 }, (_, index) => `value eq "u${index}"`).join(' or ')}]` })),
+    under: patch(
+      ops({ op: 'remove', path: `emails[${Array.from({ length: 50 }, (_, index) => `value eq "u${index}"`).join(' or ')}]` }),
+    ),
+    over: patch(
+      ops({ op: 'remove', path: `emails[${Array.from({ length: 51 }, (_, index) => `value eq "u${index}"`).join(' or ')}]` }),
+    ),
     detail: /Operation 1: Filter has more than the limit of 50 comparisons/,
     scimType: 'tooMany',
   },
@@ -146,25 +199,60 @@ describe('limits', () => {
   it('an add that repeats existing values stays within the limit', () => {
     const before = stored({ emails: emails(maxAttributeValues) })
     const upper = emails(maxAttributeValues).map((item) => ({ value: item.value.toUpperCase() }))
-    const { resource } = applyPatch(before, ops(...Array.from({ length: 100 }, () => ({ op: 'add', path: 'emails', value: upper }))), schema, new CompatLog())
+    const { resource } = applyPatch(
+      before,
+      ops(...Array.from({ length: 100 }, () => ({ op: 'add', path: 'emails', value: upper }))),
+      schema,
+      new CompatLog(),
+    )
     expect(resource.emails).toEqual(before.emails)
   })
 })
 
 /** Text PostgreSQL cannot store, where no body guard ran: still a 400 naming the attribute, never stored. */
 const unstorable: Array<{ name: string; run: Run; scimType: string; detail: RegExp }> = [
-  { name: 'NUL in userName', run: post({ userName: 'a\u0000b' }), scimType: 'invalidValue', detail: /^'userName' contains a NUL character/ },
-  { name: 'lone surrogate in a nested value', run: post({ userName: 'a', emails: [{ value: '\ud800' }] }), scimType: 'invalidValue', detail: /^'emails\.value' contains a NUL/ },
-  { name: 'NUL in a dateTime-typed string', run: patch(ops({ op: 'replace', path: 'Note', value: '\u0000' })), scimType: 'invalidValue', detail: /'Note' contains a NUL/ },
-  { name: 'NUL in a PATCH path', run: patch(ops({ op: 'remove', path: 'title\u0000' })), scimType: 'invalidPath', detail: /The PATCH path 'title\\u0000' contains a NUL/ },
-  { name: 'lone surrogate in a PATCH path', run: patch(ops({ op: 'replace', path: 'emails[type eq "\ud800"].value', value: 'x' })), scimType: 'invalidPath', detail: /The PATCH path 'emails\[type eq "\\ud800"\]\.value' contains/ },
+  {
+    name: 'NUL in userName',
+    run: post({ userName: 'a\u0000b' }),
+    scimType: 'invalidValue',
+    detail: /^'userName' contains a NUL character/,
+  },
+  {
+    name: 'lone surrogate in a nested value',
+    run: post({ userName: 'a', emails: [{ value: '\ud800' }] }),
+    scimType: 'invalidValue',
+    detail: /^'emails\.value' contains a NUL/,
+  },
+  {
+    name: 'NUL in a dateTime-typed string',
+    run: patch(ops({ op: 'replace', path: 'Note', value: '\u0000' })),
+    scimType: 'invalidValue',
+    detail: /'Note' contains a NUL/,
+  },
+  {
+    name: 'NUL in a PATCH path',
+    run: patch(ops({ op: 'remove', path: 'title\u0000' })),
+    scimType: 'invalidPath',
+    detail: /The PATCH path 'title\\u0000' contains a NUL/,
+  },
+  {
+    name: 'lone surrogate in a PATCH path',
+    run: patch(ops({ op: 'replace', path: 'emails[type eq "\ud800"].value', value: 'x' })),
+    scimType: 'invalidPath',
+    detail: /The PATCH path 'emails\[type eq "\\ud800"\]\.value' contains/,
+  },
   {
     name: 'escaped NUL in a PATCH value filter',
     run: patch(ops({ op: 'remove', path: 'emails[value eq "\\u0000"]' })),
     scimType: 'invalidPath',
     detail: /The filter value for 'value' contains a NUL/,
   },
-  { name: 'NUL in a path-less value', run: patch(ops({ op: 'replace', value: { displayName: 'x\u0000' } })), scimType: 'invalidValue', detail: /'displayName' contains a NUL/ },
+  {
+    name: 'NUL in a path-less value',
+    run: patch(ops({ op: 'replace', value: { displayName: 'x\u0000' } })),
+    scimType: 'invalidValue',
+    detail: /'displayName' contains a NUL/,
+  },
 ]
 
 describe('unstorable text in the protocol core', () => {

@@ -84,6 +84,8 @@ export function assertResourceWithinLimits(resource: Record<string, unknown>): v
   const json = JSON.stringify(resource)
   if (exceedsUtf8Bytes(json, scimLimits.maxResourceBytes)) {
     const bytes = utf8ByteLength(json)
-    throw invalidValue(`The resource would be ${bytes} bytes of JSON; the limit is ${scimLimits.maxResourceBytes} bytes per stored resource.`)
+    throw invalidValue(
+      `The resource would be ${bytes} bytes of JSON; the limit is ${scimLimits.maxResourceBytes} bytes per stored resource.`,
+    )
   }
 }

@@ -162,7 +162,9 @@ const cases: Case[] = [
   },
   {
     name: 'prototype-polluting keys are never written',
-    body: JSON.parse('{"userName":"a","__proto__":{"polluted":1},"name":{"__proto__":{"polluted":1}},"constructor":{"prototype":{"polluted":1}}}'),
+    body: JSON.parse(
+      '{"userName":"a","__proto__":{"polluted":1},"name":{"__proto__":{"polluted":1}},"constructor":{"prototype":{"polluted":1}}}',
+    ),
     expected: { userName: 'a', active: true },
     discarded: ['__proto__', 'name.__proto__', 'constructor'],
   },
@@ -190,13 +192,29 @@ const invalid: { name: string; body: unknown; scimType: string; detail: RegExp }
   { name: 'active not a boolean', body: { userName: 'a', active: 'yes' }, scimType: 'invalidValue', detail: /active/ },
   {
     name: 'two primary emails',
-    body: { userName: 'a', emails: [{ value: 'a', primary: true }, { value: 'b', primary: 'True' }] },
+    body: {
+      userName: 'a',
+      emails: [
+        { value: 'a', primary: true },
+        { value: 'b', primary: 'True' },
+      ],
+    },
     scimType: 'invalidValue',
     detail: /primary/,
   },
   { name: 'custom integer not a number', body: { userName: 'a', Level: 'high' }, scimType: 'invalidValue', detail: /Level/ },
-  { name: 'extension not an object', body: { userName: 'a', [ENTERPRISE_USER_URN]: 'x' }, scimType: 'invalidValue', detail: /enterprise/ },
-  { name: 'two managers', body: { userName: 'a', manager: [{ value: 'a' }, { value: 'b' }] }, scimType: 'invalidValue', detail: /manager/ },
+  {
+    name: 'extension not an object',
+    body: { userName: 'a', [ENTERPRISE_USER_URN]: 'x' },
+    scimType: 'invalidValue',
+    detail: /enterprise/,
+  },
+  {
+    name: 'two managers',
+    body: { userName: 'a', manager: [{ value: 'a' }, { value: 'b' }] },
+    scimType: 'invalidValue',
+    detail: /manager/,
+  },
 ]
 
 describe('readUserInput: invalid bodies', () => {

@@ -105,13 +105,21 @@ function readTopLevelKey(resource: UserResource, schema: UserSchema, key: string
 }
 
 /** Writes one attribute (or sub-attribute) of a POST body; repeated keys merge, as Entra may send both. */
-function writeAttribute(resource: UserResource, target: ResolvedAttribute, value: unknown, ctx: ReadContext, label: string): void {
+function writeAttribute(
+  resource: UserResource,
+  target: ResolvedAttribute,
+  value: unknown,
+  ctx: ReadContext,
+  label: string,
+): void {
   const { attribute, subAttribute } = target
   if (!isClientWritable(attribute) || (subAttribute && !isClientWritable(subAttribute))) return
   const holder = attributeHolder(resource, target.schemaUrn, true) as JsonObject
   if (subAttribute) {
     if (attribute.multiValued) {
-      throw invalidValue(`'${label}' names a sub-attribute of the multi-valued '${attribute.name}'; send '${attribute.name}' as an array.`)
+      throw invalidValue(
+        `'${label}' names a sub-attribute of the multi-valued '${attribute.name}'; send '${attribute.name}' as an array.`,
+      )
     }
     const current = ownValue(holder, attribute.name)
     const object = isPlainObject(current) ? current : {}

@@ -30,7 +30,11 @@ const PREFIX_LENGTH = API_KEY_PREFIX.length + 6
 const LAST_USED_GRANULARITY_MS = 60_000
 
 export const createApiKeySchema = z.object({
-  label: z.string().trim().min(1, 'A label is required: say which service uses the key.').max(120, 'Label is at most 120 characters.'),
+  label: z
+    .string()
+    .trim()
+    .min(1, 'A label is required: say which service uses the key.')
+    .max(120, 'Label is at most 120 characters.'),
   scopes: z
     .array(z.enum(API_KEY_SCOPES, { error: `Scopes are ${API_KEY_SCOPES.join(', ')}.` }))
     .min(1, 'Choose at least one scope.')
@@ -71,11 +75,16 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput, now =
       createdBy: actor.name,
       createdAt: now,
     })
-    await recordAudit(actor, 'apikey.create', { type: 'apiKey', id: created.id }, {
-      label: data.label,
-      scopes: data.scopes,
-      expiresAt: expiresAt?.toISOString() ?? null,
-    })
+    await recordAudit(
+      actor,
+      'apikey.create',
+      { type: 'apiKey', id: created.id },
+      {
+        label: data.label,
+        scopes: data.scopes,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
+    )
     return created
   })
   return { key, apiKey }

@@ -1,7 +1,12 @@
 import 'server-only'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
-import { deleteCustomAttribute, insertCustomAttribute, listCustomAttributes, updateCustomAttribute } from '../db/custom-attributes'
+import {
+  deleteCustomAttribute,
+  insertCustomAttribute,
+  listCustomAttributes,
+  updateCustomAttribute,
+} from '../db/custom-attributes'
 import { attributeTypes } from '../db/enums'
 import { UniqueViolationError } from '../db/sql'
 import { customExtensionUrn } from '../scim/schema/user'
@@ -34,10 +39,15 @@ export async function addCustomAttribute(actor: Actor, input: CustomAttributeInp
   try {
     const attribute = await withTransaction(async () => {
       const inserted = await insertCustomAttribute(data)
-      await recordAudit(actor, 'attribute.add', { type: 'customAttribute', id: inserted.id, providerId: data.providerId }, {
-        name: data.name,
-        type: data.type,
-      })
+      await recordAudit(
+        actor,
+        'attribute.add',
+        { type: 'customAttribute', id: inserted.id, providerId: data.providerId },
+        {
+          name: data.name,
+          type: data.type,
+        },
+      )
       return inserted
     })
     invalidateScimAccessCache()

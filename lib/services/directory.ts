@@ -21,7 +21,8 @@ export function encodeUserCursor(position: UserPosition): string {
 }
 
 export function decodeUserCursor(cursor: string): UserPosition {
-  const match = cursor.length <= 128 ? /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1')) : null
+  const match =
+    cursor.length <= 128 ? /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1')) : null
   const [, time, id] = match ?? []
   if (!time || !id || !isUuid(id)) throw new DirectoryCursorError('The cursor is not one this API returned.')
   return { updatedAt: new Date(Number(time)), id }

@@ -145,7 +145,13 @@ describe('user events (the outbox)', () => {
   })
 
   it('refuses a cursor it did not issue', () => {
-    for (const bad of ['', 'abc', Buffer.from('1.x').toString('base64url'), 'x'.repeat(100), Buffer.from('1.2\u0000').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'abc',
+      Buffer.from('1.x').toString('base64url'),
+      'x'.repeat(100),
+      Buffer.from('1.2\u0000').toString('base64url'),
+    ]) {
       expect(() => decodeEventCursor(bad), bad).toThrow(EventCursorError)
     }
     expect(decodeEventCursor(Buffer.from('12.34').toString('base64url'))).toEqual({ txid: 12n, seq: 34n })

@@ -54,7 +54,16 @@ describe('first-admin setup', () => {
     const token = (await issueSetupToken(t0))!
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(await setupTokenMatches(token, t0)).toBe(true)
-    for (const wrong of ['', 'é'.repeat(43), '😀'.repeat(30), `${token}x`, token.slice(1), '\u0000', '\ud800', 'x'.repeat(1_000_000)]) {
+    for (const wrong of [
+      '',
+      'é'.repeat(43),
+      '😀'.repeat(30),
+      `${token}x`,
+      token.slice(1),
+      '\u0000',
+      '\ud800',
+      'x'.repeat(1_000_000),
+    ]) {
       expect(await setupTokenMatches(wrong, t0)).toBe(false)
     }
     expect(await setupTokenMatches(undefined, t0)).toBe(false)
@@ -114,7 +123,9 @@ describe('require MFA for all operators', () => {
     if (!before.ok) throw new Error('unreachable')
     expect((await resumeSession(before.sessionId))?.state).toBe('mfa_enrolment')
     const events = await modules.audit.listAuditEvents({ take: 50 })
-    expect(events).toContainEqual(expect.objectContaining({ action: 'settings.require-mfa', actor: 'admin@setup.test', details: { required: true } }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ action: 'settings.require-mfa', actor: 'admin@setup.test', details: { required: true } }),
+    )
     await setMfaRequired({ name: 'admin@setup.test' }, false)
     expect((await resumeSession(before.sessionId))?.state).toBe('active')
     // Whoever was waiting at the enrolment has verified their password and goes on.

@@ -21,7 +21,10 @@ class RollBack extends Error {}
 /** Runs `fn` while `keep` is the only active admin, then undoes everything. */
 async function whileOnlyActiveAdmin(keep: string, fn: () => Promise<void>) {
   const rolledBack = withTransaction(async () => {
-    await getSqlRunner()(`UPDATE "Operator" SET "disabled" = true WHERE "role" = 'admin' AND NOT "disabled" AND "id" <> $1::uuid`, [keep])
+    await getSqlRunner()(
+      `UPDATE "Operator" SET "disabled" = true WHERE "role" = 'admin' AND NOT "disabled" AND "id" <> $1::uuid`,
+      [keep],
+    )
     await fn()
     throw new RollBack()
   })
@@ -43,14 +46,18 @@ beforeAll(async () => {
 describe('the last active admin', () => {
   it('cannot be demoted to support, and nothing about it changes', async () => {
     await whileOnlyActiveAdmin(target.id, async () => {
-      await expect(setOperatorRole(actor, target.id, 'support')).rejects.toThrow(new LastAdminError('At least one active admin must remain.'))
+      await expect(setOperatorRole(actor, target.id, 'support')).rejects.toThrow(
+        new LastAdminError('At least one active admin must remain.'),
+      )
     })
     expect(await stateOf(target.id)).toEqual({ role: 'admin', disabled: false })
   })
 
   it('cannot be disabled', async () => {
     await whileOnlyActiveAdmin(target.id, async () => {
-      await expect(setOperatorDisabled(actor, target.id, true)).rejects.toThrow(new LastAdminError('At least one active admin must remain.'))
+      await expect(setOperatorDisabled(actor, target.id, true)).rejects.toThrow(
+        new LastAdminError('At least one active admin must remain.'),
+      )
       // Setting it to what it already is, or to admin, is no demotion.
       await expect(setOperatorDisabled(actor, target.id, false)).resolves.toMatchObject({ id: target.id })
       await expect(setOperatorRole(actor, target.id, 'admin')).resolves.toMatchObject({ id: target.id })
@@ -71,7 +78,10 @@ describe('the last active admin', () => {
   it('can be demoted once another admin is active, and that is audited', async () => {
     const other = (await createOperator(actor, { email: `second-${randomUUID()}@operators.test`, role: 'admin' })).operator
     const onlyTwo = withTransaction(async () => {
-      await getSqlRunner()(`UPDATE "Operator" SET "disabled" = true WHERE "role" = 'admin' AND NOT "disabled" AND "id" <> ALL($1::uuid[])`, [[target.id, other.id]])
+      await getSqlRunner()(
+        `UPDATE "Operator" SET "disabled" = true WHERE "role" = 'admin' AND NOT "disabled" AND "id" <> ALL($1::uuid[])`,
+        [[target.id, other.id]],
+      )
       await setOperatorRole(actor, target.id, 'support')
       // Now `other` is the last one.
       await expect(setOperatorDisabled(actor, other.id, true)).rejects.toBeInstanceOf(LastAdminError)
@@ -85,7 +95,9 @@ describe('the last active admin', () => {
     await expect(setOperatorRole({ id: target.id, name: target.email }, target.id, 'support')).rejects.toThrow(
       new LastAdminError('You cannot change your own role or disable yourself.'),
     )
-    await expect(setOperatorDisabled({ id: target.id, name: target.email }, target.id, true)).rejects.toBeInstanceOf(LastAdminError)
+    await expect(setOperatorDisabled({ id: target.id, name: target.email }, target.id, true)).rejects.toBeInstanceOf(
+      LastAdminError,
+    )
     await expect(setOperatorRole(actor, randomUUID(), 'support')).rejects.toBeInstanceOf(NotFoundError)
     await expect(setOperatorRole(actor, 'not-a-uuid', 'support')).rejects.toBeInstanceOf(NotFoundError)
     expect(await stateOf(target.id)).toEqual({ role: 'admin', disabled: false })

@@ -4,7 +4,15 @@ import { databaseReady } from '@/lib/db/client'
 import { listAuditEvents } from '@/lib/db/audit-events'
 import { findOperatorCredentials } from '@/lib/db/operators'
 import { CLI_ACTOR } from './audit'
-import { completeMfaSignIn, confirmMfaEnrolment, MfaCodeError, removeMfa, resetMfa, reverifySession, startMfaEnrolment } from './operator-mfa'
+import {
+  completeMfaSignIn,
+  confirmMfaEnrolment,
+  MfaCodeError,
+  removeMfa,
+  resetMfa,
+  reverifySession,
+  startMfaEnrolment,
+} from './operator-mfa'
 import { createOperator } from './operators'
 import { resumeSession, signInOperator } from './portal-auth'
 
@@ -52,7 +60,9 @@ describe('TOTP enrolment', () => {
     expect(stored?.mfaSecret).toMatch(/^v1\./)
     expect(stored?.mfaSecret).not.toContain(first.secret)
     expect(stored?.mfaPendingSecret).toBeNull()
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.mfa.enrol', actor: operator.email }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.mfa.enrol', actor: operator.email }),
+    )
     expect((await signInWithPassword(operator.email, password)).state).toBe('mfa_required')
   })
 })
@@ -71,15 +81,24 @@ describe('MFA sign-in', () => {
     // The same code again, on another session, is a replay.
     const second = await signInWithPassword(operator.email, password, now)
     await expect(completeMfaSignIn(second.sessionId, code, steps(now, 1))).rejects.toBeInstanceOf(MfaCodeError)
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.sign-in', details: expect.objectContaining({ mfa: 'totp' }) }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.sign-in', details: expect.objectContaining({ mfa: 'totp' }) }),
+    )
   })
 
   it('accepts a recovery code exactly once, even in parallel', async () => {
     const { operator, password, codes } = await enrolled()
-    const sessions = await Promise.all([signInWithPassword(operator.email, password), signInWithPassword(operator.email, password)])
-    const results = await Promise.allSettled(sessions.map((session) => completeMfaSignIn(session.sessionId, codes[0]!.toUpperCase())))
+    const sessions = await Promise.all([
+      signInWithPassword(operator.email, password),
+      signInWithPassword(operator.email, password),
+    ])
+    const results = await Promise.allSettled(
+      sessions.map((session) => completeMfaSignIn(session.sessionId, codes[0]!.toUpperCase())),
+    )
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1)
-    expect(results.find((result) => result.status === 'fulfilled')).toMatchObject({ value: { method: 'recovery', recoveryCodesLeft: 9 } })
+    expect(results.find((result) => result.status === 'fulfilled')).toMatchObject({
+      value: { method: 'recovery', recoveryCodesLeft: 9 },
+    })
     const third = await signInWithPassword(operator.email, password)
     await expect(completeMfaSignIn(third.sessionId, codes[0]!)).rejects.toBeInstanceOf(MfaCodeError)
     expect(await completeMfaSignIn(third.sessionId, codes[1]!)).toMatchObject({ method: 'recovery' })
@@ -93,7 +112,11 @@ describe('MFA sign-in', () => {
       await expect(completeMfaSignIn(pending.sessionId, String(100000 + attempt), steps(now, 1))).rejects.toThrow(/not correct/)
     }
     await expect(completeMfaSignIn(pending.sessionId, codeAt(secret, steps(now, 1)), steps(now, 1))).rejects.toThrow(/Too many/)
-    expect((await listAuditEvents({ take: 500 })).filter((event) => event.action === 'operator.lockout' && event.targetId === `verify:${operator.id}`)).toHaveLength(1)
+    expect(
+      (await listAuditEvents({ take: 500 })).filter(
+        (event) => event.action === 'operator.lockout' && event.targetId === `verify:${operator.id}`,
+      ),
+    ).toHaveLength(1)
   })
 })
 
@@ -108,7 +131,9 @@ describe('changing MFA', () => {
     await removeMfa(me, password, codeAt(secret, steps(now, 2)), null, steps(now, 2))
     expect(await resumeSession(other.sessionId)).toBeNull()
     expect((await signInWithPassword(operator.email, password)).state).toBe('active')
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.mfa.remove', actor: operator.email }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.mfa.remove', actor: operator.email }),
+    )
   })
 
   it('the CLI reset turns MFA off, ends every session and is audited', async () => {

@@ -101,14 +101,24 @@ async function verifySecondFactor(operator: OperatorCredentials, code: string, n
  * One second-factor check under the operator's attempt limit: guessing codes (or sending forged passkey answers)
  * locks like guessing passwords. `check` returns null for a wrong answer.
  */
-export async function underVerifyLimit<T>(operator: OperatorCredentials, now: Date, check: () => Promise<T | null>, refusal: string): Promise<T> {
+export async function underVerifyLimit<T>(
+  operator: OperatorCredentials,
+  now: Date,
+  check: () => Promise<T | null>,
+  refusal: string,
+): Promise<T> {
   const limit: Limit = { key: limitKeys.verify(operator.id), max: VERIFY_LIMIT }
   const reservation = await reserveAttempt([limit], now)
   if (!reservation.allowed) throw new MfaCodeError('Too many wrong codes: wait a few minutes and try again.')
   const result = await check()
   if (result === null) {
     for (const key of reservation.newlyLocked) {
-      await recordAudit({ name: 'system' }, 'operator.lockout', { type: 'sign-in-limit', id: key }, { email: operator.email, key })
+      await recordAudit(
+        { name: 'system' },
+        'operator.lockout',
+        { type: 'sign-in-limit', id: key },
+        { email: operator.email, key },
+      )
     }
     throw new MfaCodeError(refusal)
   }
@@ -135,11 +145,21 @@ export async function confirmMfaEnrolment(operatorId: string, code: string, sess
   await releaseAttempt([limit.key], [], now)
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode)
   await withTransaction(async () => {
-    await updateOperator(operatorId, { mfaSecret: operator.mfaPendingSecret, mfaPendingSecret: null, mfaEnabledAt: now, mfaLastStep: step })
+    await updateOperator(operatorId, {
+      mfaSecret: operator.mfaPendingSecret,
+      mfaPendingSecret: null,
+      mfaEnabledAt: now,
+      mfaLastStep: step,
+    })
     await insertRecoveryCodes(operatorId, codes.map(hashRecoveryCode))
     const ended = await endOperatorSessions(operatorId, 'mfa-changed', now, sessionId ?? undefined)
     if (sessionId) await updateSessionState(sessionId, 'active', now)
-    await recordAudit({ name: operator.email }, 'operator.mfa.enrol', { type: 'operator', id: operatorId }, { method: 'totp', endedSessions: ended })
+    await recordAudit(
+      { name: operator.email },
+      'operator.mfa.enrol',
+      { type: 'operator', id: operatorId },
+      { method: 'totp', endedSessions: ended },
+    )
   })
   return codes
 }
@@ -161,32 +181,49 @@ export async function completeMfaSignInWith(
   now = new Date(),
 ) {
   const session = await findSessionWithOperator(sessionId)
-  if (!session || session.endedAt || session.state !== 'mfa_required') throw new NotFoundError('Your session has ended. Sign in again.')
+  if (!session || session.endedAt || session.state !== 'mfa_required')
+    throw new NotFoundError('Your session has ended. Sign in again.')
   const operator = await findOperatorCredentialsById(session.operatorId)
   if (!operator || operator.disabled) throw new NotFoundError('Your session has ended. Sign in again.')
   let method: SecondFactorMethod
   try {
     method = await check(operator)
   } catch (error) {
-    await recordAudit({ name: operator.email }, 'operator.sign-in.failed', { type: 'operator', id: operator.id }, { step: 'mfa', address: session.address })
+    await recordAudit(
+      { name: operator.email },
+      'operator.sign-in.failed',
+      { type: 'operator', id: operator.id },
+      { step: 'mfa', address: session.address },
+    )
     throw error
   }
   const remaining = method === 'recovery' ? await countUnusedRecoveryCodes(operator.id) : undefined
   await withTransaction(async () => {
     await updateSessionState(sessionId, 'active', now)
-    await recordAudit({ name: operator.email }, 'operator.sign-in', { type: 'operator', id: operator.id }, {
-      address: session.address,
-      userAgent: session.userAgent,
-      session: sessionId,
-      mfa: method,
-      ...(remaining !== undefined ? { recoveryCodesLeft: remaining } : {}),
-    })
+    await recordAudit(
+      { name: operator.email },
+      'operator.sign-in',
+      { type: 'operator', id: operator.id },
+      {
+        address: session.address,
+        userAgent: session.userAgent,
+        session: sessionId,
+        mfa: method,
+        ...(remaining !== undefined ? { recoveryCodesLeft: remaining } : {}),
+      },
+    )
   })
   return { method, recoveryCodesLeft: remaining }
 }
 
 /** Re-verification before a sensitive action: the password, and a code when MFA is on. */
-export async function reverifySession(operator: SignedInOperator, sessionId: string, password: string, code: string, now = new Date()) {
+export async function reverifySession(
+  operator: SignedInOperator,
+  sessionId: string,
+  password: string,
+  code: string,
+  now = new Date(),
+) {
   const credentials = await checkOwnPassword(operator.id, password, now)
   if (credentials.mfaEnabled) await checkSecondFactor(credentials, code, now)
   // An operator whose only second factor is a passkey confirms with it (reverifySessionWithPasskey).
@@ -195,8 +232,15 @@ export async function reverifySession(operator: SignedInOperator, sessionId: str
 }
 
 /** Turns MFA off after the current password and a code; refused while MFA is required for everyone. */
-export async function removeMfa(operator: SignedInOperator, password: string, code: string, sessionId: string | null, now = new Date()) {
-  if (await isMfaRequired()) throw new ConflictError('Two-factor sign-in is required for every operator: it cannot be turned off.')
+export async function removeMfa(
+  operator: SignedInOperator,
+  password: string,
+  code: string,
+  sessionId: string | null,
+  now = new Date(),
+) {
+  if (await isMfaRequired())
+    throw new ConflictError('Two-factor sign-in is required for every operator: it cannot be turned off.')
   const credentials = await checkOwnPassword(operator.id, password, now)
   if (!credentials.mfaEnabled) throw new ConflictError('Two-factor sign-in is not on.')
   await checkSecondFactor(credentials, code, now)
@@ -205,7 +249,12 @@ export async function removeMfa(operator: SignedInOperator, password: string, co
     await deleteRecoveryCodes(operator.id)
     const ended = await endOperatorSessions(operator.id, 'mfa-changed', now, sessionId ?? undefined)
     if (sessionId) await markSessionVerified(sessionId, now)
-    await recordAudit({ name: operator.email }, 'operator.mfa.remove', { type: 'operator', id: operator.id }, { endedSessions: ended })
+    await recordAudit(
+      { name: operator.email },
+      'operator.mfa.remove',
+      { type: 'operator', id: operator.id },
+      { endedSessions: ended },
+    )
   })
 }
 
@@ -218,7 +267,12 @@ export async function resetMfa(actor: Actor, email: string, now = new Date()) {
     await deleteRecoveryCodes(operator.id)
     const passkeysRemoved = await deletePasskeysOfOperator(operator.id)
     const count = await endOperatorSessions(operator.id, 'mfa-reset', now)
-    await recordAudit(actor, 'operator.mfa.reset', { type: 'operator', id: operator.id }, { email: operator.email, endedSessions: count, passkeysRemoved })
+    await recordAudit(
+      actor,
+      'operator.mfa.reset',
+      { type: 'operator', id: operator.id },
+      { email: operator.email, endedSessions: count, passkeysRemoved },
+    )
     return count
   })
   return { id: operator.id, email: operator.email, hadMfa: operator.mfaEnabled || operator.hasPasskey, endedSessions: ended }

@@ -10,7 +10,10 @@ import { generatePassword, hashPassword } from './passwords'
 
 export { operatorRoles }
 export const createOperatorSchema = z.object({
-  email: z.email('Enter a valid email address.').max(320).transform((email) => email.toLowerCase()),
+  email: z
+    .email('Enter a valid email address.')
+    .max(320)
+    .transform((email) => email.toLowerCase()),
   role: z.enum(operatorRoles, { error: 'Role must be admin or support.' }),
 })
 

@@ -36,7 +36,10 @@ async function withPasskey() {
   const signedIn = await signIn(operator.email, password)
   const authenticator = new SoftwareAuthenticator()
   const options = await startPasskeyRegistration(signedIn.operator, signedIn.sessionId)
-  const passkey = await addPasskey(signedIn.operator, signedIn.sessionId, { name: 'Laptop', response: JSON.stringify(authenticator.register(options)) })
+  const passkey = await addPasskey(signedIn.operator, signedIn.sessionId, {
+    name: 'Laptop',
+    response: JSON.stringify(authenticator.register(options)),
+  })
   return { operator: signedIn.operator, password, sessionId: signedIn.sessionId, authenticator, passkey }
 }
 
@@ -53,12 +56,19 @@ describe('passkey registration', () => {
     const options = await startPasskeyRegistration(current.operator, current.sessionId)
     expect(options.rp).toEqual({ id: 'scim.test', name: 'TraffiTech Provisioning' })
     expect(options.attestation).toBe('none')
-    const added = await addPasskey(current.operator, current.sessionId, { name: ' Laptop ', response: authenticator.register(options) })
+    const added = await addPasskey(current.operator, current.sessionId, {
+      name: ' Laptop ',
+      response: authenticator.register(options),
+    })
     expect(added.name).toBe('Laptop')
     const [listed] = await listOperatorPasskeys(operator.id)
     expect(listed).toMatchObject({ id: added.id, name: 'Laptop', lastUsedAt: null })
     expect(await eventsFor(operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.passkey.add', actor: operator.email, details: expect.objectContaining({ passkey: added.id, endedSessions: 1 }) }),
+      expect.objectContaining({
+        action: 'operator.passkey.add',
+        actor: operator.email,
+        details: expect.objectContaining({ passkey: added.id, endedSessions: 1 }),
+      }),
     )
     expect(await resumeSession(other.sessionId)).toBeNull()
     expect((await resumeSession(current.sessionId))?.state).toBe('active')
@@ -66,9 +76,9 @@ describe('passkey registration', () => {
     // The next registration excludes it, and the same credential cannot be added twice.
     const again = await startPasskeyRegistration(current.operator, current.sessionId)
     expect(again.excludeCredentials?.map((credential) => credential.id)).toEqual([authenticator.register(again).id])
-    await expect(addPasskey(current.operator, current.sessionId, { name: 'Twice', response: authenticator.register(again) })).rejects.toThrow(
-      /already registered/,
-    )
+    await expect(
+      addPasskey(current.operator, current.sessionId, { name: 'Twice', response: authenticator.register(again) }),
+    ).rejects.toThrow(/already registered/)
   })
 
   it('refuses a wrong origin, a wrong RP ID, a used or missing challenge, and junk', async () => {
@@ -76,16 +86,26 @@ describe('passkey registration', () => {
     const { operator: signedIn, sessionId } = await signIn(operator.email, password)
     const authenticator = new SoftwareAuthenticator()
     const add = (response: unknown) => addPasskey(signedIn, sessionId, { name: 'Key', response })
-    await expect(add(authenticator.register(await startPasskeyRegistration(signedIn, sessionId), { origin: 'http://evil.test' }))).rejects.toBeInstanceOf(
-      PasskeyError,
-    )
-    await expect(add(authenticator.register(await startPasskeyRegistration(signedIn, sessionId), { rpID: 'evil.test' }))).rejects.toBeInstanceOf(PasskeyError)
+    await expect(
+      add(authenticator.register(await startPasskeyRegistration(signedIn, sessionId), { origin: 'http://evil.test' })),
+    ).rejects.toBeInstanceOf(PasskeyError)
+    await expect(
+      add(authenticator.register(await startPasskeyRegistration(signedIn, sessionId), { rpID: 'evil.test' })),
+    ).rejects.toBeInstanceOf(PasskeyError)
     // Each failure used its challenge up: the same answer again finds none.
     const options = await startPasskeyRegistration(signedIn, sessionId)
     const response = authenticator.register(options)
     await add(response)
     await expect(add(response)).rejects.toThrow(/expired or was already used/)
-    for (const junk of ['', '{', 'null', '[]', 'x'.repeat(70_000), JSON.stringify({ ...response, id: '\u0000' }), { deep: [[[[]]]] }]) {
+    for (const junk of [
+      '',
+      '{',
+      'null',
+      '[]',
+      'x'.repeat(70_000),
+      JSON.stringify({ ...response, id: '\u0000' }),
+      { deep: [[[[]]]] },
+    ]) {
       await startPasskeyRegistration(signedIn, sessionId)
       await expect(add(junk)).rejects.toBeInstanceOf(PasskeyError)
     }
@@ -110,13 +130,18 @@ describe('passkey sign-in', () => {
     const { operator, password, authenticator, passkey } = await withPasskey()
     const { sessionId } = await signIn(operator.email, password)
     const options = await startPasskeySignIn(sessionId)
-    expect(options.allowCredentials?.map((credential) => credential.id)).toEqual([authenticator.credentialId.toString('base64url')])
+    expect(options.allowCredentials?.map((credential) => credential.id)).toEqual([
+      authenticator.credentialId.toString('base64url'),
+    ])
     expect(options.userVerification).toBe('preferred')
     expect(await completePasskeySignIn(sessionId, authenticator.authenticate(options))).toMatchObject({ method: 'passkey' })
     expect((await resumeSession(sessionId))?.state).toBe('active')
     expect((await listOperatorPasskeys(operator.id))[0]?.lastUsedAt).toBeInstanceOf(Date)
     expect(await eventsFor(operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.sign-in', details: expect.objectContaining({ session: sessionId, mfa: 'passkey' }) }),
+      expect.objectContaining({
+        action: 'operator.sign-in',
+        details: expect.objectContaining({ session: sessionId, mfa: 'passkey' }),
+      }),
     )
     expect(passkey.name).toBe('Laptop')
   })
@@ -131,7 +156,9 @@ describe('passkey sign-in', () => {
     // That failure used the newer one up too: a fresh one is needed.
     await expect(completePasskeySignIn(sessionId, authenticator.authenticate(second))).rejects.toBeInstanceOf(MfaCodeError)
     const evil = await startPasskeySignIn(sessionId)
-    await expect(completePasskeySignIn(sessionId, authenticator.authenticate(evil, { origin: 'http://evil.test' }))).rejects.toBeInstanceOf(MfaCodeError)
+    await expect(
+      completePasskeySignIn(sessionId, authenticator.authenticate(evil, { origin: 'http://evil.test' })),
+    ).rejects.toBeInstanceOf(MfaCodeError)
     const start = new Date()
     const slow = await startPasskeySignIn(sessionId, start)
     await expect(
@@ -154,15 +181,17 @@ describe('passkey sign-in', () => {
     const { sessionId } = await signIn(operator.email, password)
     await completePasskeySignIn(sessionId, authenticator.authenticate(await startPasskeySignIn(sessionId), { counter: 7 }))
     const { sessionId: next } = await signIn(operator.email, password)
-    await expect(completePasskeySignIn(next, authenticator.authenticate(await startPasskeySignIn(next), { counter: 3 }))).rejects.toBeInstanceOf(
-      MfaCodeError,
-    )
-    await expect(completePasskeySignIn(next, authenticator.authenticate(await startPasskeySignIn(next), { counter: 7 }))).rejects.toBeInstanceOf(
-      MfaCodeError,
-    )
+    await expect(
+      completePasskeySignIn(next, authenticator.authenticate(await startPasskeySignIn(next), { counter: 3 })),
+    ).rejects.toBeInstanceOf(MfaCodeError)
+    await expect(
+      completePasskeySignIn(next, authenticator.authenticate(await startPasskeySignIn(next), { counter: 7 })),
+    ).rejects.toBeInstanceOf(MfaCodeError)
     const regressions = (await eventsFor(operator.id)).filter((event) => event.action === 'operator.passkey.counter-regression')
     expect(regressions).toHaveLength(2)
-    expect(regressions.map((event) => event.details)).toContainEqual(expect.objectContaining({ passkey: passkey.id, storedCounter: 7, receivedCounter: 3 }))
+    expect(regressions.map((event) => event.details)).toContainEqual(
+      expect.objectContaining({ passkey: passkey.id, storedCounter: 7, receivedCounter: 3 }),
+    )
     expect((await resumeSession(next))?.state).toBe('mfa_required')
     await completePasskeySignIn(next, authenticator.authenticate(await startPasskeySignIn(next), { counter: 8 }))
     expect((await resumeSession(next))?.state).toBe('active')
@@ -207,7 +236,10 @@ describe('passkey re-verification, removal and reset', () => {
     await removePasskey(operator, sessionId, passkey.id)
     expect(await listOperatorPasskeys(operator.id)).toEqual([])
     expect(await eventsFor(operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.passkey.remove', details: expect.objectContaining({ passkey: passkey.id, name: 'Laptop' }) }),
+      expect.objectContaining({
+        action: 'operator.passkey.remove',
+        details: expect.objectContaining({ passkey: passkey.id, name: 'Laptop' }),
+      }),
     )
     expect(await resumeSession(other.sessionId)).toBeNull()
     expect((await resumeSession(sessionId))?.state).toBe('active')
@@ -219,7 +251,11 @@ describe('passkey re-verification, removal and reset', () => {
     expect(await resetMfa(CLI_ACTOR, operator.email)).toMatchObject({ hadMfa: true })
     expect(await listOperatorPasskeys(operator.id)).toEqual([])
     expect(await eventsFor(operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.mfa.reset', actor: 'cli', details: expect.objectContaining({ passkeysRemoved: 1 }) }),
+      expect.objectContaining({
+        action: 'operator.mfa.reset',
+        actor: 'cli',
+        details: expect.objectContaining({ passkeysRemoved: 1 }),
+      }),
     )
     expect((await signIn(operator.email, password)).state).toBe('active')
   })

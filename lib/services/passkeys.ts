@@ -58,7 +58,10 @@ export function passkeysAvailable(): boolean {
   return isIP(relyingParty().rpID.replace(/^\[|\]$/g, '')) === 0
 }
 
-const base64url = z.string().max(16_384).regex(/^[A-Za-z0-9_-]*$/, 'Not base64url.')
+const base64url = z
+  .string()
+  .max(16_384)
+  .regex(/^[A-Za-z0-9_-]*$/, 'Not base64url.')
 
 /** The browser's answers, bounded before the library sees them: anything else is refused as unreadable. */
 const registrationResponseSchema = z.object({
@@ -111,7 +114,8 @@ async function newChallenge(sessionId: string, purpose: ChallengePurpose, challe
 
 async function requireOpenSession(sessionId: string, operatorId: string) {
   const session = await findSessionWithOperator(sessionId)
-  if (!session || session.endedAt || session.operatorId !== operatorId) throw new NotFoundError('Your session has ended. Sign in again.')
+  if (!session || session.endedAt || session.operatorId !== operatorId)
+    throw new NotFoundError('Your session has ended. Sign in again.')
   return session
 }
 
@@ -137,7 +141,10 @@ export async function startPasskeyRegistration(
     userName: operator.email,
     userID: Buffer.from(operator.id.replace(/-/g, ''), 'hex'),
     attestationType: 'none',
-    excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] })),
+    excludeCredentials: existing.map((passkey) => ({
+      id: passkey.credentialId,
+      transports: passkey.transports as AuthenticatorTransport[],
+    })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: USER_VERIFICATION },
   })
   await newChallenge(sessionId, 'register', options.challenge, now)
@@ -145,7 +152,12 @@ export async function startPasskeyRegistration(
 }
 
 /** Verifies the authenticator's answer to this session's challenge and stores the passkey. Other sessions end. */
-export async function addPasskey(operator: SignedInOperator, sessionId: string, input: { name: unknown; response: unknown }, now = new Date()) {
+export async function addPasskey(
+  operator: SignedInOperator,
+  sessionId: string,
+  input: { name: unknown; response: unknown },
+  now = new Date(),
+) {
   const name = passkeyNameSchema.parse(input.name)
   const response = parseResponse(registrationResponseSchema, input.response)
   if (!response) throw new PasskeyError('The browser sent no usable passkey: try again.')
@@ -165,7 +177,8 @@ export async function addPasskey(operator: SignedInOperator, sessionId: string, 
   const transports = (credential.transports ?? []).filter((transport) => (TRANSPORTS as readonly string[]).includes(transport))
   try {
     return await withTransaction(async () => {
-      if ((await countPasskeys(operator.id)) >= MAX_PASSKEYS) throw new ConflictError(`You have ${MAX_PASSKEYS} passkeys: remove one first.`)
+      if ((await countPasskeys(operator.id)) >= MAX_PASSKEYS)
+        throw new ConflictError(`You have ${MAX_PASSKEYS} passkeys: remove one first.`)
       const id = await insertPasskey({
         operatorId: operator.id,
         credentialId: credential.id,
@@ -176,7 +189,12 @@ export async function addPasskey(operator: SignedInOperator, sessionId: string, 
         at: now,
       })
       const ended = await endOperatorSessions(operator.id, 'mfa-changed', now, sessionId)
-      await recordAudit({ name: operator.email }, 'operator.passkey.add', { type: 'operator', id: operator.id }, { passkey: id, name, endedSessions: ended })
+      await recordAudit(
+        { name: operator.email },
+        'operator.passkey.add',
+        { type: 'operator', id: operator.id },
+        { passkey: id, name, endedSessions: ended },
+      )
       return { id, name }
     })
   } catch (error) {
@@ -194,12 +212,19 @@ export async function removePasskey(operator: SignedInOperator, sessionId: strin
     const credentials = await findOperatorCredentialsById(operator.id, { forUpdate: true })
     if (!credentials) throw new NotFoundError('No such operator.')
     if (required && !credentials.mfaEnabled && (await countPasskeys(operator.id)) <= 1) {
-      throw new ConflictError('Two-factor sign-in is required for every operator: keep this passkey or set up an authenticator app first.')
+      throw new ConflictError(
+        'Two-factor sign-in is required for every operator: keep this passkey or set up an authenticator app first.',
+      )
     }
     const name = await deletePasskey(operator.id, passkeyId)
     if (name === undefined) throw new NotFoundError('No such passkey.')
     const ended = await endOperatorSessions(operator.id, 'mfa-changed', now, sessionId ?? undefined)
-    await recordAudit({ name: operator.email }, 'operator.passkey.remove', { type: 'operator', id: operator.id }, { passkey: passkeyId, name, endedSessions: ended })
+    await recordAudit(
+      { name: operator.email },
+      'operator.passkey.remove',
+      { type: 'operator', id: operator.id },
+      { passkey: passkeyId, name, endedSessions: ended },
+    )
   })
 }
 
@@ -210,7 +235,10 @@ async function authenticationOptions(operatorId: string, sessionId: string, purp
   if (passkeys.length === 0) throw new ConflictError('You have no passkey.')
   const options = await generateAuthenticationOptions({
     rpID: relyingParty().rpID,
-    allowCredentials: passkeys.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] })),
+    allowCredentials: passkeys.map((passkey) => ({
+      id: passkey.credentialId,
+      transports: passkey.transports as AuthenticatorTransport[],
+    })),
     userVerification: USER_VERIFICATION,
   })
   await newChallenge(sessionId, purpose, options.challenge, now)
@@ -222,7 +250,13 @@ async function authenticationOptions(operatorId: string, sessionId: string, purp
  * passkeys; null when it fails. A valid signature with a counter that did not move forward means a cloned
  * authenticator: refused and audited.
  */
-async function verifyAssertion(operator: OperatorCredentials, sessionId: string, purpose: ChallengePurpose, input: unknown, now: Date) {
+async function verifyAssertion(
+  operator: OperatorCredentials,
+  sessionId: string,
+  purpose: ChallengePurpose,
+  input: unknown,
+  now: Date,
+) {
   const response = parseResponse(authenticationResponseSchema, input)
   const expectedChallenge = await consumePasskeyChallenge(sessionId, purpose, now)
   if (!response || !expectedChallenge) return null
@@ -243,12 +277,17 @@ async function verifyAssertion(operator: OperatorCredentials, sessionId: string,
   const { newCounter } = verification.authenticationInfo
   const regressed = (newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter
   if (regressed || !(await recordPasskeyUse(passkey.id, passkey.counter, newCounter, now))) {
-    await recordAudit({ name: operator.email }, 'operator.passkey.counter-regression', { type: 'operator', id: operator.id }, {
-      passkey: passkey.id,
-      name: passkey.name,
-      storedCounter: passkey.counter,
-      receivedCounter: newCounter,
-    })
+    await recordAudit(
+      { name: operator.email },
+      'operator.passkey.counter-regression',
+      { type: 'operator', id: operator.id },
+      {
+        passkey: passkey.id,
+        name: passkey.name,
+        storedCounter: passkey.counter,
+        receivedCounter: newCounter,
+      },
+    )
     return null
   }
   return 'passkey' as const
@@ -263,7 +302,8 @@ function checkPasskey(operator: OperatorCredentials, sessionId: string, purpose:
 /** Options for navigator.credentials.get at the second sign-in step. */
 export async function startPasskeySignIn(sessionId: string, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const session = await findSessionWithOperator(sessionId)
-  if (!session || session.endedAt || session.state !== 'mfa_required') throw new NotFoundError('Your session has ended. Sign in again.')
+  if (!session || session.endedAt || session.state !== 'mfa_required')
+    throw new NotFoundError('Your session has ended. Sign in again.')
   return authenticationOptions(session.operatorId, sessionId, 'sign-in', now)
 }
 
@@ -279,10 +319,15 @@ export async function startPasskeyReverification(operator: SignedInOperator, ses
 }
 
 /** Re-verification before a sensitive action: the password and a passkey. */
-export async function reverifySessionWithPasskey(operator: SignedInOperator, sessionId: string, password: string, response: unknown, now = new Date()) {
+export async function reverifySessionWithPasskey(
+  operator: SignedInOperator,
+  sessionId: string,
+  password: string,
+  response: unknown,
+  now = new Date(),
+) {
   const credentials = await checkOwnPassword(operator.id, password, now)
   if (!credentials.hasPasskey) throw new MfaCodeError('You have no passkey.')
   await checkPasskey(credentials, sessionId, 'reverify', response, now)
   await markSessionVerified(sessionId, now)
 }
-

@@ -26,7 +26,15 @@ beforeAll(async () => {
 describe('the audit page', () => {
   it('pages by keyset, newest first, without gaps or repeats, both ways', async () => {
     const all = await listAuditEvents({ take: 100, filter: { actor: actor.name } })
-    expect(all.map((event) => event.action)).toEqual(['log.export', 'user.deactivate', 'tokenizer.run', 'token.revoke', 'token.rotate', 'token.create', 'idp.create'])
+    expect(all.map((event) => event.action)).toEqual([
+      'log.export',
+      'user.deactivate',
+      'tokenizer.run',
+      'token.revoke',
+      'token.rotate',
+      'token.create',
+      'idp.create',
+    ])
     const seen: string[] = []
     let page = await findAuditPage(params({}), 3)
     const firstPage = page.rows.map((row) => row.id)
@@ -62,7 +70,13 @@ describe('the audit page', () => {
     expect(await actions({ action: 'token.rotate' })).toEqual(['token.rotate'])
     expect(await actions({ action: 'token.' })).toEqual(['token.revoke', 'token.rotate', 'token.create'])
     expect(await actions({ target: tokenId })).toEqual(['token.revoke', 'token.rotate', 'token.create'])
-    expect(await actions({ target: providerId })).toEqual(['user.deactivate', 'token.revoke', 'token.rotate', 'token.create', 'idp.create'])
+    expect(await actions({ target: providerId })).toEqual([
+      'user.deactivate',
+      'token.revoke',
+      'token.rotate',
+      'token.create',
+      'idp.create',
+    ])
     expect(await actions({ target: 'nightly' })).toEqual(['tokenizer.run'])
     expect(await actions({ from: '2999-01-01T00:00' })).toEqual([])
     expect(await actions({ to: '2000-01-01T00:00' })).toEqual([])

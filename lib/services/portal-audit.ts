@@ -60,7 +60,8 @@ const auditColumns = ['id', 'createdAt', 'actor', 'action', 'targetType', 'targe
 
 function auditedFilter(params: AuditFilterParams): Record<string, string> {
   const filter: Record<string, string> = {}
-  for (const [key, value] of Object.entries(toAuditFilter(params))) filter[key] = value instanceof Date ? value.toISOString() : String(value)
+  for (const [key, value] of Object.entries(toAuditFilter(params)))
+    filter[key] = value instanceof Date ? value.toISOString() : String(value)
   return filter
 }
 
@@ -76,7 +77,11 @@ export async function* exportAudit(actor: Actor, params: AuditFilterParams, form
   try {
     yield format === 'csv' ? `${auditColumns.join(',')}\n` : '['
     while (rows < AUDIT_EXPORT_ROW_LIMIT) {
-      const batch: AuditEventRow[] = await listAuditEvents({ take: Math.min(1000, AUDIT_EXPORT_ROW_LIMIT - rows), filter, ...(before ? { before } : {}) })
+      const batch: AuditEventRow[] = await listAuditEvents({
+        take: Math.min(1000, AUDIT_EXPORT_ROW_LIMIT - rows),
+        filter,
+        ...(before ? { before } : {}),
+      })
       if (batch.length === 0) break
       const lines = batch.map((row, index) =>
         format === 'csv'

@@ -21,7 +21,8 @@ import {
 import { FIRST_LOCK_MS } from './sign-in-limits'
 
 const unique = () => `op-${Math.random().toString(36).slice(2, 10)}@auth.test`
-const randomAddress = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
+const randomAddress = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
 const attempt = (email: string, password: string, address = '192.0.2.1') => ({ email, password, address, userAgent: 'vitest' })
 
 async function eventsFor(targetId: string) {
@@ -29,7 +30,9 @@ async function eventsFor(targetId: string) {
 }
 
 async function failedSignInsFor(email: string) {
-  return (await listAuditEvents({ take: 1000 })).filter((event) => event.action === 'operator.sign-in.failed' && event.actor === email)
+  return (await listAuditEvents({ take: 1000 })).filter(
+    (event) => event.action === 'operator.sign-in.failed' && event.actor === email,
+  )
 }
 
 beforeAll(async () => {
@@ -41,13 +44,21 @@ describe('signInOperator', () => {
     const { operator, password } = await createOperator(CLI_ACTOR, { email: unique(), role: 'support' })
     const address = randomAddress()
     const result = await signInOperator(attempt(operator.email.toUpperCase(), password, address))
-    expect(result).toMatchObject({ ok: true, operator: { id: operator.id, email: operator.email, role: 'support' }, state: 'active' })
+    expect(result).toMatchObject({
+      ok: true,
+      operator: { id: operator.id, email: operator.email, role: 'support' },
+      state: 'active',
+    })
     if (!result.ok) throw new Error('unreachable')
     expect((await findOperatorById(operator.id))?.lastSignInAt).toBeInstanceOf(Date)
     const session = await resumeSession(result.sessionId)
     expect(session).toMatchObject({ id: result.sessionId, state: 'active', operator: { id: operator.id } })
     expect(await eventsFor(operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.sign-in', actor: operator.email, details: expect.objectContaining({ address, userAgent: 'vitest' }) }),
+      expect.objectContaining({
+        action: 'operator.sign-in',
+        actor: operator.email,
+        details: expect.objectContaining({ address, userAgent: 'vitest' }),
+      }),
     )
   })
 
@@ -57,7 +68,9 @@ describe('signInOperator', () => {
     const { scrypt } = await import('node:crypto')
     const salt = Buffer.from('0123456789abcdef')
     const key = await new Promise<Buffer>((resolve, reject) =>
-      scrypt('an old long password', salt, 64, { N: 16384, r: 8, p: 1 }, (error, derived) => (error ? reject(error) : resolve(derived))),
+      scrypt('an old long password', salt, 64, { N: 16384, r: 8, p: 1 }, (error, derived) =>
+        error ? reject(error) : resolve(derived),
+      ),
     )
     await updateOperator(operator.id, { passwordHash: `scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}` })
     expect((await signInOperator(attempt(operator.email, 'an old long password', randomAddress()))).ok).toBe(true)
@@ -72,7 +85,8 @@ describe('signInOperator', () => {
     const wrong = await signInOperator(attempt(operator.email, 'wrong password', address))
     expect(unknown).toEqual({ ok: false, reason: 'invalid' })
     expect(wrong).toEqual(unknown)
-    for (let index = 0; index < SIGN_IN_LIMITS.accountFromAddress; index++) await signInOperator(attempt(operator.email, 'wrong password', address))
+    for (let index = 0; index < SIGN_IN_LIMITS.accountFromAddress; index++)
+      await signInOperator(attempt(operator.email, 'wrong password', address))
     // Locked now: even the right password gets the very same answer.
     expect(await signInOperator(attempt(operator.email, password, address))).toEqual(unknown)
     // Unknown emails are counted the same way, so a lock says nothing about which emails exist.
@@ -86,12 +100,16 @@ describe('signInOperator', () => {
   it('gives a parallel burst of wrong passwords no more guesses than the limit', async () => {
     const { operator, password } = await createOperator(CLI_ACTOR, { email: unique(), role: 'admin' })
     const address = randomAddress()
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, index) => signInOperator(attempt(operator.email, `wrong ${index}`, address))))
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => signInOperator(attempt(operator.email, `wrong ${index}`, address))),
+    )
     expect(burst.every((result) => !result.ok)).toBe(true)
     // Only the attempts that got past the limit were checked and audited as failures.
     expect(await failedSignInsFor(operator.email)).toHaveLength(SIGN_IN_LIMITS.accountFromAddress)
     expect(await signInOperator(attempt(operator.email, password, address))).toEqual({ ok: false, reason: 'invalid' })
-    const lockouts = (await listAuditEvents({ take: 1000 })).filter((event) => event.action === 'operator.lockout' && event.targetId === `account-address:${operator.email}|${address}`)
+    const lockouts = (await listAuditEvents({ take: 1000 })).filter(
+      (event) => event.action === 'operator.lockout' && event.targetId === `account-address:${operator.email}|${address}`,
+    )
     expect(lockouts).toHaveLength(1)
   })
 
@@ -112,16 +130,21 @@ describe('signInOperator', () => {
     const { operator, password } = await createOperator(CLI_ACTOR, { email: unique(), role: 'support' })
     const address = randomAddress()
     const start = new Date('2032-01-01T10:00:00Z')
-    for (let index = 0; index < SIGN_IN_LIMITS.accountFromAddress; index++) await signInOperator(attempt(operator.email, 'nope', address), start)
+    for (let index = 0; index < SIGN_IN_LIMITS.accountFromAddress; index++)
+      await signInOperator(attempt(operator.email, 'nope', address), start)
     const justAfterFirstLock = new Date(start.getTime() + FIRST_LOCK_MS + 1000)
-    expect((await signInOperator(attempt(operator.email, password, address), new Date(start.getTime() + FIRST_LOCK_MS - 1000))).ok).toBe(false)
+    expect(
+      (await signInOperator(attempt(operator.email, password, address), new Date(start.getTime() + FIRST_LOCK_MS - 1000))).ok,
+    ).toBe(false)
     // The first lock has passed: one more failure locks for twice as long.
     await signInOperator(attempt(operator.email, 'nope', address), justAfterFirstLock)
     const afterOneMinute = new Date(justAfterFirstLock.getTime() + FIRST_LOCK_MS + 1000)
     expect((await signInOperator(attempt(operator.email, password, address), afterOneMinute)).ok).toBe(false)
     await unlockOperator({ name: admin.email }, operator.id)
     expect((await signInOperator(attempt(operator.email, password, address), afterOneMinute)).ok).toBe(true)
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.unlock', actor: admin.email }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.unlock', actor: admin.email }),
+    )
   })
 
   it('refuses disabled operators only after the right password, and ends their sessions', async () => {
@@ -132,8 +155,13 @@ describe('signInOperator', () => {
     await setOperatorDisabled({ name: admin.email, id: admin.id }, operator.id, true)
     expect(await resumeSession(signedIn.sessionId)).toBeNull()
     expect(await signInOperator(attempt(operator.email, password, randomAddress()))).toEqual({ ok: false, reason: 'disabled' })
-    expect(await signInOperator(attempt(operator.email, 'wrong password', randomAddress()))).toEqual({ ok: false, reason: 'invalid' })
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.disable', actor: admin.email }))
+    expect(await signInOperator(attempt(operator.email, 'wrong password', randomAddress()))).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.disable', actor: admin.email }),
+    )
   })
 
   it('does not let an admin disable themselves', async () => {
@@ -142,7 +170,12 @@ describe('signInOperator', () => {
   })
 
   it('stores hostile input as text PostgreSQL accepts, without a 500', async () => {
-    const result = await signInOperator({ email: `a\u0000b\ud800@x.test`, password: 'x'.repeat(100_000), address: '\u0000', userAgent: '\ud800'.repeat(10_000) })
+    const result = await signInOperator({
+      email: `a\u0000b\ud800@x.test`,
+      password: 'x'.repeat(100_000),
+      address: '\u0000',
+      userAgent: '\ud800'.repeat(10_000),
+    })
     expect(result).toEqual({ ok: false, reason: 'invalid' })
   })
 })
@@ -179,19 +212,25 @@ describe('sessions', () => {
     const { operator, sessionId } = await signedIn()
     await signOutSession(sessionId)
     expect(await resumeSession(sessionId)).toBeNull()
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.sign-out', actor: operator.email }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.sign-out', actor: operator.email }),
+    )
   })
 
   it('a password change ends the other sessions and keeps the current one', async () => {
     const { operator, password, sessionId } = await signedIn()
     const other = await signInOperator(attempt(operator.email, password, randomAddress()))
     if (!other.ok) throw new Error('sign-in failed')
-    await expect(changeOwnPassword(operator.id, 'not my password', 'a brand new passphrase')).rejects.toBeInstanceOf(WrongPasswordError)
+    await expect(changeOwnPassword(operator.id, 'not my password', 'a brand new passphrase')).rejects.toBeInstanceOf(
+      WrongPasswordError,
+    )
     await expect(changeOwnPassword(operator.id, password, 'password1234')).rejects.toThrow(/common or breached/)
     await changeOwnPassword(operator.id, password, 'a brand new passphrase', sessionId)
     expect(await resumeSession(sessionId)).not.toBeNull()
     expect(await resumeSession(other.sessionId)).toBeNull()
-    expect(await eventsFor(operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.password', actor: operator.email }))
+    expect(await eventsFor(operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.password', actor: operator.email }),
+    )
     expect((await signInOperator(attempt(operator.email, 'a brand new passphrase', randomAddress()))).ok).toBe(true)
   })
 
@@ -202,12 +241,18 @@ describe('sessions', () => {
     await setOperatorRole(actor, first.operator.id, 'admin')
     expect(await resumeSession(first.sessionId)).toBeNull()
     expect(await eventsFor(first.operator.id)).toContainEqual(
-      expect.objectContaining({ action: 'operator.role', actor: admin.email, details: expect.objectContaining({ from: 'support', to: 'admin' }) }),
+      expect.objectContaining({
+        action: 'operator.role',
+        actor: admin.email,
+        details: expect.objectContaining({ from: 'support', to: 'admin' }),
+      }),
     )
     const second = await signedIn('support')
     expect(await endSessionsOfOperator(actor, second.operator.id)).toMatchObject({ count: 1 })
     expect(await resumeSession(second.sessionId)).toBeNull()
-    expect(await eventsFor(second.operator.id)).toContainEqual(expect.objectContaining({ action: 'operator.sessions.ended', actor: admin.email }))
+    expect(await eventsFor(second.operator.id)).toContainEqual(
+      expect.objectContaining({ action: 'operator.sessions.ended', actor: admin.email }),
+    )
   })
 
   it('refuses a malformed session id without a query error', async () => {
@@ -232,6 +277,8 @@ describe('signInOperator without a client address', () => {
     }
     expect(await isSignInLocked(operator.email, now)).toBe(true)
     expect((await signInOperator({ email: operator.email, password, address: null, userAgent: null }, now)).ok).toBe(false)
-    expect((await signInOperator({ email: other.operator.email, password: other.password, address: null, userAgent: null }, now)).ok).toBe(true)
+    expect(
+      (await signInOperator({ email: other.operator.email, password: other.password, address: null, userAgent: null }, now)).ok,
+    ).toBe(true)
   })
 })

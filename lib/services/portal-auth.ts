@@ -95,7 +95,11 @@ function signInLimits(email: string | null, address: string | null): Limit[] {
     limits.push({ key: limitKeys.accountFromAddress(email, address), max: SIGN_IN_LIMITS.accountFromAddress })
     // A lock of the account as a whole never refuses an address that has not failed, so nobody can keep an
     // admin out by failing on purpose from elsewhere.
-    limits.push({ key: limitKeys.account(email), max: SIGN_IN_LIMITS.account, enforce: (rows) => (rows.get(addressKey)?.failures ?? 0) > 0 })
+    limits.push({
+      key: limitKeys.account(email),
+      max: SIGN_IN_LIMITS.account,
+      enforce: (rows) => (rows.get(addressKey)?.failures ?? 0) > 0,
+    })
   }
   return limits
 }
@@ -122,21 +126,34 @@ export async function signInOperator(attempt: SignInAttempt, now = new Date()): 
   const auditDetails = { email: email ?? escapeUnstorableText(attempt.email.slice(0, MAX_EMAIL_LENGTH)), address, userAgent }
   if (!reservation.allowed) return { ok: false, reason: 'invalid' }
   if (!operator || !valid) {
-    await recordAudit({ name: auditDetails.email }, 'operator.sign-in.failed', { type: 'operator', id: operator?.id ?? null }, auditDetails)
+    await recordAudit(
+      { name: auditDetails.email },
+      'operator.sign-in.failed',
+      { type: 'operator', id: operator?.id ?? null },
+      auditDetails,
+    )
     await auditLockouts(reservation.newlyLocked, { email: auditDetails.email, address })
     return { ok: false, reason: 'invalid' }
   }
   await releaseAttempt(
-    address ? [limitKeys.account(operator.email), limitKeys.accountFromAddress(operator.email, address)] : [limitKeys.account(operator.email)],
+    address
+      ? [limitKeys.account(operator.email), limitKeys.accountFromAddress(operator.email, address)]
+      : [limitKeys.account(operator.email)],
     address ? limits.filter((limit) => limit.key === limitKeys.address(address)) : [],
     now,
   )
   // The password is right: only now say that the account is disabled, so the state is not probeable.
   if (operator.disabled) {
-    await recordAudit({ name: operator.email }, 'operator.sign-in.failed', { type: 'operator', id: operator.id }, { ...auditDetails, reason: 'disabled' })
+    await recordAudit(
+      { name: operator.email },
+      'operator.sign-in.failed',
+      { type: 'operator', id: operator.id },
+      { ...auditDetails, reason: 'disabled' },
+    )
     return { ok: false, reason: 'disabled' }
   }
-  const state: OperatorSessionState = operator.mfaEnabled || operator.hasPasskey ? 'mfa_required' : (await isMfaRequired()) ? 'mfa_enrolment' : 'active'
+  const state: OperatorSessionState =
+    operator.mfaEnabled || operator.hasPasskey ? 'mfa_required' : (await isMfaRequired()) ? 'mfa_enrolment' : 'active'
   const upgradedHash = needsRehash(operator.passwordHash) ? await hashPassword(attempt.password) : null
   const sessionId = await withTransaction(async () => {
     await updateOperator(operator.id, { lastSignInAt: now, ...(upgradedHash ? { passwordHash: upgradedHash } : {}) })
@@ -214,7 +231,12 @@ export async function signOutSession(sessionId: string, now = new Date()): Promi
     const operatorId = await endSession(sessionId, 'sign-out', now)
     if (!operatorId) return
     const operator = await findOperatorCredentialsById(operatorId)
-    await recordAudit({ name: operator?.email ?? operatorId }, 'operator.sign-out', { type: 'operator', id: operatorId }, { session: sessionId })
+    await recordAudit(
+      { name: operator?.email ?? operatorId },
+      'operator.sign-out',
+      { type: 'operator', id: operatorId },
+      { session: sessionId },
+    )
   })
 }
 
@@ -228,7 +250,12 @@ export async function endOwnSession(operator: SignedInOperator, sessionId: strin
   await withTransaction(async () => {
     const ended = await endSession(sessionId, 'ended-by-operator', now, operator.id)
     if (!ended) throw new NotFoundError('That session has already ended.')
-    await recordAudit({ name: operator.email }, 'operator.session.end', { type: 'operator', id: operator.id }, { session: sessionId })
+    await recordAudit(
+      { name: operator.email },
+      'operator.session.end',
+      { type: 'operator', id: operator.id },
+      { session: sessionId },
+    )
   })
 }
 
@@ -236,7 +263,12 @@ export async function endOwnSession(operator: SignedInOperator, sessionId: strin
 export async function endOtherOwnSessions(operator: SignedInOperator, currentSessionId: string, now = new Date()) {
   return withTransaction(async () => {
     const count = await endOperatorSessions(operator.id, 'ended-by-operator', now, currentSessionId)
-    await recordAudit({ name: operator.email }, 'operator.session.end', { type: 'operator', id: operator.id }, { others: true, count })
+    await recordAudit(
+      { name: operator.email },
+      'operator.session.end',
+      { type: 'operator', id: operator.id },
+      { others: true, count },
+    )
     return count
   })
 }
@@ -313,7 +345,10 @@ export async function setupTokenMatches(token: unknown, now = new Date()): Promi
 export class SetupTokenError extends Error {}
 
 export const firstAdminSchema = z.object({
-  email: z.email('Enter a valid email address.').max(MAX_EMAIL_LENGTH).transform((email) => email.toLowerCase()),
+  email: z
+    .email('Enter a valid email address.')
+    .max(MAX_EMAIL_LENGTH)
+    .transform((email) => email.toLowerCase()),
   password: passwordSchema,
 })
 
@@ -337,7 +372,8 @@ export async function createFirstAdmin(token: unknown, input: z.input<typeof fir
       return operator
     })
   } catch (error) {
-    if (error instanceof UniqueViolationError) throw new ConflictError(`An operator with the email '${data.email}' already exists.`)
+    if (error instanceof UniqueViolationError)
+      throw new ConflictError(`An operator with the email '${data.email}' already exists.`)
     throw error
   }
 }
@@ -363,14 +399,25 @@ export async function checkOwnPassword(operatorId: string, password: string, now
 }
 
 /** Changes the operator's password and ends every other session of theirs. */
-export async function changeOwnPassword(operatorId: string, current: string, next: string, currentSessionId?: string, now = new Date()) {
+export async function changeOwnPassword(
+  operatorId: string,
+  current: string,
+  next: string,
+  currentSessionId?: string,
+  now = new Date(),
+) {
   const operator = await checkOwnPassword(operatorId, current, now)
   const passwordHash = await hashPassword(passwordSchema.parse(next))
   await withTransaction(async () => {
     await updateOperator(operatorId, { passwordHash })
     const ended = await endOperatorSessions(operatorId, 'password-changed', now, currentSessionId)
     if (currentSessionId) await markSessionVerified(currentSessionId, now)
-    await recordAudit({ name: operator.email }, 'operator.password', { type: 'operator', id: operatorId }, { endedSessions: ended })
+    await recordAudit(
+      { name: operator.email },
+      'operator.password',
+      { type: 'operator', id: operatorId },
+      { endedSessions: ended },
+    )
   })
 }
 
@@ -383,7 +430,12 @@ async function lockOtherOperator(actor: Actor & { id: string }, operatorId: stri
   return operator
 }
 
-export async function setOperatorRole(actor: Actor & { id: string }, operatorId: string, role: (typeof operatorRoles)[number], now = new Date()) {
+export async function setOperatorRole(
+  actor: Actor & { id: string },
+  operatorId: string,
+  role: (typeof operatorRoles)[number],
+  now = new Date(),
+) {
   if (!isUuid(operatorId)) throw new NotFoundError('No such operator.')
   return withTransaction(async () => {
     const activeAdmins = await lockActiveAdmins()
@@ -393,12 +445,22 @@ export async function setOperatorRole(actor: Actor & { id: string }, operatorId:
     }
     await updateOperator(operatorId, { role })
     const ended = await endOperatorSessions(operatorId, 'role-changed', now)
-    await recordAudit(actor, 'operator.role', { type: 'operator', id: operatorId }, { email: operator.email, from: operator.role, to: role, endedSessions: ended })
+    await recordAudit(
+      actor,
+      'operator.role',
+      { type: 'operator', id: operatorId },
+      { email: operator.email, from: operator.role, to: role, endedSessions: ended },
+    )
     return { id: operator.id, email: operator.email, role: operator.role }
   })
 }
 
-export async function setOperatorDisabled(actor: Actor & { id: string }, operatorId: string, disabled: boolean, now = new Date()) {
+export async function setOperatorDisabled(
+  actor: Actor & { id: string },
+  operatorId: string,
+  disabled: boolean,
+  now = new Date(),
+) {
   if (!isUuid(operatorId)) throw new NotFoundError('No such operator.')
   return withTransaction(async () => {
     const activeAdmins = await lockActiveAdmins()
@@ -410,10 +472,15 @@ export async function setOperatorDisabled(actor: Actor & { id: string }, operato
     const ended = disabled ? await endOperatorSessions(operatorId, 'disabled', now) : 0
     // Re-enabling also lifts a sign-in lock, the usual reason for asking.
     if (!disabled) await deleteLimits([limitKeys.account(operator.email), limitKeys.verify(operator.id)])
-    await recordAudit(actor, disabled ? 'operator.disable' : 'operator.enable', { type: 'operator', id: operatorId }, {
-      email: operator.email,
-      ...(disabled ? { endedSessions: ended } : {}),
-    })
+    await recordAudit(
+      actor,
+      disabled ? 'operator.disable' : 'operator.enable',
+      { type: 'operator', id: operatorId },
+      {
+        email: operator.email,
+        ...(disabled ? { endedSessions: ended } : {}),
+      },
+    )
     return { id: operator.id, email: operator.email, role: operator.role }
   })
 }

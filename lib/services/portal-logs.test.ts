@@ -15,7 +15,10 @@ let tenant: TestTenant
 beforeAll(async () => {
   tenant = await createTestTenant({ customAttributes: [{ name: 'JobCode' }] })
   for (let n = 0; n < 7; n++) {
-    const body = entraUser(`${n}-${tenant.providerId.slice(0, 6)}`, n % 2 === 0 ? { 'urn:ietf:params:scim:schemas:extension:traffitech:2.0:User': { JobCode: `J${n}` } } : {})
+    const body = entraUser(
+      `${n}-${tenant.providerId.slice(0, 6)}`,
+      n % 2 === 0 ? { 'urn:ietf:params:scim:schemas:extension:traffitech:2.0:User': { JobCode: `J${n}` } } : {},
+    )
     expect((await tenant.request('POST', '/Users', body)).status).toBe(201)
   }
   await tenant.request('GET', '/Users/00000000-0000-4000-8000-000000000000')
@@ -37,7 +40,13 @@ describe('the provisioning log', () => {
     }
     expect(seen).toHaveLength(8)
     expect(new Set(seen).size).toBe(8)
-    const second = await findLogPage(params({ idp: tenant.providerId, after: encodeCursor((await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor!) }), 3)
+    const second = await findLogPage(
+      params({
+        idp: tenant.providerId,
+        after: encodeCursor((await findLogPage(params({ idp: tenant.providerId }), 3)).olderCursor!),
+      }),
+      3,
+    )
     const back = await findLogPage(params({ idp: tenant.providerId, before: encodeCursor(second.newerCursor!) }), 3)
     expect(back.rows.map((row) => row.id)).toEqual(firstPage)
   })
@@ -55,7 +64,11 @@ describe('the provisioning log', () => {
   })
 
   it('ignores malformed filter values instead of failing', () => {
-    expect(params({ idp: 'nope', status: 'x', operation: 'drop table', after: 'zzz' })).toMatchObject({ idp: undefined, status: undefined, operation: undefined })
+    expect(params({ idp: 'nope', status: 'x', operation: 'drop table', after: 'zzz' })).toMatchObject({
+      idp: undefined,
+      status: undefined,
+      operation: undefined,
+    })
   })
 
   it('names each filter value it had to ignore, and only those', () => {
@@ -78,13 +91,27 @@ describe('the provisioning log', () => {
 
   it('audits each export with its filter and row count, also one abandoned part way', async () => {
     const actor = { name: `exporter-${crypto.randomUUID()}` }
-    for await (const chunk of exportLog(actor, params({ idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00' }), 'csv')) void chunk
+    for await (const chunk of exportLog(
+      actor,
+      params({ idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00' }),
+      'csv',
+    ))
+      void chunk
     const abandoned = exportLog(actor, params({ idp: tenant.providerId }), 'json')
     await abandoned.next()
     await abandoned.return(undefined)
     const events = (await listAuditEvents({ take: 10_000 })).filter((event) => event.actor === actor.name).reverse()
     expect(events.map((event) => [event.action, event.providerId, event.details])).toEqual([
-      ['log.export', tenant.providerId, { format: 'csv', filter: { idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00:00.000Z' }, rows: 7, completed: true }],
+      [
+        'log.export',
+        tenant.providerId,
+        {
+          format: 'csv',
+          filter: { idp: tenant.providerId, status: '2xx', from: '2020-01-01T00:00:00.000Z' },
+          rows: 7,
+          completed: true,
+        },
+      ],
       ['log.export', tenant.providerId, { format: 'json', filter: { idp: tenant.providerId }, rows: 0, completed: false }],
     ])
   })
@@ -114,15 +141,23 @@ describe('portal users and overview', () => {
     expect(cleared).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'title', old: 'Engineer', new: null }] })
     const detail = await getUserDetail(row!.id)
     expect(detail.rows.some((candidate) => candidate.path === 'title')).toBe(false)
-    expect(await setUserActive(CLI_ACTOR, row!.id, false)).toEqual({ providerId: tenant.providerId, changes: [{ attribute: 'active', old: true, new: false }] })
+    expect(await setUserActive(CLI_ACTOR, row!.id, false)).toEqual({
+      providerId: tenant.providerId,
+      changes: [{ attribute: 'active', old: true, new: false }],
+    })
     expect((await getUserDetail(row!.id)).user.active).toBe(false)
     // userName cannot be cleared, and a cleared value is not there to clear again: both are a not-found, not a failure.
-    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow(new NotFoundError("The user has no value at 'userName' to clear."))
+    await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'userName')).rejects.toThrow(
+      new NotFoundError("The user has no value at 'userName' to clear."),
+    )
     await expect(clearUserAttribute(CLI_ACTOR, row!.id, 'title')).rejects.toBeInstanceOf(NotFoundError)
     await expect(clearUserAttribute(CLI_ACTOR, crypto.randomUUID(), 'title')).rejects.toBeInstanceOf(NotFoundError)
     await expect(setUserActive(CLI_ACTOR, 'not-a-uuid', true)).rejects.toBeInstanceOf(NotFoundError)
     // Each fix is audited with the same old and new values.
-    const audited = (await listAuditEvents({ take: 10, filter: { target: row!.id } })).map((event) => [event.action, event.details])
+    const audited = (await listAuditEvents({ take: 10, filter: { target: row!.id } })).map((event) => [
+      event.action,
+      event.details,
+    ])
     expect(audited).toEqual([
       ['user.deactivate', { changes: [{ attribute: 'active', old: true, new: false }] }],
       ['user.clearAttribute', { path: 'title', changes: [{ attribute: 'title', old: 'Engineer', new: null }] }],

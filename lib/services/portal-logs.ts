@@ -17,7 +17,6 @@ export { requestOperations }
 
 export const requestMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
-
 /** A parsed log filter (the portal reads it from the URL); `after`/`before` are the row keys to page from. */
 export type LogFilterParams = {
   idp?: string | undefined
@@ -59,7 +58,11 @@ function pageKey(row: { createdAt: Date; id: string }): RequestCursor {
 export async function findLogPage(params: LogFilterParams, take = LOG_PAGE_SIZE) {
   const after = params.after
   const before = after ? undefined : params.before
-  const { rows, hasMore } = await findRequestPage(toRequestLogFilter(params), { take, ...(after ? { after } : {}), ...(before ? { before } : {}) })
+  const { rows, hasMore } = await findRequestPage(toRequestLogFilter(params), {
+    take,
+    ...(after ? { after } : {}),
+    ...(before ? { before } : {}),
+  })
   const first = rows[0]
   const last = rows[rows.length - 1]
   // Going back (`before`) always has an older page; going forward has one when more rows came back.
@@ -141,7 +144,9 @@ export async function* exportLog(actor: Actor, params: LogFilterParams, format: 
         if (format === 'csv') {
           lines.push(exportColumns.map((column) => csvCell(row[column])).join(','))
         } else {
-          lines.push(`${first ? '' : ','}\n${JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, row[column]])))}`)
+          lines.push(
+            `${first ? '' : ','}\n${JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, row[column]])))}`,
+          )
           first = false
         }
       }
@@ -151,12 +156,17 @@ export async function* exportLog(actor: Actor, params: LogFilterParams, format: 
     if (format === 'json') yield '\n]\n'
     completed = true
   } finally {
-    await recordAudit(actor, 'log.export', { type: 'requestLog', providerId: params.idp ?? null }, {
-      format,
-      filter: auditedFilter(params),
-      rows,
-      completed,
-      ...(rows >= EXPORT_ROW_LIMIT ? { capped: true } : {}),
-    })
+    await recordAudit(
+      actor,
+      'log.export',
+      { type: 'requestLog', providerId: params.idp ?? null },
+      {
+        format,
+        filter: auditedFilter(params),
+        rows,
+        completed,
+        ...(rows >= EXPORT_ROW_LIMIT ? { capped: true } : {}),
+      },
+    )
   }
 }

@@ -1,7 +1,13 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestTenant, type TestTenant } from '@/test/scim-harness'
 import { CLI_ACTOR } from './audit'
-import { expiringTokens, getDashboard, listProviderSummaries, listTokensWithWarnings, TOKEN_EXPIRY_WARNING_DAYS } from './portal-overview'
+import {
+  expiringTokens,
+  getDashboard,
+  listProviderSummaries,
+  listTokensWithWarnings,
+  TOKEN_EXPIRY_WARNING_DAYS,
+} from './portal-overview'
 import { flushRequestLog, recordRequest } from './request-log'
 import { createToken, revokeToken } from './tokens'
 import { insertProvisioningRequests } from '../db/provisioning-requests'
@@ -85,7 +91,11 @@ describe('dashboard bucketing', () => {
       process.env.TZ = zone
       expect(new Date('2026-03-10T00:00:00.000Z').getHours()).not.toBe(0)
       const elsewhere = await cardOf(tenant, now)
-      expect({ zone, hourly: elsewhere.hourly, daily: elsewhere.daily }).toEqual({ zone, hourly: inUtc.hourly, daily: inUtc.daily })
+      expect({ zone, hourly: elsewhere.hourly, daily: elsewhere.daily }).toEqual({
+        zone,
+        hourly: inUtc.hourly,
+        daily: inUtc.daily,
+      })
     }
   })
 
@@ -148,8 +158,16 @@ describe('token expiry warnings', () => {
   it(`flags a token from ${TOKEN_EXPIRY_WARNING_DAYS} days before it expires until it expires, and no other`, async () => {
     const tenant = await createTestTenant({ token: { expiresInDays: null } })
     const issuedAt = new Date()
-    const { token } = await createToken(CLI_ACTOR, { providerId: tenant.providerId, label: 'thirty', expiresInDays: 30 }, issuedAt)
-    const { token: revoked } = await createToken(CLI_ACTOR, { providerId: tenant.providerId, label: 'revoked', expiresInDays: 20 }, issuedAt)
+    const { token } = await createToken(
+      CLI_ACTOR,
+      { providerId: tenant.providerId, label: 'thirty', expiresInDays: 30 },
+      issuedAt,
+    )
+    const { token: revoked } = await createToken(
+      CLI_ACTOR,
+      { providerId: tenant.providerId, label: 'revoked', expiresInDays: 20 },
+      issuedAt,
+    )
     await revokeToken(CLI_ACTOR, revoked.id)
     const expiresAt = token.expiresAt!.getTime()
     expect(expiresAt - issuedAt.getTime()).toBe(30 * DAY)
@@ -176,6 +194,10 @@ describe('token expiry warnings', () => {
     expect(await flags(expiresAt - 1)).toEqual(flagged)
     // Once expired it no longer expires soon: the dashboard and summaries stop warning.
     const expired = await flags(expiresAt)
-    expect({ expiring: expired.expiring, summary: expired.summary, dashboard: expired.dashboard }).toEqual({ expiring: [], summary: 0, dashboard: [] })
+    expect({ expiring: expired.expiring, summary: expired.summary, dashboard: expired.dashboard }).toEqual({
+      expiring: [],
+      summary: 0,
+      dashboard: [],
+    })
   })
 })

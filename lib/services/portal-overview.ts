@@ -25,7 +25,11 @@ export async function expiringTokens(now = new Date()) {
 }
 
 export async function listProviderSummaries(now = new Date()) {
-  const [providers, userCounts, expiring] = await Promise.all([listIdentityProviders(), countUsersByProvider(), expiringTokens(now)])
+  const [providers, userCounts, expiring] = await Promise.all([
+    listIdentityProviders(),
+    countUsersByProvider(),
+    expiringTokens(now),
+  ])
   return Promise.all(
     providers.map(async (provider) => {
       const [lastRequest, failures24h] = await Promise.all([
@@ -72,7 +76,12 @@ export async function getProviderOverview(providerId: string) {
 
 export type Bar = { start: Date; total: number; failures: number }
 
-function fillBuckets(rows: { bucket: number; total: number; failures: number }[], now: Date, bucketMs: number, count: number): Bar[] {
+function fillBuckets(
+  rows: { bucket: number; total: number; failures: number }[],
+  now: Date,
+  bucketMs: number,
+  count: number,
+): Bar[] {
   const byBucket = new Map(rows.map((row) => [row.bucket, row]))
   const last = Math.floor(now.getTime() / bucketMs)
   return Array.from({ length: count }, (_, index) => {

@@ -18,7 +18,6 @@ import { listEventsOfUser } from './events'
 
 export const USER_PAGE_SIZE = 25
 
-
 /** The columns the user list can be sorted by. */
 export const userSortKeys = Object.keys(userSortColumns) as [UserSortColumn, ...UserSortColumn[]]
 
@@ -69,7 +68,8 @@ export function attributeRows(resource: Record<string, unknown>, extensionUrn: s
     if (key === 'schemas' || key === 'meta') continue
     if (key === ENTERPRISE_USER_URN || key === extensionUrn) {
       const prefix = key === ENTERPRISE_USER_URN ? 'enterprise' : 'custom'
-      for (const [name, inner] of Object.entries((value ?? {}) as Record<string, unknown>)) push(`${key}:${name}`, `${prefix}: ${name}`, inner)
+      for (const [name, inner] of Object.entries((value ?? {}) as Record<string, unknown>))
+        push(`${key}:${name}`, `${prefix}: ${name}`, inner)
       continue
     }
     if (Array.isArray(value)) {
@@ -135,8 +135,19 @@ export async function setUserActive(actor: Actor, userId: string, active: boolea
   const tenant = await portalTenant(user.providerId)
   const providerId = user.providerId
   return withTransaction(async () => {
-    const result = await patchUser(tenant, userId, { Operations: [{ op: 'replace', path: 'active', value: active }] }, null, new CompatLog())
-    await recordAudit(actor, active ? 'user.reactivate' : 'user.deactivate', { type: 'user', id: userId, providerId }, { changes: result.changes })
+    const result = await patchUser(
+      tenant,
+      userId,
+      { Operations: [{ op: 'replace', path: 'active', value: active }] },
+      null,
+      new CompatLog(),
+    )
+    await recordAudit(
+      actor,
+      active ? 'user.reactivate' : 'user.deactivate',
+      { type: 'user', id: userId, providerId },
+      { changes: result.changes },
+    )
     return { providerId, changes: result.changes }
   })
 }

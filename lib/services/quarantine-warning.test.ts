@@ -69,7 +69,10 @@ describe('quarantine early warning', () => {
 
   it('stays quiet below ten failures, or below a fifth of the requests', async () => {
     const fewFailures = await providerWith((id) => [...times(9, () => request(id, 1, 500)), request(id, 1, 201)])
-    const lowRatio = await providerWith((id) => [...times(15, () => request(id, 1, 500)), ...times(90, () => request(id, 2, 200))])
+    const lowRatio = await providerWith((id) => [
+      ...times(15, () => request(id, 1, 500)),
+      ...times(90, () => request(id, 2, 200)),
+    ])
     expect(await quarantineWarnings(new Date(), fewFailures)).toEqual([])
     expect(await quarantineWarnings(new Date(), lowRatio)).toEqual([])
     const ratios = new Map((await failureRatios()).map((row) => [row.providerId, row]))

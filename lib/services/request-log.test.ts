@@ -77,7 +77,9 @@ describe('the request log, made storable', () => {
     for (const entry of [plain[0]!, hostile, plain[1]!, plain[2]!]) recordRequest(entry)
     const rows = await rowsByPath(plain.map((entry) => entry.path))
     // The hostile path is stored cut, so find it by its prefix.
-    const stored = await getDb().provisioningRequest.findFirst({ where: { path: { startsWith: `/scim/v2/enterprise-idps/x/Users/${marker}` } } })
+    const stored = await getDb().provisioningRequest.findFirst({
+      where: { path: { startsWith: `/scim/v2/enterprise-idps/x/Users/${marker}` } },
+    })
     expect(rows).toHaveLength(3)
     expect(stored).not.toBeNull()
     const row = stored!
@@ -172,7 +174,10 @@ describe('the request log, when the database refuses a record', () => {
     expect(after.dropped - before.dropped).toBe(2)
     expect(after.written - before.written).toBe(3)
     expect(after.queued).toBe(0)
-    expect(errors).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/^Provisioning log: 2 records could not be written \(\d+ since start\): 23503 /))
+    expect(errors).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.stringMatching(/^Provisioning log: 2 records could not be written \(\d+ since start\): 23503 /),
+    )
   })
 
   it('keeps a record whose ids are not UUIDs, with those ids empty, and one whose time or numbers are invalid', async () => {
@@ -197,7 +202,16 @@ describe('the request log, when the database refuses a record', () => {
 
 describe('the request log, folding floods of identical failures', () => {
   const failure = (path: string, at: Date, overrides: Partial<RequestLogRecord> = {}) =>
-    record({ path, at, status: 401, operation: 'auth_failure', scimType: null, errorDetail: 'The bearer token is not valid.', clientIp: '203.0.113.5', ...overrides })
+    record({
+      path,
+      at,
+      status: 401,
+      operation: 'auth_failure',
+      scimType: null,
+      errorDetail: 'The bearer token is not valid.',
+      clientIp: '203.0.113.5',
+      ...overrides,
+    })
 
   it('stores the first of a minute as usual and one row counting the rest', async () => {
     const before = requestLogStats()
@@ -214,7 +228,8 @@ describe('the request log, folding floods of identical failures', () => {
   it('opens a new minute once the last one has passed, writing the row of the closed one', async () => {
     const path = `/flood/${crypto.randomUUID()}`
     const start = Date.now()
-    for (const offset of [0, 1000, 2000, 61_000, 62_000]) recordRequest(failure(path, new Date(start + offset)), { coalesce: true })
+    for (const offset of [0, 1000, 2000, 61_000, 62_000])
+      recordRequest(failure(path, new Date(start + offset)), { coalesce: true })
     const rows = await rowsByPath([path])
     expect(rows.map((row) => [row.createdAt.getTime() - start, row.repeatCount])).toEqual([
       [0, 1],

@@ -191,7 +191,8 @@ function storableJson(value: unknown, budget: { left: number }, depth: number): 
     budget.left -= jsonLength(storableKey) + 1
     const storableValue = storableJson(inner, budget, depth + 1)
     // A parsed body may carry an own `__proto__` key: kept as data, never as the prototype.
-    if (storableKey === '__proto__') Object.defineProperty(kept, storableKey, { value: storableValue, enumerable: true, writable: true, configurable: true })
+    if (storableKey === '__proto__')
+      Object.defineProperty(kept, storableKey, { value: storableValue, enumerable: true, writable: true, configurable: true })
     else kept[storableKey] = storableValue
   }
   return kept
@@ -251,7 +252,14 @@ function storableRow(record: RequestLogRecord): ProvisioningRequestInsert {
 }
 
 function rowChars(row: ProvisioningRequestInsert): number {
-  return 1024 + (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0) + (row.errorDetail?.length ?? 0) + row.path.length + row.query.length
+  return (
+    1024 +
+    (row.requestBody?.length ?? 0) +
+    (row.responseBody?.length ?? 0) +
+    (row.errorDetail?.length ?? 0) +
+    row.path.length +
+    row.query.length
+  )
 }
 
 function enqueue(row: ProvisioningRequestInsert): void {

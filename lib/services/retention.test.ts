@@ -90,7 +90,13 @@ describe('retention', () => {
     const old = { id: `evt_${randomUUID().replaceAll('-', '')}`, createdAt: new Date(Date.now() - 31 * DAY) }
     const recent = { id: `evt_${randomUUID().replaceAll('-', '')}`, createdAt: new Date(Date.now() - 29 * DAY) }
     await insertUserEvents(
-      [old, recent].map((event) => ({ ...event, type: 'user.updated', providerId, userId: randomUUID(), payload: { id: event.id } })),
+      [old, recent].map((event) => ({
+        ...event,
+        type: 'user.updated',
+        providerId,
+        userId: randomUUID(),
+        payload: { id: event.id },
+      })),
     )
     await runRetention({ pauseMs: 0 })
     const { rows } = await sql(`SELECT "id" FROM "UserEvent" WHERE "id" = ANY($1::text[])`, [[old.id, recent.id]])

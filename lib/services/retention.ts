@@ -20,9 +20,7 @@ export type RetentionPolicy = { bodyDays: number; recordDays: number; eventDays:
 
 export type RetentionOptions = { batch?: number; pauseMs?: number; now?: Date; holder?: string }
 
-export type RetentionResult =
-  | { ran: false }
-  | { ran: true; bodiesCleared: number; recordsDeleted: number; eventsDeleted: number }
+export type RetentionResult = { ran: false } | { ran: true; bodiesCleared: number; recordsDeleted: number; eventsDeleted: number }
 
 type RetentionState = { bodiesClearedTo?: { createdAt: string; id: string } }
 
@@ -85,8 +83,7 @@ let timer: NodeJS.Timeout | undefined
 /** Runs retention now and then every `RETENTION_INTERVAL_MINUTES`, in the background of this process. */
 export function startRetentionJob(log: (message: string, error?: unknown) => void = console.error): void {
   if (timer) return
-  const run = () =>
-    runRetention().catch((error) => log('The retention job failed; it runs again at its next interval.', error))
+  const run = () => runRetention().catch((error) => log('The retention job failed; it runs again at its next interval.', error))
   timer = setInterval(run, env().RETENTION_INTERVAL_MINUTES * 60 * 1000)
   timer.unref()
   setTimeout(run, 60 * 1000).unref()

@@ -112,7 +112,11 @@ export async function authenticateScimRequest(
  * The tenant of a request whose token this process accepted a moment ago, without touching the database;
  * undefined otherwise. While a client address is over its failure limit, only such requests are served.
  */
-export function authenticateFromCache(providerId: string, authorization: string | null, now = new Date()): ScimTenant | undefined {
+export function authenticateFromCache(
+  providerId: string,
+  authorization: string | null,
+  now = new Date(),
+): ScimTenant | undefined {
   const { secret, secretHash } = secretOf(authorization)
   if (!secretHash) return undefined
   const cached = accessCache.get(cacheKey(providerId, secretHash))
@@ -135,7 +139,12 @@ function checkAccess(found: CachedProvider, secret: string | null, secretHash: s
     throw new ScimAuthError(401, 'The bearer token is not valid for this identity provider.', provider.id)
   }
   if (token.revokedAt) {
-    throw new ScimAuthError(401, 'The bearer token has been revoked. Ask your administrator for a new token.', provider.id, token.id)
+    throw new ScimAuthError(
+      401,
+      'The bearer token has been revoked. Ask your administrator for a new token.',
+      provider.id,
+      token.id,
+    )
   }
   if (token.expiresAt && token.expiresAt <= now) {
     throw new ScimAuthError(401, 'The bearer token has expired. Ask your administrator for a new token.', provider.id, token.id)

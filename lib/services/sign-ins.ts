@@ -73,12 +73,18 @@ export async function signIn(providerId: string, claims: SignInClaims): Promise<
   // A concurrent sign-in (or SCIM) made the account first: that one is the answer.
   const raced = await findSignInAccount(providerId, claims.externalId, claims.userName)
   if (raced) return existingAccount(raced)
-  throw new ConflictError(`An account with userName '${claims.userName}' or externalId '${claims.externalId}' exists in a state that cannot be matched; retry.`)
+  throw new ConflictError(
+    `An account with userName '${claims.userName}' or externalId '${claims.externalId}' exists in a state that cannot be matched; retry.`,
+  )
 }
 
 export async function setJitEnabled(actor: Actor, providerId: string, enabled: boolean): Promise<void> {
   await withTransaction(async () => {
     if (!isUuid(providerId) || (await setProviderJitEnabled(providerId, enabled)) === 0) throw unknownProvider(providerId)
-    await recordAudit(actor, enabled ? 'idp.jit.enable' : 'idp.jit.disable', { type: 'identityProvider', id: providerId, providerId })
+    await recordAudit(actor, enabled ? 'idp.jit.enable' : 'idp.jit.disable', {
+      type: 'identityProvider',
+      id: providerId,
+      providerId,
+    })
   })
 }

@@ -41,15 +41,21 @@ describe('token lifetimes', () => {
     await expect(rotateToken(CLI_ACTOR, { tokenId: tenant.tokenId })).rejects.toThrow(/already has 5 active tokens/)
     await revokeToken(CLI_ACTOR, extra[0]!.token.id)
     const sixth = await createToken(CLI_ACTOR, { providerId: tenant.providerId })
-    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.status === 'active')).toHaveLength(MAX_ACTIVE_TOKENS)
+    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.status === 'active')).toHaveLength(
+      MAX_ACTIVE_TOKENS,
+    )
     expect(sixth.token.expiresAt).not.toBeNull()
   })
 
   it('lets a parallel burst of creations through only up to the limit', async () => {
     const tenant = await createTestTenant()
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => createToken(CLI_ACTOR, { providerId: tenant.providerId })))
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => createToken(CLI_ACTOR, { providerId: tenant.providerId })),
+    )
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(MAX_ACTIVE_TOKENS - 1)
-    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.status === 'active')).toHaveLength(MAX_ACTIVE_TOKENS)
+    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.status === 'active')).toHaveLength(
+      MAX_ACTIVE_TOKENS,
+    )
   })
 })
 
@@ -71,19 +77,34 @@ describe('token rotation', () => {
     // Within the overlap the old one still authenticates; after it, it is refused and the new one is not.
     const inOverlap = new Date(now.getTime() + 2 * DAY)
     const afterOverlap = new Date(now.getTime() + 3 * DAY + 1000)
-    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${tenant.token}`, inOverlap)).resolves.toMatchObject({ tokenId: tenant.tokenId })
-    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${tenant.token}`, afterOverlap)).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/expired/) })
-    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${rotated.secret}`, afterOverlap)).resolves.toMatchObject({ tokenId: rotated.token.id })
+    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${tenant.token}`, inOverlap)).resolves.toMatchObject({
+      tokenId: tenant.tokenId,
+    })
+    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${tenant.token}`, afterOverlap)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/expired/),
+    })
+    await expect(authenticateScimRequest(tenant.providerId, `Bearer ${rotated.secret}`, afterOverlap)).resolves.toMatchObject({
+      tokenId: rotated.token.id,
+    })
 
     const listed = await listProviderTokens(tenant.providerId)
     const old = listed.find((token) => token.id === tenant.tokenId)
     expect(old).toMatchObject({ status: 'active', replacedById: rotated.token.id })
-    expect(listed.find((token) => token.id === rotated.token.id)).toMatchObject({ scopes: old?.scopes, label: old?.label, rotatedFromId: tenant.tokenId })
+    expect(listed.find((token) => token.id === rotated.token.id)).toMatchObject({
+      scopes: old?.scopes,
+      label: old?.label,
+      rotatedFromId: tenant.tokenId,
+    })
     expect(listed.filter((token) => token.usedLast)).toHaveLength(1)
 
     const [event] = await auditOf(tenant.tokenId).then((events) => events.filter((entry) => entry.action === 'token.rotate'))
     expect(event).toMatchObject({ actor: admin.name, providerId: tenant.providerId })
-    expect(event?.details).toMatchObject({ newTokenId: rotated.token.id, overlapDays: 3, oldExpiresAt: rotated.previous.expiresAt.toISOString() })
+    expect(event?.details).toMatchObject({
+      newTokenId: rotated.token.id,
+      overlapDays: 3,
+      oldExpiresAt: rotated.previous.expiresAt.toISOString(),
+    })
   })
 
   it('defaults to a 7-day overlap and never lengthens an old token that expires sooner', async () => {
@@ -106,9 +127,12 @@ describe('token rotation', () => {
     const done = results.filter((result) => result.status === 'fulfilled')
     expect(done).toHaveLength(1)
     for (const result of results) {
-      if (result.status === 'rejected') expect(String(result.reason)).toMatch(/has already been rotated: its successor is ttscim_/)
+      if (result.status === 'rejected')
+        expect(String(result.reason)).toMatch(/has already been rotated: its successor is ttscim_/)
     }
-    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.rotatedFromId === tenant.tokenId)).toHaveLength(1)
+    expect((await listProviderTokens(tenant.providerId)).filter((token) => token.rotatedFromId === tenant.tokenId)).toHaveLength(
+      1,
+    )
   })
 
   it('rotates only active tokens and validates the overlap', async () => {

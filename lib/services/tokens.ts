@@ -44,7 +44,10 @@ const expiresInDaysSchema = z
 export const createTokenSchema = z.object({
   providerId: z.uuid('Unknown identity provider.'),
   label: z.string().trim().max(120, 'Label is at most 120 characters.').default(''),
-  scopes: z.array(z.enum(SCOPES)).min(1, 'Choose at least one scope.').default([...SCOPES]),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .min(1, 'Choose at least one scope.')
+    .default([...SCOPES]),
   expiresInDays: expiresInDaysSchema,
 })
 export type CreateTokenInput = z.input<typeof createTokenSchema>
@@ -100,11 +103,16 @@ export async function createToken(actor: Actor, input: CreateTokenInput, now = n
       createdBy: actor.name,
       createdAt: now,
     })
-    await recordAudit(actor, 'token.create', { type: 'token', id: created.id, providerId: data.providerId }, {
-      label: data.label,
-      scopes: data.scopes,
-      expiresAt: expiresAt?.toISOString() ?? null,
-    })
+    await recordAudit(
+      actor,
+      'token.create',
+      { type: 'token', id: created.id, providerId: data.providerId },
+      {
+        label: data.label,
+        scopes: data.scopes,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
+    )
     return created
   })
   return { token, secret }
@@ -121,12 +129,16 @@ export async function rotateToken(actor: Actor, input: RotateTokenInput, now = n
     const old = await findTokenForUpdate(data.tokenId)
     if (!old) throw new NotFoundError(`No token '${data.tokenId}'.`)
     if (tokenStatus(old, now) !== 'active') {
-      throw new ConflictError(`Token ${old.prefix}… is ${tokenStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`)
+      throw new ConflictError(
+        `Token ${old.prefix}… is ${tokenStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`,
+      )
     }
     // Under the token's lock, so a double click or a parallel rotation makes one successor, not two.
     const successor = await findSuccessor(old.id)
     if (successor) {
-      throw new ConflictError(`Token ${old.prefix}… has already been rotated: its successor is ${successor.prefix}…. Rotate that one instead.`)
+      throw new ConflictError(
+        `Token ${old.prefix}… has already been rotated: its successor is ${successor.prefix}…. Rotate that one instead.`,
+      )
     }
     await ensureRoomForToken(old.providerId, now)
     const overlapEnd = new Date(now.getTime() + data.overlapDays * DAY_MS)
@@ -144,13 +156,18 @@ export async function rotateToken(actor: Actor, input: RotateTokenInput, now = n
       createdAt: now,
       rotatedFromId: old.id,
     })
-    await recordAudit(actor, 'token.rotate', { type: 'token', id: old.id, providerId: old.providerId }, {
-      label: old.label,
-      newTokenId: token.id,
-      overlapDays: data.overlapDays,
-      oldExpiresAt: oldExpiresAt.toISOString(),
-      newExpiresAt: expiresAt?.toISOString() ?? null,
-    })
+    await recordAudit(
+      actor,
+      'token.rotate',
+      { type: 'token', id: old.id, providerId: old.providerId },
+      {
+        label: old.label,
+        newTokenId: token.id,
+        overlapDays: data.overlapDays,
+        oldExpiresAt: oldExpiresAt.toISOString(),
+        newExpiresAt: expiresAt?.toISOString() ?? null,
+      },
+    )
     return { token, previous: { ...old, expiresAt: oldExpiresAt } }
   })
   invalidateScimAccessCache()

@@ -211,4 +211,3 @@ export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRo
     return row
   })
 }
-

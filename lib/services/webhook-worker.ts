@@ -88,7 +88,10 @@ export function settingsFromEnv(): WebhookWorkerSettings {
 }
 
 /** The delay before retry number `attempts` (1 = after the first failure): doubling, capped, 50–100 % jitter. */
-export function retryDelayMs(attempts: number, settings: Pick<WebhookWorkerSettings, 'retryBaseMs' | 'retryMaxMs' | 'random'>): number {
+export function retryDelayMs(
+  attempts: number,
+  settings: Pick<WebhookWorkerSettings, 'retryBaseMs' | 'retryMaxMs' | 'random'>,
+): number {
   const exponential = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.min(attempts - 1, 40))
   return Math.max(1, Math.round(exponential * (0.5 + settings.random() / 2)))
 }
@@ -120,7 +123,14 @@ export async function fanOutEvents(settings: Pick<WebhookWorkerSettings, 'fanout
       const payload = JSON.stringify(event.payload)
       for (const endpoint of endpoints) {
         if (!endpointWants(endpoint, event)) continue
-        deliveries.push({ id: uuidv7(now.getTime()), endpointId: endpoint.id, eventId: event.id, eventType: event.type, payload, createdAt: now })
+        deliveries.push({
+          id: uuidv7(now.getTime()),
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: event.type,
+          payload,
+          createdAt: now,
+        })
       }
     }
     await insertDeliveries(deliveries)
@@ -144,7 +154,10 @@ type AttemptResult = {
 
 function excerptOf(bytes: Buffer): string | null {
   if (bytes.length === 0) return null
-  const text = bytes.subarray(0, EXCERPT_CHARS * 4).toString('utf8').slice(0, EXCERPT_CHARS)
+  const text = bytes
+    .subarray(0, EXCERPT_CHARS * 4)
+    .toString('utf8')
+    .slice(0, EXCERPT_CHARS)
   return escapeUnstorableText(redactBodyText(text) ?? '').slice(0, EXCERPT_CHARS)
 }
 
@@ -226,7 +239,9 @@ export function sendDelivery(
       }
       response.on('end', complete)
       response.on('close', complete)
-      response.on('error', (error) => done({ ok: false, statusCode: response.statusCode ?? null, responseExcerpt: null, error: describeError(error) }))
+      response.on('error', (error) =>
+        done({ ok: false, statusCode: response.statusCode ?? null, responseExcerpt: null, error: describeError(error) }),
+      )
     })
     request.end(body)
   })
@@ -259,7 +274,13 @@ export function signerFor(endpoint: WebhookEndpointRow): Signer {
 }
 
 /** Sends the leased endpoint's due deliveries in order, then records the results under the lease. */
-async function deliverToEndpoint(endpoint: WebhookEndpointRow, leaseToken: string, leaseMs: number, agents: Agents, settings: WebhookWorkerSettings): Promise<number> {
+async function deliverToEndpoint(
+  endpoint: WebhookEndpointRow,
+  leaseToken: string,
+  leaseMs: number,
+  agents: Agents,
+  settings: WebhookWorkerSettings,
+): Promise<number> {
   const started = Date.now()
   const deliveries = await findOpenDeliveries(endpoint.id, settings.batchSize)
   const signer = signerFor(endpoint)
@@ -299,7 +320,9 @@ async function recordResults(
     // The lease ran out and another instance took the endpoint over: it decides what is due now.
     if (!held) return
     const succeeded = sent.filter(({ result }) => result.ok)
-    await markDeliveriesSucceeded(succeeded.map(({ delivery, result }) => ({ id: delivery.id, at: result.at, statusCode: result.statusCode! })))
+    await markDeliveriesSucceeded(
+      succeeded.map(({ delivery, result }) => ({ id: delivery.id, at: result.at, statusCode: result.statusCode! })),
+    )
     const failure = sent.find(({ result }) => !result.ok)
     let failingSince = succeeded.length > 0 ? null : held.failingSince
     if (failure) {
@@ -320,7 +343,12 @@ async function recordResults(
       const days = Math.round(((failure.result.at.getTime() - failingSince.getTime()) / 86_400_000) * 10) / 10
       const reason = `Every delivery has failed since ${failingSince.toISOString()} (${days} days); last error: ${failure.result.error ?? 'unknown'}.`
       await setWebhookEnabled(endpointId, false, failure.result.at, reason)
-      await recordAudit(WORKER_ACTOR, 'webhook.auto-disable', { type: 'webhook', id: endpointId, providerId: held.providerId }, { reason })
+      await recordAudit(
+        WORKER_ACTOR,
+        'webhook.auto-disable',
+        { type: 'webhook', id: endpointId, providerId: held.providerId },
+        { reason },
+      )
     }
   })
 }
@@ -353,7 +381,10 @@ export type WebhookWorker = {
   stop: () => Promise<void>
 }
 
-export function createWebhookWorker(overrides: Partial<WebhookWorkerSettings> = {}, options: { loop?: boolean } = {}): WebhookWorker {
+export function createWebhookWorker(
+  overrides: Partial<WebhookWorkerSettings> = {},
+  options: { loop?: boolean } = {},
+): WebhookWorker {
   const settings = { ...settingsFromEnv(), ...overrides }
   const agents = createOutboundAgents(settings.allowPrivate)
   let stopped = false

@@ -75,7 +75,11 @@ export const rotateWebhookSecretSchema = z.object({
 })
 
 export const resendRangeSchema = z
-  .object({ webhookId: webhookIdSchema, from: z.date('Enter the start of the range.'), to: z.date('Enter the end of the range.') })
+  .object({
+    webhookId: webhookIdSchema,
+    from: z.date('Enter the start of the range.'),
+    to: z.date('Enter the end of the range.'),
+  })
   .refine((range) => range.from < range.to, { message: 'The range must end after it starts.', path: ['to'] })
 
 /** A URL problem, as zod reports input problems, so the portal and the CLI show it like any other. */
@@ -116,7 +120,11 @@ async function loadEndpoint(webhookId: string): Promise<WebhookEndpointRow> {
   return row
 }
 
-const auditTarget = (row: Pick<WebhookEndpointRow, 'id' | 'providerId'>) => ({ type: 'webhook', id: row.id, providerId: row.providerId })
+const auditTarget = (row: Pick<WebhookEndpointRow, 'id' | 'providerId'>) => ({
+  type: 'webhook',
+  id: row.id,
+  providerId: row.providerId,
+})
 
 export async function createWebhook(actor: Actor, input: CreateWebhookInput, now = new Date()) {
   const data = createWebhookSchema.parse(input)
@@ -183,7 +191,12 @@ export async function listDisabledWebhooks(): Promise<WebhookView[]> {
   return (await findDisabledWebhookEndpoints()).map((row) => toView(row))
 }
 
-export async function setWebhookEnabled(actor: Actor, webhookId: string, enabled: boolean, now = new Date()): Promise<WebhookView> {
+export async function setWebhookEnabled(
+  actor: Actor,
+  webhookId: string,
+  enabled: boolean,
+  now = new Date(),
+): Promise<WebhookView> {
   await loadEndpoint(webhookId)
   const row = await withTransaction(async () => {
     const updated = await storeWebhookEnabled(webhookId, enabled, now, enabled ? null : `Disabled by ${actor.name}.`)
@@ -264,7 +277,11 @@ export async function resendDelivery(actor: Actor, webhookId: string, deliveryId
 }
 
 /** Queues again every delivery of the endpoint created in [from, to); returns how many. */
-export async function resendDeliveries(actor: Actor, input: z.input<typeof resendRangeSchema>, now = new Date()): Promise<number> {
+export async function resendDeliveries(
+  actor: Actor,
+  input: z.input<typeof resendRangeSchema>,
+  now = new Date(),
+): Promise<number> {
   const data = resendRangeSchema.parse(input)
   const endpoint = await loadEndpoint(data.webhookId)
   const count = await withTransaction(async () => {
@@ -293,7 +310,14 @@ export async function sendTestEvent(actor: Actor, webhookId: string, now = new D
   }
   await withTransaction(async () => {
     await insertDeliveries([
-      { id: uuidv7(now.getTime()), endpointId: endpoint.id, eventId, eventType: TEST_EVENT_TYPE, payload: JSON.stringify(event), createdAt: now },
+      {
+        id: uuidv7(now.getTime()),
+        endpointId: endpoint.id,
+        eventId,
+        eventType: TEST_EVENT_TYPE,
+        payload: JSON.stringify(event),
+        createdAt: now,
+      },
     ])
     await recordAudit(actor, 'webhook.test', auditTarget(endpoint), { eventId })
   })

@@ -32,7 +32,11 @@ export class SoftwareAuthenticator {
     const idLength = Buffer.alloc(2)
     idLength.writeUInt16BE(this.credentialId.length)
     // Flags: user present, user verified, attested credential data included.
-    const authData = this.authData(rpID, 0x45, Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, Buffer.from(coseKey)]))
+    const authData = this.authData(
+      rpID,
+      0x45,
+      Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, Buffer.from(coseKey)]),
+    )
     const attestationObject = isoCBOR.encode(
       new Map<string, unknown>([
         ['fmt', 'none'],
@@ -45,15 +49,24 @@ export class SoftwareAuthenticator {
       id: b64url(this.credentialId),
       rawId: b64url(this.credentialId),
       type: 'public-key',
-      response: { clientDataJSON: b64url(Buffer.from(clientDataJSON)), attestationObject: b64url(attestationObject), transports: ['internal'] },
+      response: {
+        clientDataJSON: b64url(Buffer.from(clientDataJSON)),
+        attestationObject: b64url(attestationObject),
+        transports: ['internal'],
+      },
       clientExtensionResults: {},
     }
   }
 
-  authenticate(options: PublicKeyCredentialRequestOptionsJSON, { origin = relyingParty().origin, rpID = relyingParty().rpID, counter = this.counter + 1 } = {}) {
+  authenticate(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    { origin = relyingParty().origin, rpID = relyingParty().rpID, counter = this.counter + 1 } = {},
+  ) {
     this.counter = counter
     const authData = this.authData(rpID, 0x05)
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }))
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }),
+    )
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.keys.privateKey)
     return JSON.stringify({
       id: b64url(this.credentialId),
@@ -64,4 +77,3 @@ export class SoftwareAuthenticator {
     })
   }
 }
-

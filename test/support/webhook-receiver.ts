@@ -21,7 +21,11 @@ export type Receipt = {
   verifiedBy: number[]
 }
 
-export type ReceiverMode = { kind: 'up' } | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> } | { kind: 'drop' } | { kind: 'hang' }
+export type ReceiverMode =
+  | { kind: 'up' }
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'drop' }
+  | { kind: 'hang' }
 
 export type TestReceiver = {
   url: string

@@ -24,16 +24,22 @@ export const changePasswordAction = adminAction(
   },
 )
 
-export const endSessionAction = adminAction({ role: 'support', schema: z.object({ sessionId: z.uuid() }) }, async (input, { operator }) => {
-  await endOwnSession(operator, input.sessionId)
-  return { message: 'Session ended.' }
-})
+export const endSessionAction = adminAction(
+  { role: 'support', schema: z.object({ sessionId: z.uuid() }) },
+  async (input, { operator }) => {
+    await endOwnSession(operator, input.sessionId)
+    return { message: 'Session ended.' }
+  },
+)
 
-export const endOtherSessionsAction = adminAction({ role: 'support', schema: z.object({}) }, async (_input, { operator, sessionId }) => {
-  if (!sessionId) return { message: 'No session.' }
-  const count = await endOtherOwnSessions(operator, sessionId)
-  return { message: `Ended ${count} other session${count === 1 ? '' : 's'}.` }
-})
+export const endOtherSessionsAction = adminAction(
+  { role: 'support', schema: z.object({}) },
+  async (_input, { operator, sessionId }) => {
+    if (!sessionId) return { message: 'No session.' }
+    const count = await endOtherOwnSessions(operator, sessionId)
+    return { message: `Ended ${count} other session${count === 1 ? '' : 's'}.` }
+  },
+)
 
 const codeSchema = z.string().trim().min(1, 'Enter the code.').max(64, 'That code is too long.')
 
@@ -65,7 +71,11 @@ export async function passkeyRegistrationOptionsAction(): Promise<PasskeyOptions
 }
 
 export const addPasskeyAction = adminAction(
-  { role: 'support', schema: z.object({ name: z.string(), response: z.string().max(65_536, 'The passkey answer is too large.') }), sensitive: true },
+  {
+    role: 'support',
+    schema: z.object({ name: z.string(), response: z.string().max(65_536, 'The passkey answer is too large.') }),
+    sensitive: true,
+  },
   async (input, { operator, sessionId }) => {
     if (!sessionId) throw new NotFoundError('Your session has ended. Sign in again.')
     const passkey = await addPasskey(operator, sessionId, input)

@@ -57,7 +57,8 @@ export default async function AccountPage() {
             <div className="space-y-3 text-sm">
               {passkeys.length > 0 ? (
                 <p>
-                  <Badge tone="green">passkey</Badge> Sign-in asks for one of your passkeys. You can add an authenticator app as well.
+                  <Badge tone="green">passkey</Badge> Sign-in asks for one of your passkeys. You can add an authenticator app as
+                  well.
                 </p>
               ) : (
                 <p>
@@ -71,7 +72,14 @@ export default async function AccountPage() {
         <Card title="Change your password">
           <ActionForm action={changePasswordAction} className="space-y-4">
             <TextField name="current" label="Current password" type="password" autoComplete="current-password" required />
-            <TextField name="next" label="New password" type="password" autoComplete="new-password" hint="At least 12 characters, and not a common or breached password." required />
+            <TextField
+              name="next"
+              label="New password"
+              type="password"
+              autoComplete="new-password"
+              hint="At least 12 characters, and not a common or breached password."
+              required
+            />
             <TextField name="confirm" label="New password again" type="password" autoComplete="new-password" required />
             <SubmitButton>Change password</SubmitButton>
           </ActionForm>
@@ -79,8 +87,8 @@ export default async function AccountPage() {
       </div>
       <Card title="Passkeys" className="mt-6">
         <p className="mb-3 text-sm text-slate-600">
-          A passkey (a security key, or the fingerprint or face unlock of this device) can replace the code at sign-in. It counts as
-          two-factor sign-in on its own.
+          A passkey (a security key, or the fingerprint or face unlock of this device) can replace the code at sign-in. It counts
+          as two-factor sign-in on its own.
         </p>
         {passkeys.length > 0 ? (
           <ul className="mb-4 divide-y divide-slate-200 rounded-md border border-slate-200" data-testid="passkey-list">
@@ -89,7 +97,8 @@ export default async function AccountPage() {
                 <div>
                   <p className="font-medium">{passkey.name}</p>
                   <p className="text-slate-600">
-                    Added {formatTime(passkey.createdAt)} · {passkey.lastUsedAt ? `last used ${formatTime(passkey.lastUsedAt)}` : 'never used'}
+                    Added {formatTime(passkey.createdAt)} ·{' '}
+                    {passkey.lastUsedAt ? `last used ${formatTime(passkey.lastUsedAt)}` : 'never used'}
                   </p>
                 </div>
                 <ConfirmForm
@@ -115,7 +124,14 @@ export default async function AccountPage() {
         <SessionTable rows={rows} endSession={endSessionAction} />
         {rows.length > 1 ? (
           <div className="mt-3">
-            <ConfirmForm action={endOtherSessionsAction} hidden={{}} label="End all other sessions" variant="secondary" confirmLabel="Yes, end them" question="Every other browser is signed out at its next request." />
+            <ConfirmForm
+              action={endOtherSessionsAction}
+              hidden={{}}
+              label="End all other sessions"
+              variant="secondary"
+              confirmLabel="Yes, end them"
+              question="Every other browser is signed out at its next request."
+            />
           </div>
         ) : null}
       </Card>

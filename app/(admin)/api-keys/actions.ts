@@ -7,7 +7,11 @@ import { API_KEY_SCOPES, createApiKey, revokeApiKey } from '@/lib/services/api-k
 const asArray = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 
 const apiKeyFormSchema = z.object({
-  label: z.string().trim().min(1, 'A label is required: say which service uses the key.').max(120, 'Label is at most 120 characters.'),
+  label: z
+    .string()
+    .trim()
+    .min(1, 'A label is required: say which service uses the key.')
+    .max(120, 'Label is at most 120 characters.'),
   scopes: z.preprocess(asArray, z.array(z.enum(API_KEY_SCOPES)).min(1, 'Choose at least one scope.')),
   expiresInDays: z.preprocess(
     (value) => (value === '' || value === undefined ? undefined : value === 'never' ? null : Number(value)),
@@ -15,10 +19,13 @@ const apiKeyFormSchema = z.object({
   ),
 })
 
-export const createApiKeyAction = adminAction({ role: 'admin', schema: apiKeyFormSchema, sensitive: true }, async ({ expiresInDays, ...input }, { actor }) => {
-  const { key, apiKey } = await createApiKey(actor, { ...input, ...(expiresInDays !== undefined ? { expiresInDays } : {}) })
-  return { message: `API key ${key.prefix}… created.`, secret: apiKey }
-})
+export const createApiKeyAction = adminAction(
+  { role: 'admin', schema: apiKeyFormSchema, sensitive: true },
+  async ({ expiresInDays, ...input }, { actor }) => {
+    const { key, apiKey } = await createApiKey(actor, { ...input, ...(expiresInDays !== undefined ? { expiresInDays } : {}) })
+    return { message: `API key ${key.prefix}… created.`, secret: apiKey }
+  },
+)
 
 export const revokeApiKeyAction = adminAction(
   { role: 'admin', schema: z.object({ apiKeyId: z.uuid('Unknown API key.') }), sensitive: true },

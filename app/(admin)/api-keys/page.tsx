@@ -33,15 +33,31 @@ export default async function ApiKeysPage() {
         title="API keys"
         description={
           <span>
-            Keys for TraffiTech services calling the directory API. Only a hash is stored. See the <TextLink href="/api-reference">API reference</TextLink>.
+            Keys for TraffiTech services calling the directory API. Only a hash is stored. See the{' '}
+            <TextLink href="/api-reference">API reference</TextLink>.
           </span>
         }
       />
       {isAdmin ? (
         <Card title="Create an API key" className="mb-6 max-w-2xl">
-          <ActionForm action={createApiKeyAction} className="space-y-4" secretLabel="API key" secretNote="Store it in the service's secrets now: it is shown only once. Only its prefix is kept.">
-            <TextField name="label" label="Label" maxLength={120} hint="Which service uses it, e.g. sign-in service (production)" />
-            <CheckboxGroup name="scopes" legend="Scopes" options={API_KEY_SCOPES.map((scope) => ({ value: scope, label: scopeHints[scope] }))} defaultChecked={['directory:read']} />
+          <ActionForm
+            action={createApiKeyAction}
+            className="space-y-4"
+            secretLabel="API key"
+            secretNote="Store it in the service's secrets now: it is shown only once. Only its prefix is kept."
+          >
+            <TextField
+              name="label"
+              label="Label"
+              maxLength={120}
+              hint="Which service uses it, e.g. sign-in service (production)"
+            />
+            <CheckboxGroup
+              name="scopes"
+              legend="Scopes"
+              options={API_KEY_SCOPES.map((scope) => ({ value: scope, label: scopeHints[scope] }))}
+              defaultChecked={['directory:read']}
+            />
             <SelectField name="expiresInDays" label="Expires after" defaultValue="365" options={expiryOptions} />
             <SubmitButton>Create API key</SubmitButton>
           </ActionForm>

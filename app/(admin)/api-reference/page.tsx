@@ -41,7 +41,11 @@ function typeOf(schema: Schema | undefined): ReactNode {
   if (!schema) return 'any'
   if (schema.$ref) {
     const name = schema.$ref.split('/').at(-1)!
-    return <a href={`#${anchor(name)}`} className="text-blue-700 underline">{name}</a>
+    return (
+      <a href={`#${anchor(name)}`} className="text-blue-700 underline">
+        {name}
+      </a>
+    )
   }
   if (schema.type === 'array') return <>array of {typeOf(schema.items)}</>
   const base = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type ?? 'any')
@@ -74,7 +78,10 @@ function Properties({ schema }: { schema: Schema }) {
               {required.has(name) ? null : <span className="text-slate-500"> (optional)</span>}
             </td>
             <td className="py-1 pr-4">{typeOf(property)}</td>
-            <td className="py-1">{property.description ?? (property.type === 'object' && property.properties ? <Properties schema={property} /> : null)}</td>
+            <td className="py-1">
+              {property.description ??
+                (property.type === 'object' && property.properties ? <Properties schema={property} /> : null)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -104,8 +111,15 @@ function OperationCard({ method, path, operation }: { method: string; path: stri
           <h3 className="mt-4 mb-1 text-sm font-semibold">Parameters</h3>
           <Properties
             schema={{
-              properties: Object.fromEntries(operation.parameters.map((parameter) => [`${parameter.name} (${parameter.in})`, { ...parameter.schema, description: parameter.description }])),
-              required: operation.parameters.filter((parameter) => parameter.required).map((parameter) => `${parameter.name} (${parameter.in})`),
+              properties: Object.fromEntries(
+                operation.parameters.map((parameter) => [
+                  `${parameter.name} (${parameter.in})`,
+                  { ...parameter.schema, description: parameter.description },
+                ]),
+              ),
+              required: operation.parameters
+                .filter((parameter) => parameter.required)
+                .map((parameter) => `${parameter.name} (${parameter.in})`),
             }}
           />
         </>
@@ -149,16 +163,19 @@ export default async function ApiReferencePage() {
         title="Directory API reference"
         description={
           <span>
-            {document.info.description} Machine-readable: <TextLink href="/api/v1/openapi.json">/api/v1/openapi.json</TextLink> (OpenAPI 3.1). Keys:{' '}
-            <TextLink href="/api-keys">API keys</TextLink>.
+            {document.info.description} Machine-readable: <TextLink href="/api/v1/openapi.json">/api/v1/openapi.json</TextLink>{' '}
+            (OpenAPI 3.1). Keys: <TextLink href="/api-keys">API keys</TextLink>.
           </span>
         }
       />
       <p className="mb-4 text-sm text-slate-700">
-        Base URL <code className="font-mono">{document.servers[0]?.url}</code>. Send <code className="font-mono">Authorization: Bearer ttapi_…</code>.
+        Base URL <code className="font-mono">{document.servers[0]?.url}</code>. Send{' '}
+        <code className="font-mono">Authorization: Bearer ttapi_…</code>.
       </p>
       {Object.entries(paths).flatMap(([path, methods]) =>
-        Object.entries(methods).map(([method, operation]) => <OperationCard key={`${method} ${path}`} method={method} path={path} operation={operation} />),
+        Object.entries(methods).map(([method, operation]) => (
+          <OperationCard key={`${method} ${path}`} method={method} path={path} operation={operation} />
+        )),
       )}
       <h2 className="mt-8 mb-3 text-lg font-semibold">Schemas</h2>
       {Object.entries(schemas).map(([name, schema]) => (

@@ -12,7 +12,11 @@ import { inputClass } from '@/components/ui/styles'
 
 export const metadata: Metadata = { title: 'Audit log' }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   await requireOperator('admin')
   const { params, errors } = readAuditFilter(await searchParams)
   const page = await findAuditPage(params)
@@ -36,19 +40,49 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       />
       <FilterForm label="Filter the audit log" resetHref="/audit" className="grid-cols-2 md:grid-cols-3 xl:grid-cols-6">
         <FilterField id="a-actor" label="Who" error={errors.actor}>
-          {(control) => <input {...control} name="actor" type="search" placeholder="admin@example.com or cli" defaultValue={params.actor ?? ''} className={inputClass} />}
+          {(control) => (
+            <input
+              {...control}
+              name="actor"
+              type="search"
+              placeholder="admin@example.com or cli"
+              defaultValue={params.actor ?? ''}
+              className={inputClass}
+            />
+          )}
         </FilterField>
         <FilterField id="a-action" label="Action" error={errors.action}>
-          {(control) => <input {...control} name="action" type="search" placeholder="token.rotate or token." defaultValue={params.action ?? ''} className={inputClass} />}
+          {(control) => (
+            <input
+              {...control}
+              name="action"
+              type="search"
+              placeholder="token.rotate or token."
+              defaultValue={params.action ?? ''}
+              className={inputClass}
+            />
+          )}
         </FilterField>
         <FilterField id="a-target" label="Target or IdP id" error={errors.target}>
-          {(control) => <input {...control} name="target" type="search" defaultValue={params.target ?? ''} className={inputClass} />}
+          {(control) => (
+            <input {...control} name="target" type="search" defaultValue={params.target ?? ''} className={inputClass} />
+          )}
         </FilterField>
         <FilterField id="a-from" label="From (UTC)" error={errors.from}>
-          {(control) => <input {...control} name="from" type="datetime-local" defaultValue={dateTimeLocal(params.from)} className={inputClass} />}
+          {(control) => (
+            <input
+              {...control}
+              name="from"
+              type="datetime-local"
+              defaultValue={dateTimeLocal(params.from)}
+              className={inputClass}
+            />
+          )}
         </FilterField>
         <FilterField id="a-to" label="To (UTC)" error={errors.to}>
-          {(control) => <input {...control} name="to" type="datetime-local" defaultValue={dateTimeLocal(params.to)} className={inputClass} />}
+          {(control) => (
+            <input {...control} name="to" type="datetime-local" defaultValue={dateTimeLocal(params.to)} className={inputClass} />
+          )}
         </FilterField>
       </FilterForm>
       <AuditTable rows={rows} />

@@ -12,7 +12,11 @@ export const metadata: Metadata = { title: 'Dashboard' }
 
 export default async function DashboardPage() {
   const operator = await requireOperator()
-  const [{ cards }, warnings, disabledWebhooks] = await Promise.all([getDashboard(), quarantineWarnings(), listDisabledWebhooks()])
+  const [{ cards }, warnings, disabledWebhooks] = await Promise.all([
+    getDashboard(),
+    quarantineWarnings(),
+    listDisabledWebhooks(),
+  ])
   return (
     <>
       <PageHeader title="Dashboard" description="SCIM traffic per identity provider. Times are UTC." />
@@ -20,8 +24,8 @@ export default async function DashboardPage() {
       {disabledWebhooks.length > 0 ? (
         <div role="alert" className="mb-6 rounded-lg border border-red-300 bg-red-50 p-3 text-sm" data-testid="disabled-webhooks">
           <p className="font-semibold">
-            {disabledWebhooks.length === 1 ? 'A webhook is disabled' : `${disabledWebhooks.length} webhooks are disabled`}: their events wait until
-            it is enabled again.
+            {disabledWebhooks.length === 1 ? 'A webhook is disabled' : `${disabledWebhooks.length} webhooks are disabled`}: their
+            events wait until it is enabled again.
           </p>
           <ul className="mt-1 space-y-1">
             {disabledWebhooks.map((webhook) => (
@@ -35,7 +39,8 @@ export default async function DashboardPage() {
       {cards.length === 0 ? (
         <Card>
           <p className="text-sm">
-            No identity provider yet. {operator.role === 'admin' ? <TextLink href="/idps">Register one</TextLink> : 'Ask an admin to register one.'}
+            No identity provider yet.{' '}
+            {operator.role === 'admin' ? <TextLink href="/idps">Register one</TextLink> : 'Ask an admin to register one.'}
           </p>
         </Card>
       ) : null}
@@ -45,14 +50,20 @@ export default async function DashboardPage() {
             {operator.role === 'admin' && card.expiringTokens.length > 0 ? (
               <p className="mb-3 text-sm">
                 <Badge tone="amber">Token expiring</Badge>{' '}
-                {card.expiringTokens.map((token) => `${token.label || token.prefix} on ${token.expiresAt?.toISOString().slice(0, 10)}`).join(', ')}
+                {card.expiringTokens
+                  .map((token) => `${token.label || token.prefix} on ${token.expiresAt?.toISOString().slice(0, 10)}`)
+                  .join(', ')}
               </p>
             ) : null}
             <p className="mb-3 text-sm">
               Last successful request: <Time value={card.lastSuccessAt} />
             </p>
             <div className="grid gap-4 sm:grid-cols-2">
-              <BarChart title="Last 24 hours" bars={card.hourly} labelFor={(start) => `${start.toISOString().slice(11, 13)}:00`} />
+              <BarChart
+                title="Last 24 hours"
+                bars={card.hourly}
+                labelFor={(start) => `${start.toISOString().slice(11, 13)}:00`}
+              />
               <BarChart title="Last 7 days" bars={card.daily} labelFor={(start) => start.toISOString().slice(0, 10)} />
             </div>
             <h3 className="mt-4 mb-2 text-sm font-semibold">Latest failures</h3>
@@ -72,7 +83,8 @@ export default async function DashboardPage() {
               </ul>
             )}
             <p className="mt-3 text-sm">
-              <TextLink href={hrefWith('/logs', { idp: card.id, status: '4xx' })}>All 4xx</TextLink> · <TextLink href={hrefWith('/logs', { idp: card.id, status: '5xx' })}>All 5xx</TextLink>
+              <TextLink href={hrefWith('/logs', { idp: card.id, status: '4xx' })}>All 4xx</TextLink> ·{' '}
+              <TextLink href={hrefWith('/logs', { idp: card.id, status: '5xx' })}>All 5xx</TextLink>
             </p>
           </Card>
         ))}

@@ -63,10 +63,13 @@ const tokenFormSchema = z.object({
   expiresInDays: daysField('Expiry is a number of days.'),
 })
 
-export const createTokenAction = adminAction({ role: 'admin', schema: tokenFormSchema , sensitive: true }, async ({ expiresInDays, ...input }, { actor }) => {
-  const { token, secret } = await createToken(actor, { ...input, ...(expiresInDays !== undefined ? { expiresInDays } : {}) })
-  return { message: `Token ${token.prefix}… created.`, secret }
-})
+export const createTokenAction = adminAction(
+  { role: 'admin', schema: tokenFormSchema, sensitive: true },
+  async ({ expiresInDays, ...input }, { actor }) => {
+    const { token, secret } = await createToken(actor, { ...input, ...(expiresInDays !== undefined ? { expiresInDays } : {}) })
+    return { message: `Token ${token.prefix}… created.`, secret }
+  },
+)
 
 /** The token must belong to the IdP whose page the form is on. */
 async function ensureProviderToken(providerId: string, tokenId: string) {
@@ -80,7 +83,10 @@ export const rotateTokenAction = adminAction(
     schema: z.object({
       providerId: providerIdSchema,
       tokenId: z.uuid('Unknown token.'),
-      overlapDays: z.preprocess((value) => (value === '' || value === undefined ? undefined : Number(value)), z.number('The overlap is a number of days.').optional()),
+      overlapDays: z.preprocess(
+        (value) => (value === '' || value === undefined ? undefined : Number(value)),
+        z.number('The overlap is a number of days.').optional(),
+      ),
     }),
     sensitive: true,
   },

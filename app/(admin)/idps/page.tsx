@@ -16,13 +16,21 @@ export default async function IdpsPage() {
   const rows = await listProviderSummaries()
   return (
     <>
-      <PageHeader title="Identity providers" description="Each identity provider pushes users to its own Tenant URL with its own tokens." />
+      <PageHeader
+        title="Identity providers"
+        description="Each identity provider pushes users to its own Tenant URL with its own tokens."
+      />
       <IdpTable rows={rows} />
       {operator.role === 'admin' ? (
         <Card title="Register an identity provider" className="mt-6 max-w-xl">
           <ActionForm action={createIdpAction} className="space-y-4">
             <TextField name="name" label="Name" required maxLength={120} hint="For example: Contoso Entra ID" />
-            <SelectField name="kind" label="Kind" defaultValue="entra" options={idpKinds.map((kind) => ({ value: kind, label: kindLabels[kind] }))} />
+            <SelectField
+              name="kind"
+              label="Kind"
+              defaultValue="entra"
+              options={idpKinds.map((kind) => ({ value: kind, label: kindLabels[kind] }))}
+            />
             <SubmitButton>Register</SubmitButton>
           </ActionForm>
         </Card>

@@ -69,15 +69,32 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
           )}
         </FilterField>
         <FilterField id="f-from" label="From (UTC)" error={errors.from}>
-          {(control) => <input {...control} name="from" type="datetime-local" defaultValue={dateTimeLocal(params.from)} className={inputClass} />}
+          {(control) => (
+            <input
+              {...control}
+              name="from"
+              type="datetime-local"
+              defaultValue={dateTimeLocal(params.from)}
+              className={inputClass}
+            />
+          )}
         </FilterField>
         <FilterField id="f-to" label="To (UTC)" error={errors.to}>
-          {(control) => <input {...control} name="to" type="datetime-local" defaultValue={dateTimeLocal(params.to)} className={inputClass} />}
+          {(control) => (
+            <input {...control} name="to" type="datetime-local" defaultValue={dateTimeLocal(params.to)} className={inputClass} />
+          )}
         </FilterField>
         <FilterField id="f-status" label="Status" error={errors.status}>
           {(control) => (
             <>
-              <input {...control} name="status" list="status-options" placeholder="4xx or 401" defaultValue={params.status ?? ''} className={inputClass} />
+              <input
+                {...control}
+                name="status"
+                list="status-options"
+                placeholder="4xx or 401"
+                defaultValue={params.status ?? ''}
+                className={inputClass}
+              />
               <datalist id="status-options">
                 {['2xx', '4xx', '5xx', '400', '401', '403', '404', '409', '412'].map((value) => (
                   <option key={value} value={value} />
@@ -114,7 +131,9 @@ export default async function LogsPage({ searchParams }: { searchParams: SearchP
           {(control) => <input {...control} name="user" type="search" defaultValue={params.user ?? ''} className={inputClass} />}
         </FilterField>
         <FilterField id="f-request-id" label="Request id" error={errors.requestId}>
-          {(control) => <input {...control} name="requestId" type="search" defaultValue={params.requestId ?? ''} className={inputClass} />}
+          {(control) => (
+            <input {...control} name="requestId" type="search" defaultValue={params.requestId ?? ''} className={inputClass} />
+          )}
         </FilterField>
       </FilterForm>
       <LogTable rows={rows} />

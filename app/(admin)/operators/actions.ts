@@ -3,14 +3,23 @@
 import { z } from 'zod'
 import { adminAction } from '@/lib/http/admin-action'
 import { createOperator, createOperatorSchema, operatorRoles } from '@/lib/services/operators'
-import { endSessionsOfOperator, setMfaRequired, setOperatorDisabled, setOperatorRole, unlockOperator } from '@/lib/services/portal-auth'
+import {
+  endSessionsOfOperator,
+  setMfaRequired,
+  setOperatorDisabled,
+  setOperatorRole,
+  unlockOperator,
+} from '@/lib/services/portal-auth'
 
 // Managing operators is sensitive: every action here asks for the password again after 10 minutes.
 
-export const createOperatorAction = adminAction({ role: 'admin', schema: createOperatorSchema, sensitive: true }, async (input, { actor }) => {
-  const { operator, password } = await createOperator(actor, input)
-  return { message: `Added ${operator.email} (${operator.role}).`, secret: password }
-})
+export const createOperatorAction = adminAction(
+  { role: 'admin', schema: createOperatorSchema, sensitive: true },
+  async (input, { actor }) => {
+    const { operator, password } = await createOperator(actor, input)
+    return { message: `Added ${operator.email} (${operator.role}).`, secret: password }
+  },
+)
 
 export const setOperatorRoleAction = adminAction(
   { role: 'admin', schema: z.object({ operatorId: z.uuid(), role: z.enum(operatorRoles) }), sensitive: true },

@@ -35,10 +35,18 @@ export default async function OperatorsPage() {
   }))
   return (
     <>
-      <PageHeader title="Operators" description="Admins change everything; support staff read identity providers, users and logs." />
+      <PageHeader
+        title="Operators"
+        description="Admins change everything; support staff read identity providers, users and logs."
+      />
       <OperatorTable
         rows={rows}
-        actions={{ setRole: setOperatorRoleAction, setDisabled: setOperatorDisabledAction, endSessions: endOperatorSessionsAction, unlock: unlockOperatorAction }}
+        actions={{
+          setRole: setOperatorRoleAction,
+          setDisabled: setOperatorDisabledAction,
+          endSessions: endOperatorSessionsAction,
+          unlock: unlockOperatorAction,
+        }}
       />
       <Card title="Two-factor sign-in" className="mt-6 max-w-xl">
         <p className="mb-3 text-sm text-slate-700" data-testid="mfa-requirement">
@@ -52,13 +60,27 @@ export default async function OperatorsPage() {
           label={mfaRequired ? 'Make two-factor sign-in optional' : 'Require two-factor sign-in for all operators'}
           variant={mfaRequired ? 'secondary' : 'primary'}
           confirmLabel={mfaRequired ? 'Yes, make it optional' : 'Yes, require it'}
-          question={mfaRequired ? 'Operators may then sign in with a password alone.' : 'Operators without it must enrol at their next request.'}
+          question={
+            mfaRequired
+              ? 'Operators may then sign in with a password alone.'
+              : 'Operators without it must enrol at their next request.'
+          }
         />
       </Card>
       <Card title="Add an operator" className="mt-6 max-w-xl">
-        <ActionForm action={createOperatorAction} className="space-y-4" secretLabel="Generated password" secretNote="Give it to the operator now: it is shown only once. They can change it under their account.">
+        <ActionForm
+          action={createOperatorAction}
+          className="space-y-4"
+          secretLabel="Generated password"
+          secretNote="Give it to the operator now: it is shown only once. They can change it under their account."
+        >
           <TextField name="email" label="Email" type="email" required autoComplete="off" />
-          <SelectField name="role" label="Role" defaultValue="support" options={operatorRoles.map((role) => ({ value: role, label: role }))} />
+          <SelectField
+            name="role"
+            label="Role"
+            defaultValue="support"
+            options={operatorRoles.map((role) => ({ value: role, label: role }))}
+          />
           <SubmitButton>Add operator</SubmitButton>
         </ActionForm>
       </Card>

@@ -12,7 +12,11 @@ import { inputClass } from '@/components/ui/styles'
 
 export const metadata: Metadata = { title: 'Users' }
 
-export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function UsersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   await requireOperator()
   const { params, errors } = readUserSearch(await searchParams)
   const ignored = Object.entries(errors)
@@ -30,8 +34,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const sortColumn = params.sort ?? 'updatedAt'
   return (
     <>
-      <PageHeader title="Users" description={`${result.total} users${params.idp ? ' of this identity provider' : ' across all identity providers'}.`} />
-      <FilterForm label="Search users" submitLabel="Search" resetHref="/users" className="grid-cols-1 sm:grid-cols-2 lg:grid-cols-6" actionsClassName="lg:col-span-6">
+      <PageHeader
+        title="Users"
+        description={`${result.total} users${params.idp ? ' of this identity provider' : ' across all identity providers'}.`}
+      />
+      <FilterForm
+        label="Search users"
+        submitLabel="Search"
+        resetHref="/users"
+        className="grid-cols-1 sm:grid-cols-2 lg:grid-cols-6"
+        actionsClassName="lg:col-span-6"
+      >
         <FilterField id="u-q" label="Search userName, name, email or externalId" error={errors.q} className="lg:col-span-2">
           {(control) => <input {...control} name="q" type="search" defaultValue={params.q ?? ''} className={inputClass} />}
         </FilterField>
@@ -90,11 +103,15 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       ) : null}
       {params.missing === 'custom' ? (
         <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
-          Entra often leaves custom attributes out of the first POST. Run <strong>Provisioning → Provision on demand</strong> for these users
-          in the Entra enterprise app to send their full payload.
+          Entra often leaves custom attributes out of the first POST. Run <strong>Provisioning → Provision on demand</strong> for
+          these users in the Entra enterprise app to send their full payload.
         </p>
       ) : null}
-      <UserTable rows={result.rows} sort={{ column: sortColumn, direction: params.dir ?? (params.sort ? 'asc' : 'desc') }} query={query} />
+      <UserTable
+        rows={result.rows}
+        sort={{ column: sortColumn, direction: params.dir ?? (params.sort ? 'asc' : 'desc') }}
+        query={query}
+      />
       <Pager
         previous={result.page > 1 ? pageHref(result.page - 1) : null}
         next={result.page < result.pageCount ? pageHref(result.page + 1) : null}

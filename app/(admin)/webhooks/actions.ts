@@ -19,7 +19,11 @@ const webhookIdSchema = z.uuid('Unknown webhook.')
 const asArray = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 /** A datetime-local field, read as UTC (the portal shows UTC everywhere). */
 const utcDateField = (message: string) =>
-  z.preprocess((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? new Date(`${value}:00Z`) : undefined), z.date(message))
+  z.preprocess(
+    (value) =>
+      typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? new Date(`${value}:00Z`) : undefined,
+    z.date(message),
+  )
 
 export const createWebhookAction = adminAction(
   {
@@ -42,7 +46,12 @@ export const setWebhookEnabledAction = adminAction(
   { role: 'admin', schema: z.object({ webhookId: webhookIdSchema, enabled: z.enum(['true', 'false']) }) },
   async (input, { actor }) => {
     await setWebhookEnabled(actor, input.webhookId, input.enabled === 'true')
-    return { message: input.enabled === 'true' ? 'Enabled: waiting deliveries go out now, in order.' : 'Disabled: events wait until it is enabled again.' }
+    return {
+      message:
+        input.enabled === 'true'
+          ? 'Enabled: waiting deliveries go out now, in order.'
+          : 'Disabled: events wait until it is enabled again.',
+    }
   },
 )
 
@@ -50,14 +59,22 @@ export const rotateWebhookSecretAction = adminAction(
   {
     role: 'admin',
     sensitive: true,
-    schema: z.object({ webhookId: webhookIdSchema, overlapHours: z.preprocess((value) => (value === '' || value === undefined ? undefined : Number(value)), z.number().optional()) }),
+    schema: z.object({
+      webhookId: webhookIdSchema,
+      overlapHours: z.preprocess(
+        (value) => (value === '' || value === undefined ? undefined : Number(value)),
+        z.number().optional(),
+      ),
+    }),
   },
   async (input, { actor }) => {
     const { webhook, secret } = await rotateWebhookSecret(actor, {
       webhookId: input.webhookId,
       ...(input.overlapHours !== undefined ? { overlapHours: input.overlapHours } : {}),
     })
-    const until = webhook.rotationEndsAt ? ` The old secret also signs until ${webhook.rotationEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.` : ''
+    const until = webhook.rotationEndsAt
+      ? ` The old secret also signs until ${webhook.rotationEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+      : ''
     return { message: `New signing secret.${until}`, secret }
   },
 )
@@ -70,10 +87,13 @@ export const deleteWebhookAction = adminAction(
   },
 )
 
-export const sendTestEventAction = adminAction({ role: 'admin', schema: z.object({ webhookId: webhookIdSchema }) }, async (input, { actor }) => {
-  const { eventId } = await sendTestEvent(actor, input.webhookId)
-  return { message: `Test event ${eventId} queued: it appears in the history below once sent.` }
-})
+export const sendTestEventAction = adminAction(
+  { role: 'admin', schema: z.object({ webhookId: webhookIdSchema }) },
+  async (input, { actor }) => {
+    const { eventId } = await sendTestEvent(actor, input.webhookId)
+    return { message: `Test event ${eventId} queued: it appears in the history below once sent.` }
+  },
+)
 
 export const resendDeliveryAction = adminAction(
   { role: 'admin', schema: z.object({ webhookId: webhookIdSchema, deliveryId: z.uuid('Unknown delivery.') }) },
@@ -86,7 +106,11 @@ export const resendDeliveryAction = adminAction(
 export const resendRangeAction = adminAction(
   {
     role: 'admin',
-    schema: z.object({ webhookId: webhookIdSchema, from: utcDateField('Enter the start (UTC).'), to: utcDateField('Enter the end (UTC).') }),
+    schema: z.object({
+      webhookId: webhookIdSchema,
+      from: utcDateField('Enter the start (UTC).'),
+      to: utcDateField('Enter the end (UTC).'),
+    }),
   },
   async (input, { actor }) => {
     const count = await resendDeliveries(actor, input)

@@ -34,14 +34,30 @@ export default async function WebhooksPage() {
             secretLabel="Signing secret"
             secretNote="Give it to the receiver now, to verify signatures with: it is shown only once and stored encrypted."
           >
-            <TextField name="url" label="URL" type="url" required maxLength={2048} placeholder="https://hooks.example.com/traffitech" hint="http or https; private and loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true." />
+            <TextField
+              name="url"
+              label="URL"
+              type="url"
+              required
+              maxLength={2048}
+              placeholder="https://hooks.example.com/traffitech"
+              hint="http or https; private and loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true."
+            />
             <SelectField
               name="providerId"
               label="Identity provider"
               defaultValue=""
-              options={[{ value: '', label: 'All identity providers' }, ...providers.map((provider) => ({ value: provider.id, label: provider.name }))]}
+              options={[
+                { value: '', label: 'All identity providers' },
+                ...providers.map((provider) => ({ value: provider.id, label: provider.name })),
+              ]}
             />
-            <CheckboxGroup name="eventTypes" legend="Events (none checked: all)" options={USER_EVENT_TYPES.map((type) => ({ value: type, label: type }))} defaultChecked={[]} />
+            <CheckboxGroup
+              name="eventTypes"
+              legend="Events (none checked: all)"
+              options={USER_EVENT_TYPES.map((type) => ({ value: type, label: type }))}
+              defaultChecked={[]}
+            />
             <TextField name="description" label="Description" maxLength={200} hint="Optional: what receives it." />
             <SubmitButton>Register webhook</SubmitButton>
           </ActionForm>
@@ -74,7 +90,9 @@ export default async function WebhooksPage() {
                   <td className="px-3 py-2">
                     <WebhookStatus enabled={webhook.enabled} failingSince={webhook.failingSince} />
                   </td>
-                  <td className="px-3 py-2">{webhook.providerId ? (providerName.get(webhook.providerId) ?? webhook.providerId) : 'All'}</td>
+                  <td className="px-3 py-2">
+                    {webhook.providerId ? (providerName.get(webhook.providerId) ?? webhook.providerId) : 'All'}
+                  </td>
                   <td className="px-3 py-2">{webhook.eventTypes.length > 0 ? webhook.eventTypes.join(', ') : 'All'}</td>
                   <td className="px-3 py-2">
                     {percent(webhook.successRate24h)}

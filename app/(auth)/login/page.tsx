@@ -6,7 +6,11 @@ import { LoginForm } from '@/components/admin/login-form'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   const callbackUrl = safeRedirectPath((await searchParams).callbackUrl)
   if (await currentOperator()) redirect(callbackUrl)
   return (

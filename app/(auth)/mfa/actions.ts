@@ -18,7 +18,12 @@ const codeSchema = z.string().trim().min(1, 'Enter the code.').max(64, 'That cod
 const SESSION_ENDED: ActionState = { ok: false, message: 'Your session has ended. Sign in again.', redirectTo: '/login' }
 
 function failure(error: unknown): ActionState {
-  if (error instanceof z.ZodError) return { ok: false, message: error.issues[0]?.message ?? 'Enter the code.', fieldErrors: { code: error.issues.map((issue) => issue.message) } }
+  if (error instanceof z.ZodError)
+    return {
+      ok: false,
+      message: error.issues[0]?.message ?? 'Enter the code.',
+      fieldErrors: { code: error.issues.map((issue) => issue.message) },
+    }
   if (error instanceof MfaCodeError) return { ok: false, message: error.message, fieldErrors: { code: [error.message] } }
   if (error instanceof NotFoundError || error instanceof ConflictError) return { ok: false, message: error.message }
   throw error

@@ -14,7 +14,11 @@ import { confirmRequiredEnrolmentAction, passkeySignInOptionsAction, verifyMfaCo
 export const metadata: Metadata = { title: 'Two-factor sign-in' }
 
 /** The step after the password: a code, or, when MFA is required and missing, the enrolment. */
-export default async function MfaPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function MfaPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   const callbackUrl = safeRedirectPath((await searchParams).callbackUrl)
   const session = await currentSession()
   if (!session) redirect('/login')
@@ -31,7 +35,8 @@ export default async function MfaPage({ searchParams }: { searchParams: Promise<
         {session.mfaEnabled ? (
           <>
             <p className="mb-4 text-sm text-slate-600">
-              {session.hasPasskey ? 'Or enter' : 'Enter'} the 6-digit code from your authenticator app, or one of your recovery codes.
+              {session.hasPasskey ? 'Or enter' : 'Enter'} the 6-digit code from your authenticator app, or one of your recovery
+              codes.
             </p>
             <MfaCodeForm action={verifyMfaCodeAction} callbackUrl={callbackUrl} />
           </>
@@ -46,7 +51,9 @@ export default async function MfaPage({ searchParams }: { searchParams: Promise<
   return (
     <>
       <h1 className="mb-2 text-xl font-semibold">Set up two-factor sign-in</h1>
-      <p className="mb-4 text-sm text-slate-600">Your admins require a second factor for every operator. Set it up once to continue.</p>
+      <p className="mb-4 text-sm text-slate-600">
+        Your admins require a second factor for every operator. Set it up once to continue.
+      </p>
       <MfaEnrolment enrolment={enrolment} action={confirmRequiredEnrolmentAction} />
       <div className="mt-4 flex flex-wrap gap-3">
         <Link href={callbackUrl} className={buttonClass.primary} data-testid="mfa-continue">

@@ -8,7 +8,11 @@ import { createFirstAdminAction } from './actions'
 export const metadata: Metadata = { title: 'Create the first admin' }
 
 /** Reachable only with the setup token printed at start-up, within its hour, and only while no admin exists. */
-export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SetupPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   const { token } = await searchParams
   if (typeof token !== 'string' || !(await setupTokenMatches(token)) || (await hasAdmins())) notFound()
   return (

@@ -25,7 +25,12 @@ export function matchesElement(filter: FilterNode, element: JsonObject, options:
     case '[]':
       return false
     default:
-      return compare(filter.op, valueOf(element, filter.attrPath), filter.compValue, options.caseExact?.(filter.attrPath) ?? false)
+      return compare(
+        filter.op,
+        valueOf(element, filter.attrPath),
+        filter.compValue,
+        options.caseExact?.(filter.attrPath) ?? false,
+      )
   }
 }
 
@@ -45,7 +50,9 @@ function isEmpty(value: unknown): boolean {
 
 /** Entra sends `primary eq "True"`: a "true"/"false" string equals the boolean on the other side. */
 function asBoolean(value: unknown, other: unknown): unknown {
-  return typeof other === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value
+  return typeof other === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value)
+    ? value.toLowerCase() === 'true'
+    : value
 }
 
 function fold(value: unknown, caseExact: boolean): unknown {

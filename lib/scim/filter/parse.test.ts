@@ -9,7 +9,10 @@ const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User'
 const valid: { filter: string; expected: FilterNode }[] = [
   // Entra's lookups (docs/entra-behaviour.md §7).
   { filter: 'userName eq "bjensen@example.com"', expected: { op: 'eq', attrPath: 'userName', compValue: 'bjensen@example.com' } },
-  { filter: 'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"', expected: { op: 'eq', attrPath: 'externalId', compValue: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef' } },
+  {
+    filter: 'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"',
+    expected: { op: 'eq', attrPath: 'externalId', compValue: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef' },
+  },
   // `userName+eq+"a+b@x"` after the route decoded `+` to a space; a `+` inside the value was %2B and stays.
   { filter: 'userName eq "a+b@x.com"', expected: { op: 'eq', attrPath: 'userName', compValue: 'a+b@x.com' } },
   {
@@ -17,7 +20,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
     expected: {
       op: '[]',
       attrPath: 'emails',
-      filter: { op: 'and', filters: [{ op: 'eq', attrPath: 'type', compValue: 'work' }, { op: 'eq', attrPath: 'value', compValue: 'x@contoso.com' }] },
+      filter: {
+        op: 'and',
+        filters: [
+          { op: 'eq', attrPath: 'type', compValue: 'work' },
+          { op: 'eq', attrPath: 'value', compValue: 'x@contoso.com' },
+        ],
+      },
     },
   },
   // Every operator.
@@ -26,10 +35,22 @@ const valid: { filter: string; expected: FilterNode }[] = [
   { filter: 'userName sw "bj"', expected: { op: 'sw', attrPath: 'userName', compValue: 'bj' } },
   { filter: 'userName ew ".com"', expected: { op: 'ew', attrPath: 'userName', compValue: '.com' } },
   { filter: 'title pr', expected: { op: 'pr', attrPath: 'title' } },
-  { filter: 'meta.lastModified gt "2011-05-13T04:42:34Z"', expected: { op: 'gt', attrPath: 'meta.lastModified', compValue: '2011-05-13T04:42:34Z' } },
-  { filter: 'meta.lastModified ge "2011-05-13T04:42:34Z"', expected: { op: 'ge', attrPath: 'meta.lastModified', compValue: '2011-05-13T04:42:34Z' } },
-  { filter: 'meta.created lt "2011-05-13T04:42:34Z"', expected: { op: 'lt', attrPath: 'meta.created', compValue: '2011-05-13T04:42:34Z' } },
-  { filter: 'meta.created le "2011-05-13T04:42:34Z"', expected: { op: 'le', attrPath: 'meta.created', compValue: '2011-05-13T04:42:34Z' } },
+  {
+    filter: 'meta.lastModified gt "2011-05-13T04:42:34Z"',
+    expected: { op: 'gt', attrPath: 'meta.lastModified', compValue: '2011-05-13T04:42:34Z' },
+  },
+  {
+    filter: 'meta.lastModified ge "2011-05-13T04:42:34Z"',
+    expected: { op: 'ge', attrPath: 'meta.lastModified', compValue: '2011-05-13T04:42:34Z' },
+  },
+  {
+    filter: 'meta.created lt "2011-05-13T04:42:34Z"',
+    expected: { op: 'lt', attrPath: 'meta.created', compValue: '2011-05-13T04:42:34Z' },
+  },
+  {
+    filter: 'meta.created le "2011-05-13T04:42:34Z"',
+    expected: { op: 'le', attrPath: 'meta.created', compValue: '2011-05-13T04:42:34Z' },
+  },
   // Operators, keywords and literals are case-insensitive (RFC 7644 §3.4.2.2).
   { filter: 'userName EQ "x"', expected: { op: 'eq', attrPath: 'userName', compValue: 'x' } },
   { filter: 'title Pr', expected: { op: 'pr', attrPath: 'title' } },
@@ -42,8 +63,14 @@ const valid: { filter: string; expected: FilterNode }[] = [
   { filter: 'x lt 0.25', expected: { op: 'lt', attrPath: 'x', compValue: 0.25 } },
   // Strings: JSON escapes, and characters that mean something in SQL or in the grammar.
   { filter: 'displayName eq "a \\"b\\""', expected: { op: 'eq', attrPath: 'displayName', compValue: 'a "b"' } },
-  { filter: 'displayName eq "back\\\\slash \\/ \\t \\u00e9"', expected: { op: 'eq', attrPath: 'displayName', compValue: 'back\\slash / \t é' } },
-  { filter: 'displayName eq "(x) [y] and or not"', expected: { op: 'eq', attrPath: 'displayName', compValue: '(x) [y] and or not' } },
+  {
+    filter: 'displayName eq "back\\\\slash \\/ \\t \\u00e9"',
+    expected: { op: 'eq', attrPath: 'displayName', compValue: 'back\\slash / \t é' },
+  },
+  {
+    filter: 'displayName eq "(x) [y] and or not"',
+    expected: { op: 'eq', attrPath: 'displayName', compValue: '(x) [y] and or not' },
+  },
   { filter: 'userName eq "x\' OR 1=1 --"', expected: { op: 'eq', attrPath: 'userName', compValue: "x' OR 1=1 --" } },
   { filter: 'displayName eq ""', expected: { op: 'eq', attrPath: 'displayName', compValue: '' } },
   { filter: 'userName eq"tight"', expected: { op: 'eq', attrPath: 'userName', compValue: 'tight' } },
@@ -58,8 +85,14 @@ const valid: { filter: string; expected: FilterNode }[] = [
     filter: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName eq "Jensen"',
     expected: { op: 'eq', attrPath: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName', compValue: 'Jensen' },
   },
-  { filter: `${ENTERPRISE}:employeeNumber eq "701984"`, expected: { op: 'eq', attrPath: `${ENTERPRISE}:employeeNumber`, compValue: '701984' } },
-  { filter: `${ENTERPRISE}:manager.value eq "26118915"`, expected: { op: 'eq', attrPath: `${ENTERPRISE}:manager.value`, compValue: '26118915' } },
+  {
+    filter: `${ENTERPRISE}:employeeNumber eq "701984"`,
+    expected: { op: 'eq', attrPath: `${ENTERPRISE}:employeeNumber`, compValue: '701984' },
+  },
+  {
+    filter: `${ENTERPRISE}:manager.value eq "26118915"`,
+    expected: { op: 'eq', attrPath: `${ENTERPRISE}:manager.value`, compValue: '26118915' },
+  },
   { filter: `${ACME}:JobCode eq "J-1"`, expected: { op: 'eq', attrPath: `${ACME}:JobCode`, compValue: 'J-1' } },
   // Entra's attribute-mapping spelling `…:2.0:User.attr`; the schema resolver decides whether it is known.
   { filter: `${ACME}.JobCode pr`, expected: { op: 'pr', attrPath: `${ACME}.JobCode` } },
@@ -70,7 +103,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
       op: 'or',
       filters: [
         { op: 'eq', attrPath: 'a', compValue: 1 },
-        { op: 'and', filters: [{ op: 'eq', attrPath: 'b', compValue: 2 }, { op: 'eq', attrPath: 'c', compValue: 3 }] },
+        {
+          op: 'and',
+          filters: [
+            { op: 'eq', attrPath: 'b', compValue: 2 },
+            { op: 'eq', attrPath: 'c', compValue: 3 },
+          ],
+        },
       ],
     },
   },
@@ -79,7 +118,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
     expected: {
       op: 'or',
       filters: [
-        { op: 'and', filters: [{ op: 'eq', attrPath: 'a', compValue: 1 }, { op: 'eq', attrPath: 'b', compValue: 2 }] },
+        {
+          op: 'and',
+          filters: [
+            { op: 'eq', attrPath: 'a', compValue: 1 },
+            { op: 'eq', attrPath: 'b', compValue: 2 },
+          ],
+        },
         { op: 'eq', attrPath: 'c', compValue: 3 },
       ],
     },
@@ -89,7 +134,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
     expected: {
       op: 'and',
       filters: [
-        { op: 'or', filters: [{ op: 'eq', attrPath: 'a', compValue: 1 }, { op: 'eq', attrPath: 'b', compValue: 2 }] },
+        {
+          op: 'or',
+          filters: [
+            { op: 'eq', attrPath: 'a', compValue: 1 },
+            { op: 'eq', attrPath: 'b', compValue: 2 },
+          ],
+        },
         { op: 'eq', attrPath: 'c', compValue: 3 },
       ],
     },
@@ -99,7 +150,10 @@ const valid: { filter: string; expected: FilterNode }[] = [
     filter: 'a pr AND (b pr and c pr) and ((d pr))',
     expected: { op: 'and', filters: ['a', 'b', 'c', 'd'].map((attrPath) => ({ op: 'pr', attrPath })) },
   },
-  { filter: 'a pr Or b pr OR c pr', expected: { op: 'or', filters: ['a', 'b', 'c'].map((attrPath) => ({ op: 'pr', attrPath })) } },
+  {
+    filter: 'a pr Or b pr OR c pr',
+    expected: { op: 'or', filters: ['a', 'b', 'c'].map((attrPath) => ({ op: 'pr', attrPath })) },
+  },
   // not.
   { filter: 'not (userName eq "x")', expected: { op: 'not', filter: { op: 'eq', attrPath: 'userName', compValue: 'x' } } },
   {
@@ -107,7 +161,16 @@ const valid: { filter: string; expected: FilterNode }[] = [
     expected: {
       op: 'and',
       filters: [
-        { op: 'not', filter: { op: 'or', filters: [{ op: 'pr', attrPath: 'a' }, { op: 'pr', attrPath: 'b' }] } },
+        {
+          op: 'not',
+          filter: {
+            op: 'or',
+            filters: [
+              { op: 'pr', attrPath: 'a' },
+              { op: 'pr', attrPath: 'b' },
+            ],
+          },
+        },
         { op: 'pr', attrPath: 'c' },
       ],
     },
@@ -118,7 +181,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
     expected: {
       op: '[]',
       attrPath: 'emails',
-      filter: { op: 'and', filters: [{ op: 'eq', attrPath: 'type', compValue: 'work' }, { op: 'co', attrPath: 'value', compValue: '@contoso' }] },
+      filter: {
+        op: 'and',
+        filters: [
+          { op: 'eq', attrPath: 'type', compValue: 'work' },
+          { op: 'co', attrPath: 'value', compValue: '@contoso' },
+        ],
+      },
     },
   },
   {
@@ -127,7 +196,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
       op: 'and',
       filters: [
         { op: 'eq', attrPath: 'userType', compValue: 'Employee' },
-        { op: 'or', filters: [{ op: 'co', attrPath: 'emails', compValue: 'example.com' }, { op: 'co', attrPath: 'emails.value', compValue: 'example.org' }] },
+        {
+          op: 'or',
+          filters: [
+            { op: 'co', attrPath: 'emails', compValue: 'example.com' },
+            { op: 'co', attrPath: 'emails.value', compValue: 'example.org' },
+          ],
+        },
       ],
     },
   },
@@ -140,7 +215,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
         op: 'and',
         filters: [
           { op: 'not', filter: { op: 'eq', attrPath: 'type', compValue: 'home' } },
-          { op: 'or', filters: [{ op: 'pr', attrPath: 'region' }, { op: 'eq', attrPath: 'country', compValue: 'DE' }] },
+          {
+            op: 'or',
+            filters: [
+              { op: 'pr', attrPath: 'region' },
+              { op: 'eq', attrPath: 'country', compValue: 'DE' },
+            ],
+          },
         ],
       },
     },
@@ -153,7 +234,13 @@ const valid: { filter: string; expected: FilterNode }[] = [
       filter: {
         op: 'and',
         filters: [
-          { op: 'or', filters: [{ op: 'eq', attrPath: 'type', compValue: 'work' }, { op: 'eq', attrPath: 'type', compValue: 'home' }] },
+          {
+            op: 'or',
+            filters: [
+              { op: 'eq', attrPath: 'type', compValue: 'work' },
+              { op: 'eq', attrPath: 'type', compValue: 'home' },
+            ],
+          },
           { op: 'pr', attrPath: 'value' },
         ],
       },
@@ -169,7 +256,10 @@ const valid: { filter: string; expected: FilterNode }[] = [
       ],
     },
   },
-  { filter: `${ENTERPRISE}:manager[value eq "m1"]`, expected: { op: '[]', attrPath: `${ENTERPRISE}:manager`, filter: { op: 'eq', attrPath: 'value', compValue: 'm1' } } },
+  {
+    filter: `${ENTERPRISE}:manager[value eq "m1"]`,
+    expected: { op: '[]', attrPath: `${ENTERPRISE}:manager`, filter: { op: 'eq', attrPath: 'value', compValue: 'm1' } },
+  },
   // A name that is also a keyword is still an attribute where an attribute is expected.
   { filter: 'and eq "x"', expected: { op: 'eq', attrPath: 'and', compValue: 'x' } },
   { filter: 'manager.$ref pr', expected: { op: 'pr', attrPath: 'manager.$ref' } },
@@ -214,19 +304,33 @@ const invalid: { filter: string; error: RegExp }[] = [
   { filter: 'x eq "a"b', error: /Unexpected 'b'/ },
   { filter: `userName eq "${'x'.repeat(MAX_FILTER_LENGTH)}"`, error: /too long/ },
   // Text PostgreSQL cannot store, raw or as a filter-string escape, in a value or an attribute path.
-  { filter: 'userName eq "a\u0000b"', error: /The filter value for 'userName' contains a NUL character or an unpaired UTF-16 surrogate/ },
+  {
+    filter: 'userName eq "a\u0000b"',
+    error: /The filter value for 'userName' contains a NUL character or an unpaired UTF-16 surrogate/,
+  },
   { filter: 'userName eq "a\\u0000b"', error: /The filter value for 'userName' contains a NUL/ },
   { filter: 'userName eq "\\ud800"', error: /The filter value for 'userName' contains a NUL/ },
   { filter: 'userName eq "\udc00"', error: /The filter value for 'userName' contains a NUL/ },
   { filter: 'emails[value eq "\\udc00x"]', error: /The filter value for 'value' contains a NUL/ },
   { filter: 'user\u0000Name eq "x"', error: /Filter at character 1: 'user\\u0000Name' contains a NUL/ },
-  { filter: 'userName eq "x" and di\ud800 pr', error: /Filter at character 21: 'di\\ud800' contains a NUL character or an unpaired/ },
+  {
+    filter: 'userName eq "x" and di\ud800 pr',
+    error: /Filter at character 21: 'di\\ud800' contains a NUL character or an unpaired/,
+  },
 ]
 
 /** The work limits: a filter over them is 400 tooMany naming the limit; one at the limit parses. */
 const overLimit = [
-  { name: 'parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply: the limit is 20 levels/ },
-  { name: 'not', filter: `${'not ('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`, error: /nested too deeply: the limit is 20 levels/ },
+  {
+    name: 'parentheses',
+    filter: `${'('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`,
+    error: /nested too deeply: the limit is 20 levels/,
+  },
+  {
+    name: 'not',
+    filter: `${'not ('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`,
+    error: /nested too deeply: the limit is 20 levels/,
+  },
   {
     name: 'value path inside parentheses',
     filter: `${'('.repeat(MAX_FILTER_DEPTH)}emails[type eq "work"]${')'.repeat(MAX_FILTER_DEPTH)}`,
@@ -239,7 +343,9 @@ const overLimit = [
   },
   {
     name: 'comparisons inside value paths',
-    filter: Array.from({ length: MAX_FILTER_COMPARISONS / 2 }, (_, index) => `emails[type eq "t${index}" and value pr]`).join(' or ') + ' or a pr',
+    filter:
+      Array.from({ length: MAX_FILTER_COMPARISONS / 2 }, (_, index) => `emails[type eq "t${index}" and value pr]`).join(' or ') +
+      ' or a pr',
     error: /more than the limit of 50 comparisons/,
   },
 ]
@@ -247,7 +353,10 @@ const overLimit = [
 const atLimit = [
   { name: 'parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH)}a pr${')'.repeat(MAX_FILTER_DEPTH)}` },
   { name: 'not', filter: `${'not ('.repeat(MAX_FILTER_DEPTH)}a pr${')'.repeat(MAX_FILTER_DEPTH)}` },
-  { name: 'value path inside parentheses', filter: `${'('.repeat(MAX_FILTER_DEPTH - 1)}emails[type eq "work"]${')'.repeat(MAX_FILTER_DEPTH - 1)}` },
+  {
+    name: 'value path inside parentheses',
+    filter: `${'('.repeat(MAX_FILTER_DEPTH - 1)}emails[type eq "work"]${')'.repeat(MAX_FILTER_DEPTH - 1)}`,
+  },
   { name: 'comparisons', filter: Array.from({ length: MAX_FILTER_COMPARISONS }, (_, index) => `a${index} pr`).join(' or ') },
 ]
 

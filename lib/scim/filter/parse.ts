@@ -93,7 +93,8 @@ function tokenize(input: string): Token[] {
       const start = index
       while (index < input.length && !/\s/.test(input.charAt(index)) && !DELIMITERS.has(input.charAt(index))) index += 1
       const text = input.slice(start, index)
-      if (hasUnstorableText(text)) throw invalidFilter(`Filter ${at(start)}: ${unstorableTextMessage(escapeUnstorableText(clip(text)))}`)
+      if (hasUnstorableText(text))
+        throw invalidFilter(`Filter ${at(start)}: ${unstorableTextMessage(escapeUnstorableText(clip(text)))}`)
       tokens.push({ kind: 'word', text, position: start })
     }
   }

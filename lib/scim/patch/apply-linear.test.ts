@@ -17,7 +17,8 @@ type Element = Record<string, unknown>
 const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value)
 
 function sameElement(existing: unknown, item: unknown): boolean {
-  if (!isPlainObject(existing) || !isPlainObject(item) || item.value === undefined) return canonicalJson(existing) === canonicalJson(item)
+  if (!isPlainObject(existing) || !isPlainObject(item) || item.value === undefined)
+    return canonicalJson(existing) === canonicalJson(item)
   const keys = item.type === undefined ? ['value'] : ['value', 'type']
   return keys.every((key) => lower(existing[key]) === lower(item[key]))
 }
@@ -42,7 +43,9 @@ function referenceAdd(list: Element[], incoming: Element[]): Element[] {
 }
 
 function referenceRemove(list: Element[], listed: Element[]): Element[] {
-  return list.filter((item) => !listed.some((entry) => Object.entries(entry).every(([key, expected]) => lower(item[key]) === lower(expected))))
+  return list.filter(
+    (item) => !listed.some((entry) => Object.entries(entry).every(([key, expected]) => lower(item[key]) === lower(expected))),
+  )
 }
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
@@ -58,7 +61,7 @@ function random(seed: number) {
 
 function generator(seed: number) {
   const next = random(seed)
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
   const optional = (element: Element, key: string, values: readonly unknown[]) => {
     const value = pick(values)
     if (value !== undefined) element[key] = value

@@ -60,9 +60,27 @@ const deactivated = () => ({ ...storedUser(), active: false })
 
 const cases: Case[] = [
   // Removing or clearing `active` keeps the account state, in every dialect: it never reactivates.
-  { name: 'remove active on a deactivated user', before: deactivated, body: patchBody({ op: 'remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
-  { name: 'legacy Remove active', before: deactivated, body: patchBody({ op: 'Remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
-  { name: 'remove ACTIVE in another case', before: deactivated, body: patchBody({ op: 'remove', path: 'ACTIVE' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  {
+    name: 'remove active on a deactivated user',
+    before: deactivated,
+    body: patchBody({ op: 'remove', path: 'active' }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
+  {
+    name: 'legacy Remove active',
+    before: deactivated,
+    body: patchBody({ op: 'Remove', path: 'active' }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
+  {
+    name: 'remove ACTIVE in another case',
+    before: deactivated,
+    body: patchBody({ op: 'remove', path: 'ACTIVE' }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
   {
     name: 'remove URN-qualified active',
     before: deactivated,
@@ -70,9 +88,26 @@ const cases: Case[] = [
     changes: {},
     rules: [compatRules.activeKeptOnRemove],
   },
-  { name: 'remove active on an active user', body: patchBody({ op: 'remove', path: 'active' }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
-  { name: 'replace active with null', before: deactivated, body: patchBody({ op: 'replace', path: 'active', value: null }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
-  { name: 'path-less replace of active with null', before: deactivated, body: patchBody({ op: 'replace', value: { active: null } }), changes: {}, rules: [compatRules.activeKeptOnRemove] },
+  {
+    name: 'remove active on an active user',
+    body: patchBody({ op: 'remove', path: 'active' }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
+  {
+    name: 'replace active with null',
+    before: deactivated,
+    body: patchBody({ op: 'replace', path: 'active', value: null }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
+  {
+    name: 'path-less replace of active with null',
+    before: deactivated,
+    body: patchBody({ op: 'replace', value: { active: null } }),
+    changes: {},
+    rules: [compatRules.activeKeptOnRemove],
+  },
   {
     name: 'remove active, then other changes apply',
     before: deactivated,
@@ -80,8 +115,18 @@ const cases: Case[] = [
     changes: { title: 'T' },
   },
   // §5 disable / restore.
-  { name: 'legacy disable: Replace with "False"', body: entra.legacyDisable, changes: { active: false }, rules: [compatRules.opNameCase, compatRules.stringBoolean] },
-  { name: 'legacy disable: Replace with "false"', body: entra.legacyDisableLowercase, changes: { active: false }, rules: [compatRules.stringBoolean] },
+  {
+    name: 'legacy disable: Replace with "False"',
+    body: entra.legacyDisable,
+    changes: { active: false },
+    rules: [compatRules.opNameCase, compatRules.stringBoolean],
+  },
+  {
+    name: 'legacy disable: Replace with "false"',
+    body: entra.legacyDisableLowercase,
+    changes: { active: false },
+    rules: [compatRules.stringBoolean],
+  },
   { name: 'flagged disable: replace with false', body: entra.flaggedDisable, changes: { active: false } },
   {
     name: 'restore: Replace with "True"',
@@ -102,7 +147,10 @@ const cases: Case[] = [
       ],
       name: { givenName: 'Barbara', familyName: 'Jensen', middleName: 'M' },
       externalId: 'bjensen',
-      [ENTERPRISE_USER_URN]: { employeeNumber: 'E-2002', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } },
+      [ENTERPRISE_USER_URN]: {
+        employeeNumber: 'E-2002',
+        manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' },
+      },
     },
   },
   {
@@ -112,7 +160,10 @@ const cases: Case[] = [
       displayName: 'Babs Jensen',
       name: { givenName: 'Barbara', familyName: 'Jensen', middleName: 'M' },
       externalId: 'bjensen',
-      [ENTERPRISE_USER_URN]: { employeeNumber: 'E-2002', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } },
+      [ENTERPRISE_USER_URN]: {
+        employeeNumber: 'E-2002',
+        manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' },
+      },
     },
     rules: [compatRules.dottedKeyInPathlessValue, compatRules.urnKeyInPathlessValue],
   },
@@ -156,9 +207,20 @@ const cases: Case[] = [
   },
   {
     name: 'addresses[type eq "work"].postalCode updated in place',
-    before: () => ({ ...bareUser(), addresses: [{ type: 'work', postalCode: '1000', country: 'BE' }, { type: 'home', postalCode: '2000' }] }),
+    before: () => ({
+      ...bareUser(),
+      addresses: [
+        { type: 'work', postalCode: '1000', country: 'BE' },
+        { type: 'home', postalCode: '2000' },
+      ],
+    }),
     body: patchBody({ op: 'replace', path: 'addresses[type eq "work"].postalCode', value: '98052' }),
-    changes: { addresses: [{ type: 'work', postalCode: '98052', country: 'BE' }, { type: 'home', postalCode: '2000' }] },
+    changes: {
+      addresses: [
+        { type: 'work', postalCode: '98052', country: 'BE' },
+        { type: 'home', postalCode: '2000' },
+      ],
+    },
   },
   {
     name: 'filtered path without sub-attribute merges an object into the match',
@@ -234,7 +296,9 @@ const cases: Case[] = [
   {
     name: "the mapping screen's urn:…:User.attr spelling",
     body: patchBody({ op: 'Replace', path: `${ENTERPRISE_USER_URN}.employeeNumber`, value: 'E-7' }),
-    changes: { [ENTERPRISE_USER_URN]: { employeeNumber: 'E-7', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } } },
+    changes: {
+      [ENTERPRISE_USER_URN]: { employeeNumber: 'E-7', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } },
+    },
   },
   {
     name: 'roles[primary eq "True"] with no primary role creates one',
@@ -250,7 +314,10 @@ const cases: Case[] = [
     body: entra.legacyAddManager,
     changes: {
       [ENTERPRISE_USER_URN]: {
-        manager: { $ref: 'https://scim.example/Users/26118915-6090-4610-87e4-49d8ca9f808d', value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+        manager: {
+          $ref: 'https://scim.example/Users/26118915-6090-4610-87e4-49d8ca9f808d',
+          value: '26118915-6090-4610-87e4-49d8ca9f808d',
+        },
       },
     },
     rules: [compatRules.singleValueInArray],
@@ -274,7 +341,11 @@ const cases: Case[] = [
   },
   {
     name: 'manager.value "" clears the manager',
-    body: patchBody({ op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', value: '' }),
+    body: patchBody({
+      op: 'replace',
+      path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value',
+      value: '',
+    }),
     changes: { [ENTERPRISE_USER_URN]: { employeeNumber: 'E-1' } },
   },
   {
@@ -329,14 +400,25 @@ const cases: Case[] = [
     name: 'bare extension URN path with an object value',
     body: patchBody({ op: 'replace', path: ENTERPRISE_USER_URN, value: { department: 'Traffic', employeeNumber: 'E-9' } }),
     changes: {
-      [ENTERPRISE_USER_URN]: { employeeNumber: 'E-9', department: 'Traffic', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } },
+      [ENTERPRISE_USER_URN]: {
+        employeeNumber: 'E-9',
+        department: 'Traffic',
+        manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' },
+      },
     },
   },
   {
     name: 'path-less value with an extension object keyed by URN',
-    body: patchBody({ op: 'add', value: { [ENTERPRISE_USER_URN]: { department: 'Traffic' }, [CUSTOM_URN]: { JobCode: 'JC-3', RegionID: 'r' } } }),
+    body: patchBody({
+      op: 'add',
+      value: { [ENTERPRISE_USER_URN]: { department: 'Traffic' }, [CUSTOM_URN]: { JobCode: 'JC-3', RegionID: 'r' } },
+    }),
     changes: {
-      [ENTERPRISE_USER_URN]: { employeeNumber: 'E-1', department: 'Traffic', manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' } },
+      [ENTERPRISE_USER_URN]: {
+        employeeNumber: 'E-1',
+        department: 'Traffic',
+        manager: { value: 'mgr-1', $ref: '../Users/mgr-1', displayName: 'Boss' },
+      },
       [EXT]: { JobCode: 'JC-3' },
     },
     discarded: [`${EXT}:RegionID`],
@@ -351,7 +433,9 @@ const cases: Case[] = [
   {
     name: 'legacy Add roles appends, de-duplicating an existing value',
     body: patchBody({ op: 'Add', path: 'roles', value: [{ value: '{"id":"r1"}' }, { value: 'user' }] }),
-    changes: { roles: [{ value: 'Admin', display: 'Administrator', primary: true }, { value: 'User' }, { value: '{"id":"r1"}' }] },
+    changes: {
+      roles: [{ value: 'Admin', display: 'Administrator', primary: true }, { value: 'User' }, { value: '{"id":"r1"}' }],
+    },
   },
   {
     name: 'add a primary email clears the old primary',
@@ -381,8 +465,16 @@ const cases: Case[] = [
     changes: { roles: undefined },
   },
   // Remove forms.
-  { name: 'remove a single-valued attribute', body: patchBody({ op: 'remove', path: 'displayName' }), changes: { displayName: undefined } },
-  { name: 'remove a sub-attribute', body: patchBody({ op: 'Remove', path: 'name.middleName' }), changes: { name: { givenName: 'Barb', familyName: 'J' } } },
+  {
+    name: 'remove a single-valued attribute',
+    body: patchBody({ op: 'remove', path: 'displayName' }),
+    changes: { displayName: undefined },
+  },
+  {
+    name: 'remove a sub-attribute',
+    body: patchBody({ op: 'Remove', path: 'name.middleName' }),
+    changes: { name: { givenName: 'Barb', familyName: 'J' } },
+  },
   {
     name: 'remove matching elements',
     body: patchBody({ op: 'remove', path: 'emails[type eq "home"]' }),
@@ -390,7 +482,10 @@ const cases: Case[] = [
   },
   {
     name: 'remove the sub-attribute of matching elements; an element left with only qualifiers goes',
-    body: patchBody({ op: 'remove', path: 'emails[type eq "home"].value' }, { op: 'remove', path: 'roles[value eq "User"].value' }),
+    body: patchBody(
+      { op: 'remove', path: 'emails[type eq "home"].value' },
+      { op: 'remove', path: 'roles[value eq "User"].value' },
+    ),
     changes: {
       emails: [{ value: 'babs@contoso.com', type: 'work', primary: true }],
       roles: [{ value: 'Admin', display: 'Administrator', primary: true }],
@@ -401,15 +496,27 @@ const cases: Case[] = [
     body: patchBody({ op: 'remove', path: 'emails[type eq "other"]' }),
     changes: {},
   },
-  { name: 'remove a whole multi-valued attribute', body: patchBody({ op: 'remove', path: 'phoneNumbers' }), changes: { phoneNumbers: undefined } },
+  {
+    name: 'remove a whole multi-valued attribute',
+    body: patchBody({ op: 'remove', path: 'phoneNumbers' }),
+    changes: { phoneNumbers: undefined },
+  },
   {
     name: 'legacy remove with a value array removes the listed elements',
     body: entra.legacyRemoveWithValue,
     changes: { emails: [{ value: 'babs@contoso.com', type: 'work', primary: true }] },
     rules: [compatRules.removeWithValue],
   },
-  { name: 'remove a custom attribute by plain name', body: patchBody({ op: 'remove', path: 'JobCode' }), changes: { [EXT]: undefined } },
-  { name: 'remove a whole extension by URN', body: patchBody({ op: 'remove', path: ENTERPRISE_USER_URN }), changes: { [ENTERPRISE_USER_URN]: undefined } },
+  {
+    name: 'remove a custom attribute by plain name',
+    body: patchBody({ op: 'remove', path: 'JobCode' }),
+    changes: { [EXT]: undefined },
+  },
+  {
+    name: 'remove a whole extension by URN',
+    body: patchBody({ op: 'remove', path: ENTERPRISE_USER_URN }),
+    changes: { [ENTERPRISE_USER_URN]: undefined },
+  },
   // Ignored and no-op.
   { name: 'empty Operations', body: patchBody(), changes: {} },
   {
@@ -462,22 +569,80 @@ describe('applyPatch: Entra and RFC 7644 §3.5.2 shapes', () => {
 })
 
 const invalid: { name: string; body: unknown; scimType: string; detail?: RegExp }[] = [
-  { name: 'invalid op name', body: patchBody({ op: 'merge', path: 'title', value: 'x' }), scimType: 'invalidSyntax', detail: /'op'/ },
-  { name: 'bad path syntax', body: patchBody({ op: 'replace', path: 'emails[type eq "work"', value: 'x' }), scimType: 'invalidPath' },
-  { name: 'filter on a single-valued attribute', body: patchBody({ op: 'replace', path: 'name[givenName eq "x"]', value: {} }), scimType: 'invalidPath' },
-  { name: 'filter on an unknown sub-attribute', body: patchBody({ op: 'replace', path: 'emails[kind eq "x"].value', value: 'x' }), scimType: 'invalidPath' },
-  { name: 'filter value of the wrong type', body: patchBody({ op: 'replace', path: 'emails[primary eq "maybe"].value', value: 'x' }), scimType: 'invalidPath' },
+  {
+    name: 'invalid op name',
+    body: patchBody({ op: 'merge', path: 'title', value: 'x' }),
+    scimType: 'invalidSyntax',
+    detail: /'op'/,
+  },
+  {
+    name: 'bad path syntax',
+    body: patchBody({ op: 'replace', path: 'emails[type eq "work"', value: 'x' }),
+    scimType: 'invalidPath',
+  },
+  {
+    name: 'filter on a single-valued attribute',
+    body: patchBody({ op: 'replace', path: 'name[givenName eq "x"]', value: {} }),
+    scimType: 'invalidPath',
+  },
+  {
+    name: 'filter on an unknown sub-attribute',
+    body: patchBody({ op: 'replace', path: 'emails[kind eq "x"].value', value: 'x' }),
+    scimType: 'invalidPath',
+  },
+  {
+    name: 'filter value of the wrong type',
+    body: patchBody({ op: 'replace', path: 'emails[primary eq "maybe"].value', value: 'x' }),
+    scimType: 'invalidPath',
+  },
   { name: 'remove userName', body: patchBody({ op: 'remove', path: 'userName' }), scimType: 'mutability', detail: /userName/ },
-  { name: 'replace userName with ""', body: patchBody({ op: 'replace', path: 'userName', value: '' }), scimType: 'invalidValue', detail: /userName/ },
-  { name: 'replace userName with null', body: patchBody({ op: 'replace', value: { userName: null } }), scimType: 'invalidValue', detail: /userName/ },
-  { name: 'active not a boolean', body: patchBody({ op: 'replace', path: 'active', value: 'nope' }), scimType: 'invalidValue', detail: /active/ },
-  { name: 'displayName as an object', body: patchBody({ op: 'replace', path: 'displayName', value: {} }), scimType: 'invalidValue', detail: /displayName/ },
-  { name: 'single value wrapped in an array', body: patchBody({ op: 'replace', path: 'displayName', value: ['x'] }), scimType: 'invalidValue', detail: /displayName/ },
+  {
+    name: 'replace userName with ""',
+    body: patchBody({ op: 'replace', path: 'userName', value: '' }),
+    scimType: 'invalidValue',
+    detail: /userName/,
+  },
+  {
+    name: 'replace userName with null',
+    body: patchBody({ op: 'replace', value: { userName: null } }),
+    scimType: 'invalidValue',
+    detail: /userName/,
+  },
+  {
+    name: 'active not a boolean',
+    body: patchBody({ op: 'replace', path: 'active', value: 'nope' }),
+    scimType: 'invalidValue',
+    detail: /active/,
+  },
+  {
+    name: 'displayName as an object',
+    body: patchBody({ op: 'replace', path: 'displayName', value: {} }),
+    scimType: 'invalidValue',
+    detail: /displayName/,
+  },
+  {
+    name: 'single value wrapped in an array',
+    body: patchBody({ op: 'replace', path: 'displayName', value: ['x'] }),
+    scimType: 'invalidValue',
+    detail: /displayName/,
+  },
   { name: 'path-less value not an object', body: patchBody({ op: 'replace', value: 'x' }), scimType: 'invalidValue' },
-  { name: 'emails as a number', body: patchBody({ op: 'add', path: 'emails', value: 5 }), scimType: 'invalidValue', detail: /emails/ },
+  {
+    name: 'emails as a number',
+    body: patchBody({ op: 'add', path: 'emails', value: 5 }),
+    scimType: 'invalidValue',
+    detail: /emails/,
+  },
   {
     name: 'two primaries',
-    body: patchBody({ op: 'replace', path: 'emails', value: [{ value: 'a', primary: true }, { value: 'b', primary: true }] }),
+    body: patchBody({
+      op: 'replace',
+      path: 'emails',
+      value: [
+        { value: 'a', primary: true },
+        { value: 'b', primary: true },
+      ],
+    }),
     scimType: 'invalidValue',
     detail: /primary/,
   },
@@ -486,8 +651,17 @@ const invalid: { name: string; body: unknown; scimType: string; detail?: RegExp 
     body: patchBody({ op: 'replace', path: 'emails[type ne "work" and type ne "home"].value', value: 'x' }),
     scimType: 'noTarget',
   },
-  { name: 'custom integer not a number', body: patchBody({ op: 'replace', path: 'Level', value: 'high' }), scimType: 'invalidValue', detail: /Level/ },
-  { name: 'two managers', body: patchBody({ op: 'add', path: 'manager', value: [{ value: 'a' }, { value: 'b' }] }), scimType: 'invalidValue' },
+  {
+    name: 'custom integer not a number',
+    body: patchBody({ op: 'replace', path: 'Level', value: 'high' }),
+    scimType: 'invalidValue',
+    detail: /Level/,
+  },
+  {
+    name: 'two managers',
+    body: patchBody({ op: 'add', path: 'manager', value: [{ value: 'a' }, { value: 'b' }] }),
+    scimType: 'invalidValue',
+  },
 ]
 
 describe('applyPatch: invalid operations', () => {
@@ -497,7 +671,10 @@ describe('applyPatch: invalid operations', () => {
   })
 
   it('names the failing operation', () => {
-    const error = patchError(storedUser(), patchBody({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', path: 'active', value: 'nope' }))
+    const error = patchError(
+      storedUser(),
+      patchBody({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', path: 'active', value: 'nope' }),
+    )
     expect(error.detail).toMatch(/^Operation 2: /)
   })
 })
@@ -534,12 +711,27 @@ describe('applyPatch: atomicity and purity', () => {
 describe('applyPatch: prototype pollution (thomaspoignant/scim-patch prototypePollution)', () => {
   const attempts: { name: string; body: unknown }[] = [
     { name: '__proto__ path', body: patchBody({ op: 'add', path: '__proto__.polluted', value: 'yes' }) },
-    { name: 'constructor.prototype path', body: patchBody({ op: 'add', path: 'constructor.prototype', value: { polluted: 'yes' } }) },
+    {
+      name: 'constructor.prototype path',
+      body: patchBody({ op: 'add', path: 'constructor.prototype', value: { polluted: 'yes' } }),
+    },
     { name: 'name.__proto__ path', body: patchBody({ op: 'replace', path: 'name.__proto__', value: { polluted: 'yes' } }) },
-    { name: 'URN-qualified __proto__', body: patchBody({ op: 'add', path: `${ENTERPRISE_USER_URN}:__proto__`, value: { polluted: 'yes' } }) },
-    { name: 'filtered path sub-attribute', body: patchBody({ op: 'add', path: 'emails[type eq "work"].__proto__', value: { polluted: 'yes' } }) },
-    { name: 'path-less __proto__ key', body: JSON.parse('{"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}') },
-    { name: 'path-less nested __proto__', body: JSON.parse('{"Operations":[{"op":"add","value":{"name":{"__proto__":{"polluted":"yes"}}}}]}') },
+    {
+      name: 'URN-qualified __proto__',
+      body: patchBody({ op: 'add', path: `${ENTERPRISE_USER_URN}:__proto__`, value: { polluted: 'yes' } }),
+    },
+    {
+      name: 'filtered path sub-attribute',
+      body: patchBody({ op: 'add', path: 'emails[type eq "work"].__proto__', value: { polluted: 'yes' } }),
+    },
+    {
+      name: 'path-less __proto__ key',
+      body: JSON.parse('{"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}'),
+    },
+    {
+      name: 'path-less nested __proto__',
+      body: JSON.parse('{"Operations":[{"op":"add","value":{"name":{"__proto__":{"polluted":"yes"}}}}]}'),
+    },
     {
       name: 'extension object with __proto__',
       body: JSON.parse(`{"Operations":[{"op":"add","path":"${ENTERPRISE_USER_URN}","value":{"__proto__":{"polluted":"yes"}}}]}`),

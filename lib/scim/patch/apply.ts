@@ -113,7 +113,8 @@ function applyResolution(resource: UserResource, operation: PatchOperation, reso
  * `aadOptscim062020` mode puts every single-valued change here, keyed `name.givenName` or `urn:…:User:attr`.
  */
 function applyPathless(resource: UserResource, mode: WriteMode, value: unknown, schema: UserSchema, ctx: PatchContext): void {
-  if (!isPlainObject(value)) throw invalidValue(`A path-less '${mode}' needs an object of attributes as its value (RFC 7644 §3.5.2.1).`)
+  if (!isPlainObject(value))
+    throw invalidValue(`A path-less '${mode}' needs an object of attributes as its value (RFC 7644 §3.5.2.1).`)
   for (const [key, item] of Object.entries(value)) {
     const resolution = resolveKey(key, schema, ctx)
     if (resolution.kind === 'attribute') {
@@ -163,7 +164,13 @@ function resolveTarget(path: PatchPath, label: string, schema: UserSchema, ctx: 
   const filter = path.filter ? bindFilter(path.filter, attribute, label, ctx.compat) : undefined
   return {
     kind: 'attribute',
-    target: { schemaUrn: resolved.schemaUrn, attribute, label, ...(subAttribute ? { subAttribute } : {}), ...(filter ? { filter } : {}) },
+    target: {
+      schemaUrn: resolved.schemaUrn,
+      attribute,
+      label,
+      ...(subAttribute ? { subAttribute } : {}),
+      ...(filter ? { filter } : {}),
+    },
   }
 }
 

@@ -9,16 +9,29 @@ function normalize(body: unknown) {
 }
 
 const valid: { name: string; body: unknown; expected: PatchOperation[]; rules?: string[] }[] = [
-  { name: 'empty Operations', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [] }, expected: [] },
+  {
+    name: 'empty Operations',
+    body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [] },
+    expected: [],
+  },
   {
     name: 'RFC form',
-    body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] },
+    body: {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    },
     expected: [{ op: 'replace', path: 'active', value: false }],
     rules: [],
   },
   {
     name: 'Entra legacy op names',
-    body: { Operations: [{ op: 'Replace', path: 'active', value: 'False' }, { op: 'Add', path: 'nickName', value: 'B' }, { op: 'Remove', path: 'title' }] },
+    body: {
+      Operations: [
+        { op: 'Replace', path: 'active', value: 'False' },
+        { op: 'Add', path: 'nickName', value: 'B' },
+        { op: 'Remove', path: 'title' },
+      ],
+    },
     expected: [
       { op: 'replace', path: 'active', value: 'False' },
       { op: 'add', path: 'nickName', value: 'B' },

@@ -13,7 +13,10 @@ const valid: { path: string; expected: PatchPath }[] = [
   { path: `${ENTERPRISE}.employeeNumber`, expected: { attribute: `${ENTERPRISE}.employeeNumber` } },
   { path: ENTERPRISE, expected: { attribute: ENTERPRISE } },
   { path: 'JobCode', expected: { attribute: 'JobCode' } },
-  { path: 'emails[type eq "work"]', expected: { attribute: 'emails', filter: { op: 'eq', attrPath: 'type', compValue: 'work' } } },
+  {
+    path: 'emails[type eq "work"]',
+    expected: { attribute: 'emails', filter: { op: 'eq', attrPath: 'type', compValue: 'work' } },
+  },
   {
     path: 'emails[type eq "work"].value',
     expected: { attribute: 'emails', filter: { op: 'eq', attrPath: 'type', compValue: 'work' }, subAttribute: 'value' },
@@ -23,7 +26,10 @@ const valid: { path: string; expected: PatchPath }[] = [
     expected: { attribute: 'addresses', filter: { op: 'eq', attrPath: 'type', compValue: 'work' }, subAttribute: 'postalCode' },
   },
   { path: 'members[value eq "x"]', expected: { attribute: 'members', filter: { op: 'eq', attrPath: 'value', compValue: 'x' } } },
-  { path: 'roles[primary eq "True"]', expected: { attribute: 'roles', filter: { op: 'eq', attrPath: 'primary', compValue: 'True' } } },
+  {
+    path: 'roles[primary eq "True"]',
+    expected: { attribute: 'roles', filter: { op: 'eq', attrPath: 'primary', compValue: 'True' } },
+  },
   {
     path: 'emails[type eq "work" and value ew "@contoso.com"]',
     expected: {

@@ -1,15 +1,7 @@
 /**
  * Attribute metadata, RFC 7643 §2.2 and §7. Used by discovery (/Schemas), validation, PATCH and filters.
  */
-export type AttributeType =
-  | 'string'
-  | 'boolean'
-  | 'decimal'
-  | 'integer'
-  | 'dateTime'
-  | 'reference'
-  | 'complex'
-  | 'binary'
+export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex' | 'binary'
 
 export type AttributeDefinition = {
   name: string
@@ -36,12 +28,7 @@ export type SchemaDefinition = {
 type Options = Partial<Omit<AttributeDefinition, 'name' | 'type' | 'description'>>
 
 /** An attribute with the RFC 7643 §2.2 defaults, overridden by `options`. */
-export function attribute(
-  name: string,
-  type: AttributeType,
-  description: string,
-  options: Options = {},
-): AttributeDefinition {
+export function attribute(name: string, type: AttributeType, description: string, options: Options = {}): AttributeDefinition {
   return {
     name,
     type,

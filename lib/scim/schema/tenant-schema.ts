@@ -55,11 +55,7 @@ export type ResolvedAttribute = {
  * a custom attribute by its plain name (`JobCode`), under any extension URN an IdP admin typed, and the
  * `urn:…:User.attr` spelling of Entra's attribute-mapping screen. Returns undefined for an unknown attribute.
  */
-export function resolveAttributePath(
-  schema: UserSchema,
-  path: string,
-  compat?: CompatLog,
-): ResolvedAttribute | undefined {
+export function resolveAttributePath(schema: UserSchema, path: string, compat?: CompatLog): ResolvedAttribute | undefined {
   const [core, enterprise, custom] = schema.schemas
   const qualified = splitUrn(schema, path)
   let holder: SchemaDefinition

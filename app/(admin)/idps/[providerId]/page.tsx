@@ -18,7 +18,9 @@ export const metadata: Metadata = { title: 'Identity provider' }
 export default async function IdpPage({ params }: { params: Promise<{ providerId: string }> }) {
   const operator = await requireOperator()
   const { providerId } = await params
-  const { provider, firstRequest, lastRequest, lastSuccess, counts, tokenCount } = await orNotFound(getProviderOverview(providerId))
+  const { provider, firstRequest, lastRequest, lastSuccess, counts, tokenCount } = await orNotFound(
+    getProviderOverview(providerId),
+  )
   const warnings = await quarantineWarnings(new Date(), providerId)
   const expiring = operator.role === 'admin' ? (await expiringTokens()).filter((token) => token.providerId === providerId) : []
   const isAdmin = operator.role === 'admin'
@@ -49,14 +51,24 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
             hint: 'Done once the IdP has called it.',
           },
           { label: 'Generate a secret token', done: tokenCount > 0, href: `/idps/${provider.id}/tokens` },
-          { label: 'First request from the IdP ("Test Connection")', done: firstRequest !== null, href: `/idps/${provider.id}/guide` },
-          { label: 'First user created', done: counts.users > 0, href: hrefWith('/logs', { idp: provider.id, operation: 'create' }) },
+          {
+            label: 'First request from the IdP ("Test Connection")',
+            done: firstRequest !== null,
+            href: `/idps/${provider.id}/guide`,
+          },
+          {
+            label: 'First user created',
+            done: counts.users > 0,
+            href: hrefWith('/logs', { idp: provider.id, operation: 'create' }),
+          },
         ]}
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />
-          <p className="mt-2 text-xs text-slate-600">Provider id: <code className="font-mono">{provider.id}</code></p>
+          <p className="mt-2 text-xs text-slate-600">
+            Provider id: <code className="font-mono">{provider.id}</code>
+          </p>
           {expiring.length > 0 ? (
             <p className="mt-3 text-sm">
               <Badge tone="amber">Token expiring</Badge> {expiring.length} token(s) expire within 14 days.{' '}
@@ -76,7 +88,8 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
               </p>
               {lastRequest ? (
                 <p>
-                  Latest: <Time value={lastRequest.createdAt} /> — {lastRequest.operation} <StatusBadge status={lastRequest.status} />
+                  Latest: <Time value={lastRequest.createdAt} /> — {lastRequest.operation}{' '}
+                  <StatusBadge status={lastRequest.status} />
                 </p>
               ) : null}
               <p>
@@ -85,8 +98,8 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
             </div>
           ) : (
             <p className="text-sm" data-testid="first-request">
-              <Badge tone="amber">Waiting for the first request</Badge> Paste the Tenant URL and a secret token into the IdP and run
-              &quot;Test Connection&quot;.
+              <Badge tone="amber">Waiting for the first request</Badge> Paste the Tenant URL and a secret token into the IdP and
+              run &quot;Test Connection&quot;.
             </p>
           )}
         </Card>
@@ -126,8 +139,8 @@ export default async function IdpPage({ params }: { params: Promise<{ providerId
               typeToConfirm={provider.name}
               question={
                 <p>
-                  This deletes <strong>{provider.name}</strong> with its {counts.users} users, all its secret tokens, custom attributes and
-                  provisioning log records. The Tenant URL stops working. This cannot be undone.
+                  This deletes <strong>{provider.name}</strong> with its {counts.users} users, all its secret tokens, custom
+                  attributes and provisioning log records. The Tenant URL stops working. This cannot be undone.
                 </p>
               }
             />

@@ -43,7 +43,8 @@ export default async function LogRecordPage({ params }: { params: Promise<{ id: 
               </code>
             </Row>
             <Row label="Status">
-              <StatusBadge status={record.status} /> {record.scimType ? <Badge tone="amber">scimType {record.scimType}</Badge> : null}
+              <StatusBadge status={record.status} />{' '}
+              {record.scimType ? <Badge tone="amber">scimType {record.scimType}</Badge> : null}
             </Row>
             {record.repeatCount > 1 ? (
               <Row label="Repeated">
@@ -57,7 +58,11 @@ export default async function LogRecordPage({ params }: { params: Promise<{ id: 
               {record.provider ? <TextLink href={`/idps/${record.provider.id}`}>{record.provider.name}</TextLink> : none}
             </Row>
             <Row label="Token">
-              {record.token ? (operator.role === 'admin' ? `${record.token.label || 'unlabelled'} (${record.token.prefix}…)` : 'authenticated') : none}
+              {record.token
+                ? operator.role === 'admin'
+                  ? `${record.token.label || 'unlabelled'} (${record.token.prefix}…)`
+                  : 'authenticated'
+                : none}
             </Row>
             <Row label="User">
               {record.userId ? (
@@ -68,19 +73,31 @@ export default async function LogRecordPage({ params }: { params: Promise<{ id: 
             </Row>
             <Row label="Error">{record.errorDetail ?? none}</Row>
             <Row label="Discarded attributes">
-              {record.discardedAttributes.length ? record.discardedAttributes.map((name) => <code key={name} className="mr-2 font-mono text-xs">{name}</code>) : none}
+              {record.discardedAttributes.length
+                ? record.discardedAttributes.map((name) => (
+                    <code key={name} className="mr-2 font-mono text-xs">
+                      {name}
+                    </code>
+                  ))
+                : none}
             </Row>
             <Row label="Compatibility rules">{record.compatRules.length ? record.compatRules.join(', ') : none}</Row>
             <Row label="Client IP">{record.clientIp ?? none}</Row>
             <Row label="User agent">{record.userAgent ?? none}</Row>
-            <Row label="Request id">{record.requestId ? <code className="break-all font-mono text-xs">{record.requestId}</code> : none}</Row>
+            <Row label="Request id">
+              {record.requestId ? <code className="break-all font-mono text-xs">{record.requestId}</code> : none}
+            </Row>
           </dl>
         </Card>
         <Card title="Changes">
           <ChangesList changes={record.changes} />
         </Card>
-        <Card title="Request body (redacted)">{record.requestBody ? <JsonBlock value={record.requestBody} label="Request body" /> : none}</Card>
-        <Card title="Response body (redacted)">{record.responseBody ? <JsonBlock value={record.responseBody} label="Response body" /> : none}</Card>
+        <Card title="Request body (redacted)">
+          {record.requestBody ? <JsonBlock value={record.requestBody} label="Request body" /> : none}
+        </Card>
+        <Card title="Response body (redacted)">
+          {record.responseBody ? <JsonBlock value={record.responseBody} label="Response body" /> : none}
+        </Card>
       </div>
     </>
   )

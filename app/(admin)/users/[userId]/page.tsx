@@ -53,8 +53,9 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
       />
       {missingCustom.length > 0 ? (
         <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="missing-custom">
-          <Badge tone="amber">Missing custom attributes</Badge> No value for {missingCustom.join(', ')}. Entra often omits custom attributes from
-          the first POST: run <strong>Provisioning → Provision on demand</strong> for this user in the Entra enterprise app.
+          <Badge tone="amber">Missing custom attributes</Badge> No value for {missingCustom.join(', ')}. Entra often omits custom
+          attributes from the first POST: run <strong>Provisioning → Provision on demand</strong> for this user in the Entra
+          enterprise app.
         </p>
       ) : null}
       <div className="grid gap-6 xl:grid-cols-2">
@@ -133,7 +134,9 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
                   <div className="mt-2">
                     <ChangesList changes={entry.changes} />
                   </div>
-                  {entry.compatRules.length ? <p className="mt-1 text-xs text-slate-600">Compatibility rules: {entry.compatRules.join(', ')}</p> : null}
+                  {entry.compatRules.length ? (
+                    <p className="mt-1 text-xs text-slate-600">Compatibility rules: {entry.compatRules.join(', ')}</p>
+                  ) : null}
                   {entry.discardedAttributes.length ? (
                     <p className="mt-1 text-xs text-amber-800">Discarded: {entry.discardedAttributes.join(', ')}</p>
                   ) : null}

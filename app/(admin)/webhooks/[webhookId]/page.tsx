@@ -51,7 +51,11 @@ export default async function WebhookPage({
   const now = new Date()
   return (
     <>
-      <PageHeader title="Webhook" description={<span className="break-all">{webhook.url}</span>} actions={<TextLink href="/webhooks">All webhooks</TextLink>} />
+      <PageHeader
+        title="Webhook"
+        description={<span className="break-all">{webhook.url}</span>}
+        actions={<TextLink href="/webhooks">All webhooks</TextLink>}
+      />
       <div className="mb-6 grid gap-6 lg:grid-cols-2">
         <Card title="Endpoint">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
@@ -65,7 +69,15 @@ export default async function WebhookPage({
             <dt className="text-slate-600">Events</dt>
             <dd>{webhook.eventTypes.length > 0 ? webhook.eventTypes.join(', ') : 'All'}</dd>
             <dt className="text-slate-600">Secret rotation</dt>
-            <dd>{webhook.rotationEndsAt ? <>old secret signs too until <Time value={webhook.rotationEndsAt} /></> : 'none in progress'}</dd>
+            <dd>
+              {webhook.rotationEndsAt ? (
+                <>
+                  old secret signs too until <Time value={webhook.rotationEndsAt} />
+                </>
+              ) : (
+                'none in progress'
+              )}
+            </dd>
             <dt className="text-slate-600">Created</dt>
             <dd>
               <Time value={webhook.createdAt} /> by {webhook.createdBy}
@@ -95,17 +107,37 @@ export default async function WebhookPage({
         {isAdmin ? (
           <div className="space-y-6">
             <Card title="Rotate the signing secret">
-              <ActionForm action={rotateWebhookSecretAction} className="space-y-3" secretLabel="New signing secret" secretNote="Give it to the receiver before the overlap ends: it is shown only once.">
+              <ActionForm
+                action={rotateWebhookSecretAction}
+                className="space-y-3"
+                secretLabel="New signing secret"
+                secretNote="Give it to the receiver before the overlap ends: it is shown only once."
+              >
                 <input type="hidden" name="webhookId" value={webhook.id} />
-                <SelectField name="overlapHours" label="The old secret also signs for" defaultValue={String(DEFAULT_SECRET_OVERLAP_HOURS)} options={overlapOptions} />
+                <SelectField
+                  name="overlapHours"
+                  label="The old secret also signs for"
+                  defaultValue={String(DEFAULT_SECRET_OVERLAP_HOURS)}
+                  options={overlapOptions}
+                />
                 <SubmitButton variant="secondary">Rotate secret</SubmitButton>
               </ActionForm>
             </Card>
             <Card title="Re-send a time range">
               <ActionForm action={resendRangeAction} className="grid gap-3 sm:grid-cols-3 sm:items-end">
                 <input type="hidden" name="webhookId" value={webhook.id} />
-                <TextField name="from" label="From (UTC)" type="datetime-local" defaultValue={localValue(new Date(now.getTime() - 3_600_000))} />
-                <TextField name="to" label="To (UTC)" type="datetime-local" defaultValue={localValue(new Date(now.getTime() + 60_000))} />
+                <TextField
+                  name="from"
+                  label="From (UTC)"
+                  type="datetime-local"
+                  defaultValue={localValue(new Date(now.getTime() - 3_600_000))}
+                />
+                <TextField
+                  name="to"
+                  label="To (UTC)"
+                  type="datetime-local"
+                  defaultValue={localValue(new Date(now.getTime() + 60_000))}
+                />
                 <SubmitButton variant="secondary">Re-send</SubmitButton>
               </ActionForm>
             </Card>
@@ -157,10 +189,14 @@ export default async function WebhookPage({
                         <td className="pr-3 whitespace-nowrap">
                           <Time value={attempt.at} />
                         </td>
-                        <td className="pr-3">{attempt.statusCode ? <StatusBadge status={attempt.statusCode} /> : <Badge tone="red">no answer</Badge>}</td>
+                        <td className="pr-3">
+                          {attempt.statusCode ? <StatusBadge status={attempt.statusCode} /> : <Badge tone="red">no answer</Badge>}
+                        </td>
                         <td className="pr-3 whitespace-nowrap">{attempt.durationMs} ms</td>
                         <td className="break-all">
-                          {attempt.error && attempt.statusCode === null ? <span className="text-red-700">{attempt.error} </span> : null}
+                          {attempt.error && attempt.statusCode === null ? (
+                            <span className="text-red-700">{attempt.error} </span>
+                          ) : null}
                           {attempt.responseExcerpt ? <code className="font-mono">{attempt.responseExcerpt}</code> : null}
                         </td>
                       </tr>

@@ -35,18 +35,33 @@ export default async function AttributesPage({ params }: { params: Promise<{ pro
         isAdmin={isAdmin}
         description={
           <>
-            Attributes outside the core and enterprise schemas. Unregistered ones are discarded (see the log&apos;s &quot;discarded
-            attributes&quot;). <TextLink href={hrefWith('/users', { idp: providerId, missing: 'custom' })}>Users missing a value</TextLink>
+            Attributes outside the core and enterprise schemas. Unregistered ones are discarded (see the log&apos;s
+            &quot;discarded attributes&quot;).{' '}
+            <TextLink href={hrefWith('/users', { idp: providerId, missing: 'custom' })}>Users missing a value</TextLink>
           </>
         }
       />
-      <AttributeTable rows={rows} actions={isAdmin ? { edit: editAttributeAction, remove: removeAttributeAction, types: attributeTypes } : null} />
+      <AttributeTable
+        rows={rows}
+        actions={isAdmin ? { edit: editAttributeAction, remove: removeAttributeAction, types: attributeTypes } : null}
+      />
       {isAdmin ? (
         <Card title="Add a custom attribute" className="mt-6 max-w-xl">
           <ActionForm action={addAttributeAction} className="space-y-4">
             <input type="hidden" name="providerId" value={provider.id} />
-            <TextField name="name" label="Name" required maxLength={64} hint="Exactly as in Entra's attribute list, e.g. JobCode (names compare case-insensitively)." />
-            <SelectField name="type" label="Type" defaultValue="string" options={attributeTypes.map((type) => ({ value: type, label: type }))} />
+            <TextField
+              name="name"
+              label="Name"
+              required
+              maxLength={64}
+              hint="Exactly as in Entra's attribute list, e.g. JobCode (names compare case-insensitively)."
+            />
+            <SelectField
+              name="type"
+              label="Type"
+              defaultValue="string"
+              options={attributeTypes.map((type) => ({ value: type, label: type }))}
+            />
             <TextField name="description" label="Description" maxLength={500} />
             <SubmitButton>Add attribute</SubmitButton>
           </ActionForm>

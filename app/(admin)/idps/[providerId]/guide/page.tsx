@@ -66,30 +66,109 @@ export default async function GuidePage({ params }: { params: Promise<{ provider
   const users = (filter: Record<string, string>) => hrefWith('/users', { idp: providerId, ...filter })
   const isAdmin = operator.role === 'admin'
   const issues: ReactNode[][] = [
-    [<TextLink key="l" href={logs({ status: '401' })}>Test Connection fails with 401</TextLink>, 'Invalid or expired Secret Token', isAdmin ? <TextLink key="f" href={`/idps/${providerId}/tokens`}>Issue a new token</TextLink> : 'An admin issues a new token'],
-    [<TextLink key="l" href={logs({ status: '403' })}>Test Connection fails with 403</TextLink>, 'SCIM not enabled on this IdP', <TextLink key="f" href={`/idps/${providerId}`}>Enable SCIM</TextLink>],
-    [<TextLink key="l" href={logs({ status: '404' })}>Test Connection fails with 404</TextLink>, 'Wrong Tenant URL (incorrect provider_id)', 'Re-copy the Tenant URL above'],
-    [<TextLink key="l" href={users({ missing: 'custom' })}>Users created but missing attributes</TextLink>, 'Mappings not configured in Entra, or custom attribute not registered here', <TextLink key="f" href={`/idps/${providerId}/attributes`}>Check custom attributes</TextLink>],
-    [<TextLink key="l" href={users({ missing: 'custom' })}>Newly created users missing custom extension attributes</TextLink>, 'Entra omits custom extensions from the initial POST', 'Run Provisioning → Provision on demand for the user'],
-    [<TextLink key="l" href={logs({ status: '403' })}>&quot;Insufficient scope&quot; errors (403)</TextLink>, 'Token issued without all scopes', 'Re-issue the token with full scopes'],
-    [<TextLink key="l" href={logs({ status: '4xx' })}>Quarantine on the Provisioning blade</TextLink>, 'Too many failures in the initial cycle', 'Resolve the root cause in the log, then resume provisioning'],
-    [<TextLink key="l" href={logs({ status: '400', method: 'PATCH' })}>400s on multi-valued PATCH or active toggles</TextLink>, 'Pre-June-2020 SCIM payload shapes', <>Append {code('?aadOptscim062020')} to the Tenant URL</>],
-    [<TextLink key="l" href={users({})}>Cleared attribute in Entra not cleared here</TextLink>, 'Entra omits cleared attributes instead of sending remove', "Re-assign the user in Entra, or clear it on the user's page"],
+    [
+      <TextLink key="l" href={logs({ status: '401' })}>
+        Test Connection fails with 401
+      </TextLink>,
+      'Invalid or expired Secret Token',
+      isAdmin ? (
+        <TextLink key="f" href={`/idps/${providerId}/tokens`}>
+          Issue a new token
+        </TextLink>
+      ) : (
+        'An admin issues a new token'
+      ),
+    ],
+    [
+      <TextLink key="l" href={logs({ status: '403' })}>
+        Test Connection fails with 403
+      </TextLink>,
+      'SCIM not enabled on this IdP',
+      <TextLink key="f" href={`/idps/${providerId}`}>
+        Enable SCIM
+      </TextLink>,
+    ],
+    [
+      <TextLink key="l" href={logs({ status: '404' })}>
+        Test Connection fails with 404
+      </TextLink>,
+      'Wrong Tenant URL (incorrect provider_id)',
+      'Re-copy the Tenant URL above',
+    ],
+    [
+      <TextLink key="l" href={users({ missing: 'custom' })}>
+        Users created but missing attributes
+      </TextLink>,
+      'Mappings not configured in Entra, or custom attribute not registered here',
+      <TextLink key="f" href={`/idps/${providerId}/attributes`}>
+        Check custom attributes
+      </TextLink>,
+    ],
+    [
+      <TextLink key="l" href={users({ missing: 'custom' })}>
+        Newly created users missing custom extension attributes
+      </TextLink>,
+      'Entra omits custom extensions from the initial POST',
+      'Run Provisioning → Provision on demand for the user',
+    ],
+    [
+      <TextLink key="l" href={logs({ status: '403' })}>
+        &quot;Insufficient scope&quot; errors (403)
+      </TextLink>,
+      'Token issued without all scopes',
+      'Re-issue the token with full scopes',
+    ],
+    [
+      <TextLink key="l" href={logs({ status: '4xx' })}>
+        Quarantine on the Provisioning blade
+      </TextLink>,
+      'Too many failures in the initial cycle',
+      'Resolve the root cause in the log, then resume provisioning',
+    ],
+    [
+      <TextLink key="l" href={logs({ status: '400', method: 'PATCH' })}>
+        400s on multi-valued PATCH or active toggles
+      </TextLink>,
+      'Pre-June-2020 SCIM payload shapes',
+      <>Append {code('?aadOptscim062020')} to the Tenant URL</>,
+    ],
+    [
+      <TextLink key="l" href={users({})}>
+        Cleared attribute in Entra not cleared here
+      </TextLink>,
+      'Entra omits cleared attributes instead of sending remove',
+      "Re-assign the user in Entra, or clear it on the user's page",
+    ],
   ]
   return (
     <>
-      <IdpPageHeader provider={provider} section="setup guide" current="guide" isAdmin={isAdmin} description={provider.kind === 'entra' ? 'Microsoft Entra ID' : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`} />
+      <IdpPageHeader
+        provider={provider}
+        section="setup guide"
+        current="guide"
+        isAdmin={isAdmin}
+        description={
+          provider.kind === 'entra'
+            ? 'Microsoft Entra ID'
+            : `${provider.kind}: follow the IdP's SCIM 2.0 app instructions with the values below.`
+        }
+      />
       <div className="space-y-6">
         <Card title="Values to paste">
           <TenantUrl url={provider.tenantUrl} entra={provider.kind === 'entra'} />
           <p className="mt-2 text-sm">
-            Secret Token: {isAdmin ? <TextLink href={`/idps/${providerId}/tokens`}>generate one</TextLink> : 'an admin generates one'} (shown once).
+            Secret Token:{' '}
+            {isAdmin ? <TextLink href={`/idps/${providerId}/tokens`}>generate one</TextLink> : 'an admin generates one'} (shown
+            once).
           </p>
         </Card>
         <Card title="Step 1: Create an Enterprise Application in Entra ID">
           <ol className="list-decimal space-y-1 pl-5 text-sm">
             <li>Microsoft Entra admin center → Entra ID → Enterprise apps → New application → Create your own application.</li>
-            <li>Name it (e.g. TraffiTech SCIM), choose &quot;Integrate any other application you don&apos;t find in the gallery (Non-gallery)&quot;, Create.</li>
+            <li>
+              Name it (e.g. TraffiTech SCIM), choose &quot;Integrate any other application you don&apos;t find in the gallery
+              (Non-gallery)&quot;, Create.
+            </li>
             <li>Use a dedicated app: the SSO app registration has no Provisioning blade.</li>
           </ol>
         </Card>
@@ -101,39 +180,63 @@ export default async function GuidePage({ params }: { params: Promise<{ provider
               {code('?aadOptscim062020')} for Entra&apos;s SCIM compliance fixes); Secret Token from above.
             </li>
             <li>
-              Test Connection, then Save. The request appears in this IdP&apos;s <TextLink href={logs({})}>provisioning log</TextLink>.
+              Test Connection, then Save. The request appears in this IdP&apos;s{' '}
+              <TextLink href={logs({})}>provisioning log</TextLink>.
             </li>
           </ol>
         </Card>
         <Card title="Step 3: Configure attribute mappings">
-          <Table caption="Attribute mapping" head={['SCIM attribute', 'Entra ID attribute']} rows={mappings.map(([scim, entra]) => [code(scim), code(entra)])} />
+          <Table
+            caption="Attribute mapping"
+            head={['SCIM attribute', 'Entra ID attribute']}
+            rows={mappings.map(([scim, entra]) => [code(scim), code(entra)])}
+          />
           <p className="mt-4 text-sm">
-            Custom attributes (Show advanced options → Edit attribute list for customappsso) must be registered here too, or their values are
-            discarded:
+            Custom attributes (Show advanced options → Edit attribute list for customappsso) must be registered here too, or their
+            values are discarded:
           </p>
           <Table
             caption="Custom attributes registered for this IdP"
             head={['Name', 'Type', 'Names accepted']}
             rows={
               attributes.length
-                ? attributes.map((attribute) => [code(attribute.name), attribute.type, <span key="n">{attribute.acceptedNames.map((name) => <span key={name} className="block">{code(name)}</span>)}</span>])
+                ? attributes.map((attribute) => [
+                    code(attribute.name),
+                    attribute.type,
+                    <span key="n">
+                      {attribute.acceptedNames.map((name) => (
+                        <span key={name} className="block">
+                          {code(name)}
+                        </span>
+                      ))}
+                    </span>,
+                  ])
                 : [['None registered yet', '', '']]
             }
           />
           <p className="mt-2 text-sm">
-            Entra may omit custom attributes from the first POST: run <strong>Provision on demand</strong> for affected users. Cleared values are
-            never sent by Entra: clear them on the user&apos;s page here.
+            Entra may omit custom attributes from the first POST: run <strong>Provision on demand</strong> for affected users.
+            Cleared values are never sent by Entra: clear them on the user&apos;s page here.
           </p>
         </Card>
         <Card title="Steps 4–6: Scope, enable, monitor">
           <ol className="list-decimal space-y-1 pl-5 text-sm">
-            <li>Provisioning → Settings → Scope: &quot;Sync only assigned users and groups&quot; (recommended). Only users are provisioned; groups are not.</li>
-            <li>Set Provisioning Status to On and Save. The initial cycle can take hours; later cycles run about every 40 minutes.</li>
+            <li>
+              Provisioning → Settings → Scope: &quot;Sync only assigned users and groups&quot; (recommended). Only users are
+              provisioned; groups are not.
+            </li>
+            <li>
+              Set Provisioning Status to On and Save. The initial cycle can take hours; later cycles run about every 40 minutes.
+            </li>
             <li>Check Entra&apos;s Provisioning logs and this IdP&apos;s log; send support the time and the affected mail.</li>
           </ol>
         </Card>
         <Card title="Common issues">
-          <Table caption="Symptoms link to the log filter that shows them" head={['Symptom', 'Likely cause', 'Fix']} rows={issues} />
+          <Table
+            caption="Symptoms link to the log filter that shows them"
+            head={['Symptom', 'Likely cause', 'Fix']}
+            rows={issues}
+          />
         </Card>
       </div>
     </>

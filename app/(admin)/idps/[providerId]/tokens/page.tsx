@@ -32,12 +32,28 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
   const rotatable = active.filter((token) => !token.replacedById)
   return (
     <>
-      <IdpPageHeader provider={provider} section="secret tokens" current="tokens" isAdmin description="The IdP sends one of these as its bearer token. Only a hash is stored." />
+      <IdpPageHeader
+        provider={provider}
+        section="secret tokens"
+        current="tokens"
+        isAdmin
+        description="The IdP sends one of these as its bearer token. Only a hash is stored."
+      />
       <Card title="Generate a token" className="mb-6 max-w-2xl">
-        <ActionForm action={createTokenAction} className="space-y-4" secretLabel="Secret token" secretNote="Copy it into the IdP's Secret Token field now: it is shown only once. Only its prefix is kept.">
+        <ActionForm
+          action={createTokenAction}
+          className="space-y-4"
+          secretLabel="Secret token"
+          secretNote="Copy it into the IdP's Secret Token field now: it is shown only once. Only its prefix is kept."
+        >
           <input type="hidden" name="providerId" value={provider.id} />
           <TextField name="label" label="Label" maxLength={120} hint="Where it is used, e.g. Entra production app" />
-          <CheckboxGroup name="scopes" legend="Scopes" options={SCOPES.map((scope) => ({ value: scope, label: scope }))} defaultChecked={SCOPES} />
+          <CheckboxGroup
+            name="scopes"
+            legend="Scopes"
+            options={SCOPES.map((scope) => ({ value: scope, label: scope }))}
+            defaultChecked={SCOPES}
+          />
           <SelectField name="expiresInDays" label="Expires after" defaultValue="365" options={expiryOptions} />
           <SubmitButton>Generate token</SubmitButton>
         </ActionForm>
@@ -45,13 +61,30 @@ export default async function TokensPage({ params }: { params: Promise<{ provide
       {rotatable.length > 0 ? (
         <Card title="Rotate a token" className="mb-6 max-w-2xl">
           <p className="mb-3 text-sm text-slate-700">
-            Issues a new token with the same label and scopes. The old one keeps working for the overlap, so the IdP can be given the new one
-            without an outage; the list shows which one the IdP used last.
+            Issues a new token with the same label and scopes. The old one keeps working for the overlap, so the IdP can be given
+            the new one without an outage; the list shows which one the IdP used last.
           </p>
-          <ActionForm action={rotateTokenAction} className="space-y-4" secretLabel="New secret token" secretNote="Paste it into the IdP's Secret Token field before the overlap ends: it is shown only once.">
+          <ActionForm
+            action={rotateTokenAction}
+            className="space-y-4"
+            secretLabel="New secret token"
+            secretNote="Paste it into the IdP's Secret Token field before the overlap ends: it is shown only once."
+          >
             <input type="hidden" name="providerId" value={provider.id} />
-            <SelectField name="tokenId" label="Token to replace" options={rotatable.map((token) => ({ value: token.id, label: `${token.prefix}…${token.label ? ` (${token.label})` : ''}` }))} />
-            <SelectField name="overlapDays" label="Old token keeps working for" defaultValue={String(DEFAULT_ROTATION_OVERLAP_DAYS)} options={overlapOptions} />
+            <SelectField
+              name="tokenId"
+              label="Token to replace"
+              options={rotatable.map((token) => ({
+                value: token.id,
+                label: `${token.prefix}…${token.label ? ` (${token.label})` : ''}`,
+              }))}
+            />
+            <SelectField
+              name="overlapDays"
+              label="Old token keeps working for"
+              defaultValue={String(DEFAULT_ROTATION_OVERLAP_DAYS)}
+              options={overlapOptions}
+            />
             <SubmitButton>Rotate token</SubmitButton>
           </ActionForm>
         </Card>
