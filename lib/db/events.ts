@@ -56,7 +56,7 @@ export async function insertUserEvents(events: readonly NewUserEvent[]): Promise
   if (events.length === 0) return
   const rows = events.map(
     (event) =>
-      Prisma.sql`(${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::jsonb, ${event.createdAt})`,
+      Prisma.sql`(${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::json, ${event.createdAt})`,
   )
   await sqlExecute(Prisma.sql`
     INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
@@ -70,7 +70,7 @@ export async function insertUserEvents(events: readonly NewUserEvent[]): Promise
 export function insertUserEventFromSql(event: NewUserEvent, source: 'written' | 'removed'): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
-    SELECT ${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::jsonb,
+    SELECT ${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::json,
       ${event.createdAt} FROM ${Prisma.raw(source)}`
 }
 

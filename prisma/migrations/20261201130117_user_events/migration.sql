@@ -6,7 +6,7 @@ CREATE TABLE "UserEvent" (
     "type" TEXT NOT NULL,
     "providerId" UUID NOT NULL,
     "userId" UUID NOT NULL,
-    "payload" JSONB NOT NULL,
+    "payload" JSON NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "UserEvent_pkey" PRIMARY KEY ("seq")
@@ -21,5 +21,3 @@ CREATE INDEX "UserEvent_providerId_txid_seq_idx" ON "UserEvent"("providerId", "t
 -- CreateIndex
 CREATE INDEX "UserEvent_userId_seq_idx" ON "UserEvent"("userId", "seq" DESC);
 
--- AddForeignKey
-ALTER TABLE "UserEvent" ADD CONSTRAINT "UserEvent_providerId_fkey" FOREIGN KEY ("providerId") REFERENCES "IdentityProvider"("id") ON DELETE CASCADE ON UPDATE CASCADE;
