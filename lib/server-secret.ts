@@ -34,13 +34,8 @@ export function authSecret(): string {
   return secret
 }
 
-/** The key that encrypts TOTP secrets at rest, derived from the auth secret so no second secret is needed. */
-export function mfaEncryptionKey(): Buffer {
-  return Buffer.from(hkdfSync('sha256', authSecret(), 'traffitech', 'totp-secret-encryption', 32))
-}
-
 /**
- * Secrets the server must be able to use again (webhook signing secrets) are sealed with AES-256-GCM under a
+ * Secrets the server must be able to use again (webhook signing secrets, TOTP secrets) are sealed with AES-256-GCM under a
  * key derived from the auth secret for their purpose: a database read alone does not reveal them.
  */
 export function sealSecret(purpose: string, plain: string): string {

@@ -1,5 +1,5 @@
 import 'server-only'
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { Secret, TOTP } from 'otpauth'
 import QRCode from 'qrcode'
 import { withTransaction } from '../db/client'
@@ -16,7 +16,7 @@ import {
 } from '../db/operators'
 import { deletePasskeysOfOperator } from '../db/passkeys'
 import { endOperatorSessions, findSessionWithOperator, markSessionVerified, updateSessionState } from '../db/operator-sessions'
-import { mfaEncryptionKey } from '../server-secret'
+import { openSecret, sealSecret } from '../server-secret'
 import { recordAudit, type Actor } from './audit'
 import { ConflictError, NotFoundError } from './errors'
 import { checkOwnPassword, isMfaRequired, limitKeys, VERIFY_LIMIT, type SignedInOperator } from './portal-auth'
@@ -34,20 +34,8 @@ const DRIFT_STEPS = 1
 
 export class MfaCodeError extends Error {}
 
-function encryptSecret(base32: string): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', mfaEncryptionKey(), iv)
-  const encrypted = Buffer.concat([cipher.update(base32, 'utf8'), cipher.final()])
-  return `v1.${iv.toString('base64url')}.${encrypted.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
-}
-
-function decryptSecret(stored: string): string {
-  const [version, iv, encrypted, tag] = stored.split('.')
-  if (version !== 'v1' || !iv || !encrypted || !tag) throw new Error('Unknown MFA secret format.')
-  const decipher = createDecipheriv('aes-256-gcm', mfaEncryptionKey(), Buffer.from(iv, 'base64url'))
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-  return Buffer.concat([decipher.update(Buffer.from(encrypted, 'base64url')), decipher.final()]).toString('utf8')
-}
+/** Sealed under the key HKDF derives for this purpose (info totp-secret-encryption: the rows already stored). */
+const TOTP_SECRET_PURPOSE = 'totp-secret'
 
 function totpFor(email: string, base32: string) {
   return new TOTP({ issuer: ISSUER, label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(base32) })
@@ -76,10 +64,10 @@ export async function startMfaEnrolment(operatorId: string): Promise<Enrolment> 
   const operator = await findOperatorCredentialsById(operatorId)
   if (!operator) throw new NotFoundError('No such operator.')
   if (operator.mfaEnabled) throw new ConflictError('Two-factor sign-in is already on.')
-  let base32 = operator.mfaPendingSecret ? decryptSecret(operator.mfaPendingSecret) : null
+  let base32 = operator.mfaPendingSecret ? openSecret(TOTP_SECRET_PURPOSE, operator.mfaPendingSecret) : null
   if (!base32) {
     base32 = new Secret({ size: 20 }).base32
-    await updateOperator(operatorId, { mfaPendingSecret: encryptSecret(base32) })
+    await updateOperator(operatorId, { mfaPendingSecret: sealSecret(TOTP_SECRET_PURPOSE, base32) })
   }
   const uri = totpFor(operator.email, base32).toString()
   return { secret: base32, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) }
@@ -90,7 +78,7 @@ async function verifySecondFactor(operator: OperatorCredentials, code: string, n
   const trimmed = code.replace(/\s/g, '').slice(0, 64)
   if (/^\d{6}$/.test(trimmed)) {
     if (!operator.mfaSecret) return null
-    const step = matchTotp(totpFor(operator.email, decryptSecret(operator.mfaSecret)), trimmed, now)
+    const step = matchTotp(totpFor(operator.email, openSecret(TOTP_SECRET_PURPOSE, operator.mfaSecret)), trimmed, now)
     return step !== null && (await consumeTotpStep(operator.id, step)) ? 'totp' : null
   }
   if (normalizeRecoveryCode(trimmed).length !== 10) return null
@@ -136,7 +124,7 @@ export async function confirmMfaEnrolment(operatorId: string, code: string, sess
   if (!operator) throw new NotFoundError('No such operator.')
   if (operator.mfaEnabled) throw new ConflictError('Two-factor sign-in is already on.')
   if (!operator.mfaPendingSecret) throw new MfaCodeError('Start the enrolment again: no secret is waiting for confirmation.')
-  const base32 = decryptSecret(operator.mfaPendingSecret)
+  const base32 = openSecret(TOTP_SECRET_PURPOSE, operator.mfaPendingSecret)
   const limit: Limit = { key: limitKeys.verify(operator.id), max: VERIFY_LIMIT }
   const reservation = await reserveAttempt([limit], now)
   if (!reservation.allowed) throw new MfaCodeError('Too many wrong codes: wait a few minutes and try again.')
