@@ -5,6 +5,7 @@ import { databaseReady, getSqlRunner } from '../db/client'
 import { insertUserEvents } from '../db/events'
 import { insertProvider } from '../db/identity-providers'
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
+import { insertDeliveries, insertWebhookEndpoint, markDeliveriesSucceeded } from '../db/webhooks'
 import { retentionPolicy, runRetention } from './retention'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -101,6 +102,42 @@ describe('retention', () => {
     await runRetention({ pauseMs: 0 })
     const { rows } = await sql(`SELECT "id" FROM "UserEvent" WHERE "id" = ANY($1::text[])`, [[old.id, recent.id]])
     expect(rows.map((row) => row.id)).toEqual([recent.id])
+  })
+
+  it('deletes finished webhook deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS and keeps open or newer ones', async () => {
+    const at = new Date(Date.now() - 40 * DAY)
+    const endpoint = await insertWebhookEndpoint({
+      id: randomUUID(),
+      url: 'https://hooks.example.test/retention',
+      description: '',
+      providerId: null,
+      eventTypes: [],
+      secret: 'v1.sealed',
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      enabled: false,
+      disabledAt: null,
+      disabledReason: null,
+      failingSince: null,
+      createdBy: 'retention-test',
+      createdAt: at,
+      updatedAt: at,
+    })
+    const delivery = (daysAgo: number) => ({
+      id: randomUUID(),
+      endpointId: endpoint.id,
+      eventId: `evt_${randomUUID().replaceAll('-', '')}`,
+      eventType: 'user.updated',
+      payload: '{}',
+      createdAt: new Date(Date.now() - daysAgo * DAY),
+    })
+    const [oldDone, oldOpen, recentDone] = [delivery(31), delivery(31), delivery(29)]
+    await insertDeliveries([oldDone, oldOpen, recentDone])
+    await markDeliveriesSucceeded([oldDone, recentDone].map(({ id }) => ({ id, at: new Date(), statusCode: 204 })))
+    const result = await runRetention({ pauseMs: 0 })
+    const { rows } = await sql(`SELECT "id" FROM "WebhookDelivery" WHERE "endpointId" = $1::uuid ORDER BY "id"`, [endpoint.id])
+    expect(rows.map((row) => row.id).sort()).toEqual([oldOpen.id, recentDone.id].sort())
+    if (result.ran) expect(result.deliveriesDeleted).toBeGreaterThanOrEqual(1)
   })
 
   it('runs on one instance at a time: a held lease makes another instance skip, an expired one is taken over', async () => {

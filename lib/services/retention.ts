@@ -2,12 +2,14 @@ import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { claimJob, releaseJob, saveJobState } from '../db/background-jobs'
 import { deleteEventsBefore } from '../db/events'
+import { deleteFinishedDeliveriesBefore } from '../db/webhooks'
 import { clearRequestBodiesBefore, deleteRequestsBefore, type RequestCursor } from '../db/provisioning-requests'
 import { env } from '../env'
 
 /**
  * Retention: request and response bodies go after LOG_RETENTION_DAYS, the rest of a log record after
- * LOG_METADATA_RETENTION_DAYS, user events after EVENT_RETENTION_DAYS. The job runs inside the app on one
+ * LOG_METADATA_RETENTION_DAYS, user events after EVENT_RETENTION_DAYS, finished webhook deliveries (and their
+ * attempts) after WEBHOOK_DELIVERY_RETENTION_DAYS. The job runs inside the app on one
  * instance at a time (a lease in "BackgroundJob"), in small batches with a pause between them, so that it
  * never holds locks or I/O long enough to be felt by SCIM traffic.
  */
@@ -20,7 +22,8 @@ export type RetentionPolicy = { bodyDays: number; recordDays: number; eventDays:
 
 export type RetentionOptions = { batch?: number; pauseMs?: number; now?: Date; holder?: string }
 
-export type RetentionResult = { ran: false } | { ran: true; bodiesCleared: number; recordsDeleted: number; eventsDeleted: number }
+export type RetentionResult =
+  { ran: false } | { ran: true; bodiesCleared: number; recordsDeleted: number; eventsDeleted: number; deliveriesDeleted: number }
 
 type RetentionState = { bodiesClearedTo?: { createdAt: string; id: string } }
 
@@ -42,7 +45,7 @@ export async function runRetention(options: RetentionOptions = {}): Promise<Rete
   const policy = retentionPolicy()
   const saved = (await claimJob(JOB, holder, LEASE_MS, now)) as RetentionState | null
   if (!saved) return { ran: false }
-  const result = { ran: true as const, bodiesCleared: 0, recordsDeleted: 0, eventsDeleted: 0 }
+  const result = { ran: true as const, bodiesCleared: 0, recordsDeleted: 0, eventsDeleted: 0, deliveriesDeleted: 0 }
   try {
     const recordsBefore = new Date(now.getTime() - policy.recordDays * DAY_MS)
     for (;;) {
@@ -69,6 +72,13 @@ export async function runRetention(options: RetentionOptions = {}): Promise<Rete
     for (;;) {
       const deleted = await deleteEventsBefore(eventsBefore, batch)
       result.eventsDeleted += deleted
+      if (deleted < batch) break
+      await pause(pauseMs)
+    }
+    const deliveriesBefore = new Date(now.getTime() - env().WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS)
+    for (;;) {
+      const deleted = await deleteFinishedDeliveriesBefore(deliveriesBefore, batch)
+      result.deliveriesDeleted += deleted
       if (deleted < batch) break
       await pause(pauseMs)
     }

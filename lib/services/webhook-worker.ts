@@ -6,7 +6,6 @@ import { withTransaction } from '../db/client'
 import { findEventsAfter } from '../db/events'
 import { uuidv7 } from '../db/sql'
 import {
-  deleteFinishedDeliveriesBefore,
   findOpenDeliveries,
   findWebhookEndpoints,
   holdsEndpointLease,
@@ -41,7 +40,8 @@ import { recordAudit } from './audit'
  *     order, stopping at the first failure: one sender per endpoint keeps its order, and no delivery is sent
  *     by two instances at once. Results are written only while the lease is still held.
  * Failures are retried with exponential backoff and jitter for at least the retry window; an endpoint that
- * has failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled (the dashboard says so).
+ * has failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled (the dashboard says so). Finished deliveries are
+ * pruned by the retention job (lib/services/retention.ts), on one instance under its lease.
  */
 
 export const WEBHOOK_SECRET_PURPOSE = 'webhook-secret'
@@ -62,7 +62,6 @@ export type WebhookWorkerSettings = {
   batchSize: number
   /** Events one fan-out transaction handles. */
   fanoutBatch: number
-  retentionDays: number
   /** The clock for schedules (tests move it); signatures always carry the real time. */
   now: () => Date
   random: () => number
@@ -81,7 +80,6 @@ export function settingsFromEnv(): WebhookWorkerSettings {
     concurrency: settings.WEBHOOK_CONCURRENCY,
     batchSize: 1000,
     fanoutBatch: 1000,
-    retentionDays: settings.WEBHOOK_DELIVERY_RETENTION_DAYS,
     now: () => new Date(),
     random: Math.random,
   }
@@ -389,15 +387,10 @@ export function createWebhookWorker(
   const agents = createOutboundAgents(settings.allowPrivate)
   let stopped = false
   let wake: (() => void) | null = null
-  let lastRetention = 0
 
   const step = async () => {
     const fannedOut = await fanOutEvents(settings)
     const attempts = await deliverDue(agents, settings)
-    if (Date.now() - lastRetention > 3_600_000) {
-      lastRetention = Date.now()
-      await deleteFinishedDeliveriesBefore(new Date(settings.now().getTime() - settings.retentionDays * 86_400_000), 10_000)
-    }
     return { fannedOut, attempts }
   }
 
