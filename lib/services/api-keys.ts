@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
 import {
@@ -12,22 +11,22 @@ import {
 } from '../db/api-keys'
 import { recordAudit, type Actor } from './audit'
 import { NotFoundError } from './errors'
-import { bearerToken, hashSecret } from './scim-access'
+import {
+  credentialStatus,
+  expiresInDaysSchema,
+  expiryFrom,
+  hashMatches,
+  newSecret,
+  presentedSecret,
+  recordUse,
+  type CredentialStatus,
+} from './credentials'
 
-/**
- * Keys for TraffiTech's own services to call the directory API: the model of SCIM tokens (256 random bits
- * behind a prefix secret scanners can spot, shown once, stored as a SHA-256 hash, scoped, expiring after a
- * year by default, revocable, last use recorded at most once a minute).
- */
+/** Keys for TraffiTech's own services to call the directory API: scoped credentials of the model in ./credentials. */
 
 export const API_KEY_PREFIX = 'ttapi_'
 export const API_KEY_SCOPES = ['directory:read', 'events:read', 'sign-ins:write'] as const
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
-
-const DAY_MS = 86_400_000
-export const DEFAULT_API_KEY_LIFETIME_DAYS = 365
-const PREFIX_LENGTH = API_KEY_PREFIX.length + 6
-const LAST_USED_GRANULARITY_MS = 60_000
 
 export const createApiKeySchema = z.object({
   label: z
@@ -40,36 +39,21 @@ export const createApiKeySchema = z.object({
     .min(1, 'Choose at least one scope.')
     .max(API_KEY_SCOPES.length)
     .transform((scopes) => [...new Set(scopes)]),
-  /** Days until expiry; 0 or null mean the key never expires. */
-  expiresInDays: z
-    .number('Expiry is a number of days.')
-    .int('Expiry is a whole number of days.')
-    .min(0, 'Expiry is 0 (never) or at least 1 day.')
-    .max(3650, 'Expiry is at most 3650 days.')
-    .nullable()
-    .default(DEFAULT_API_KEY_LIFETIME_DAYS),
+  expiresInDays: expiresInDaysSchema,
 })
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>
 
-export type ApiKeyStatus = 'active' | 'revoked' | 'expired'
-
-export function apiKeyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): ApiKeyStatus {
-  if (key.revokedAt) return 'revoked'
-  if (key.expiresAt && key.expiresAt <= now) return 'expired'
-  return 'active'
-}
-
-export type ListedApiKey = ApiKeyRow & { status: ApiKeyStatus }
+export type ListedApiKey = ApiKeyRow & { status: CredentialStatus }
 
 export async function createApiKey(actor: Actor, input: CreateApiKeyInput, now = new Date()) {
   const data = createApiKeySchema.parse(input)
-  const apiKey = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`
-  const expiresAt = data.expiresInDays ? new Date(now.getTime() + data.expiresInDays * DAY_MS) : null
+  const { secret: apiKey, prefix, secretHash } = newSecret(API_KEY_PREFIX)
+  const expiresAt = expiryFrom(now, data.expiresInDays)
   const key = await withTransaction(async () => {
     const created = await insertApiKey({
       label: data.label,
-      prefix: apiKey.slice(0, PREFIX_LENGTH),
-      secretHash: hashSecret(apiKey),
+      prefix,
+      secretHash,
       scopes: data.scopes,
       expiresAt,
       createdBy: actor.name,
@@ -91,7 +75,7 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput, now =
 }
 
 export async function listApiKeys(now = new Date()): Promise<ListedApiKey[]> {
-  return (await listApiKeyRows()).map((key) => ({ ...key, status: apiKeyStatus(key, now) }))
+  return (await listApiKeyRows()).map((key) => ({ ...key, status: credentialStatus(key, now) }))
 }
 
 export async function revokeApiKey(actor: Actor, apiKeyId: string): Promise<ApiKeyRow> {
@@ -145,7 +129,7 @@ async function lookUpKey(secretHash: string, now: number) {
 
 /** 401 for a missing, unknown, expired or revoked key; the scope check is `requireApiScope`. */
 export async function authenticateApiKey(authorization: string | null, now = new Date()): Promise<ApiCaller> {
-  const { secret, secretHash } = secretOf(authorization)
+  const { secret, secretHash } = presentedSecret(authorization, API_KEY_PREFIX)
   const key = secretHash ? await lookUpKey(secretHash, now.getTime()) : undefined
   return checkKey(key, secret, secretHash, now)
 }
@@ -155,7 +139,7 @@ export async function authenticateApiKey(authorization: string | null, now = new
  * While a client address is over its failure limit, only such requests are served.
  */
 export function authenticateApiKeyFromCache(authorization: string | null, now = new Date()): ApiCaller | undefined {
-  const { secret, secretHash } = secretOf(authorization)
+  const { secret, secretHash } = presentedSecret(authorization, API_KEY_PREFIX)
   const cached = secretHash ? keyCache.get(secretHash) : undefined
   if (!cached || cached.expires <= now.getTime()) return undefined
   try {
@@ -165,23 +149,14 @@ export function authenticateApiKeyFromCache(authorization: string | null, now = 
   }
 }
 
-function secretOf(authorization: string | null) {
-  const secret = bearerToken(authorization)
-  return { secret, secretHash: secret?.startsWith(API_KEY_PREFIX) ? hashSecret(secret) : null }
-}
-
 function checkKey(key: CachedKey['row'] | undefined, secret: string | null, secretHash: string | null, now: Date): ApiCaller {
   if (!secret) throw new ApiKeyAuthError(401, 'Missing API key: send "Authorization: Bearer ttapi_…".')
-  // The lookup was by hash; the constant-time comparison guards against any index-timing leak all the same.
-  if (!key || !secretHash || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(secretHash))) {
+  if (!key || !hashMatches(key.secretHash, secretHash)) {
     throw new ApiKeyAuthError(401, 'The API key is not valid.')
   }
   if (key.revokedAt) throw new ApiKeyAuthError(401, 'The API key has been revoked.')
   if (key.expiresAt && key.expiresAt <= now) throw new ApiKeyAuthError(401, 'The API key has expired.')
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    key.lastUsedAt = now
-    void touchApiKey(key.id, now, new Date(now.getTime() - LAST_USED_GRANULARITY_MS)).catch(() => {})
-  }
+  recordUse(key, now, touchApiKey)
   return { apiKeyId: key.id, label: key.label, scopes: key.scopes }
 }
 

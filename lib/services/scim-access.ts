@@ -1,10 +1,10 @@
 import 'server-only'
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { findProviderForScim, type ScimProviderRow } from '../db/identity-providers'
 import { touchToken } from '../db/tokens'
 import { ScimError } from '../scim/errors'
 import { isUuid } from '../scim/ids'
 import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
+import { hashMatches, presentedSecret, recordUse } from './credentials'
 
 /**
  * Who may call the SCIM API, checked in the order the README documents ("SCIM operations and status codes"):
@@ -14,12 +14,6 @@ import { buildUserSchema, type UserSchema } from '../scim/schema/tenant-schema'
 export const TOKEN_PREFIX = 'ttscim_'
 export const SCOPES = ['users:read', 'users:write', 'users:delete'] as const
 export type Scope = (typeof SCOPES)[number]
-
-const LAST_USED_GRANULARITY_MS = 60_000
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
-}
 
 /** A provider's SCIM context once the caller is authenticated. */
 export type ScimTenant = {
@@ -40,12 +34,6 @@ export class ScimAuthError extends ScimError {
   ) {
     super(status, detail)
   }
-}
-
-export function bearerToken(authorization: string | null): string | null {
-  if (!authorization) return null
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
-  return match?.[1] ?? null
 }
 
 /**
@@ -91,18 +79,13 @@ function unknownProvider(providerId: string): ScimAuthError {
   return new ScimAuthError(404, `No identity provider has the id '${providerId}'. Check the Tenant URL.`, null)
 }
 
-function secretOf(authorization: string | null) {
-  const secret = bearerToken(authorization)
-  return { secret, secretHash: secret?.startsWith(TOKEN_PREFIX) ? hashSecret(secret) : null }
-}
-
 export async function authenticateScimRequest(
   providerId: string,
   authorization: string | null,
   now = new Date(),
 ): Promise<ScimTenant> {
   if (!isUuid(providerId)) throw unknownProvider(providerId)
-  const { secret, secretHash } = secretOf(authorization)
+  const { secret, secretHash } = presentedSecret(authorization, TOKEN_PREFIX)
   const found = await lookUpProvider(providerId, secretHash, now.getTime())
   if (!found) throw unknownProvider(providerId)
   return checkAccess(found, secret, secretHash, now)
@@ -117,7 +100,7 @@ export function authenticateFromCache(
   authorization: string | null,
   now = new Date(),
 ): ScimTenant | undefined {
-  const { secret, secretHash } = secretOf(authorization)
+  const { secret, secretHash } = presentedSecret(authorization, TOKEN_PREFIX)
   if (!secretHash) return undefined
   const cached = accessCache.get(cacheKey(providerId, secretHash))
   if (!cached || cached.expires <= now.getTime()) return undefined
@@ -134,8 +117,7 @@ function checkAccess(found: CachedProvider, secret: string | null, secretHash: s
   if (!secret) {
     throw new ScimAuthError(401, 'Missing bearer token: send "Authorization: Bearer <secret token>".', provider.id)
   }
-  // The lookup was by hash; the constant-time comparison guards against any index-timing leak all the same.
-  if (!token || !secretHash || !timingSafeEqual(Buffer.from(token.secretHash), Buffer.from(secretHash))) {
+  if (!token || !hashMatches(token.secretHash, secretHash)) {
     throw new ScimAuthError(401, 'The bearer token is not valid for this identity provider.', provider.id)
   }
   if (token.revokedAt) {
@@ -152,10 +134,7 @@ function checkAccess(found: CachedProvider, secret: string | null, secretHash: s
   if (!provider.scimEnabled) {
     throw new ScimAuthError(403, 'SCIM provisioning is disabled for this identity provider.', provider.id, token.id)
   }
-  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    token.lastUsedAt = now
-    void touchToken(token.id, now, new Date(now.getTime() - LAST_USED_GRANULARITY_MS)).catch(() => {})
-  }
+  recordUse(token, now, touchToken)
   return {
     providerId: provider.id,
     providerName: provider.name,

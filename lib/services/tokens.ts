@@ -1,6 +1,5 @@
 import 'server-only'
 import { isUuid } from '../scim/ids'
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
 import {
@@ -16,30 +15,21 @@ import {
 } from '../db/tokens'
 import { recordAudit, type Actor } from './audit'
 import { getIdentityProvider } from './identity-providers'
-import { hashSecret, invalidateScimAccessCache, SCOPES, TOKEN_PREFIX } from './scim-access'
+import { invalidateScimAccessCache, SCOPES, TOKEN_PREFIX } from './scim-access'
+import { credentialStatus, expiresInDaysSchema, expiryFrom, newSecret, type CredentialStatus } from './credentials'
 import { ConflictError, NotFoundError } from './errors'
 
 /**
- * Secret tokens: 256 random bits behind a fixed prefix secret scanners can spot, shown once, stored hashed.
- * They expire after a year unless asked otherwise (RFC 7644 §7.4 asks for limited lifetimes), and rotate with
- * an overlap, so the IdP can be given the new one before the old one stops working.
+ * Secret tokens: credentials of the model in ./credentials, expiring after a year unless asked otherwise
+ * (RFC 7644 §7.4 asks for limited lifetimes). They rotate with an overlap, so the IdP can be given the new one
+ * before the old one stops working.
  */
 
 const DAY_MS = 86_400_000
-export const DEFAULT_TOKEN_LIFETIME_DAYS = 365
 export const DEFAULT_ROTATION_OVERLAP_DAYS = 7
 export const MAX_ROTATION_OVERLAP_DAYS = 90
 /** Enough for a rotation in progress on two apps; more usually means forgotten tokens. */
 export const MAX_ACTIVE_TOKENS = 5
-
-/** Days until expiry; 0 or null mean the token never expires. */
-const expiresInDaysSchema = z
-  .number('Expiry is a number of days.')
-  .int('Expiry is a whole number of days.')
-  .min(0, 'Expiry is 0 (never) or at least 1 day.')
-  .max(3650, 'Expiry is at most 3650 days.')
-  .nullable()
-  .default(DEFAULT_TOKEN_LIFETIME_DAYS)
 
 export const createTokenSchema = z.object({
   providerId: z.uuid('Unknown identity provider.'),
@@ -64,17 +54,6 @@ export const rotateTokenSchema = z.object({
 })
 export type RotateTokenInput = z.input<typeof rotateTokenSchema>
 
-const PREFIX_LENGTH = TOKEN_PREFIX.length + 6
-
-function expiryFrom(now: Date, days: number | null): Date | null {
-  return days ? new Date(now.getTime() + days * DAY_MS) : null
-}
-
-function newSecret() {
-  const secret = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
-  return { secret, prefix: secret.slice(0, PREFIX_LENGTH), secretHash: hashSecret(secret) }
-}
-
 /** Inside the provider's lock: refuses a token that would make more than MAX_ACTIVE_TOKENS. */
 async function ensureRoomForToken(providerId: string, now: Date): Promise<void> {
   if (!(await lockProviderTokens(providerId))) throw new NotFoundError(`No identity provider '${providerId}'.`)
@@ -89,7 +68,7 @@ async function ensureRoomForToken(providerId: string, now: Date): Promise<void> 
 export async function createToken(actor: Actor, input: CreateTokenInput, now = new Date()) {
   const data = createTokenSchema.parse(input)
   await getIdentityProvider(data.providerId)
-  const { secret, prefix, secretHash } = newSecret()
+  const { secret, prefix, secretHash } = newSecret(TOKEN_PREFIX)
   const expiresAt = expiryFrom(now, data.expiresInDays)
   const token = await withTransaction(async () => {
     await ensureRoomForToken(data.providerId, now)
@@ -124,13 +103,13 @@ export async function createToken(actor: Actor, input: CreateTokenInput, now = n
  */
 export async function rotateToken(actor: Actor, input: RotateTokenInput, now = new Date()) {
   const data = rotateTokenSchema.parse(input)
-  const { secret, prefix, secretHash } = newSecret()
+  const { secret, prefix, secretHash } = newSecret(TOKEN_PREFIX)
   const result = await withTransaction(async () => {
     const old = await findTokenForUpdate(data.tokenId)
     if (!old) throw new NotFoundError(`No token '${data.tokenId}'.`)
-    if (tokenStatus(old, now) !== 'active') {
+    if (credentialStatus(old, now) !== 'active') {
       throw new ConflictError(
-        `Token ${old.prefix}… is ${tokenStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`,
+        `Token ${old.prefix}… is ${credentialStatus(old, now)}: only an active token can be rotated. Generate a new one instead.`,
       )
     }
     // Under the token's lock, so a double click or a parallel rotation makes one successor, not two.
@@ -174,16 +153,8 @@ export async function rotateToken(actor: Actor, input: RotateTokenInput, now = n
   return { ...result, secret }
 }
 
-export type TokenStatus = 'active' | 'revoked' | 'expired'
-
-export function tokenStatus(token: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): TokenStatus {
-  if (token.revokedAt) return 'revoked'
-  if (token.expiresAt && token.expiresAt <= now) return 'expired'
-  return 'active'
-}
-
 export type ListedToken = TokenRow & {
-  status: TokenStatus
+  status: CredentialStatus
   /** Active without an expiry: someone chose "never". */
   neverExpires: boolean
   /** The token that replaced this one by rotation. */
@@ -200,7 +171,7 @@ export async function listProviderTokens(providerId: string, now = new Date()): 
     null,
   )
   return tokens.map((token) => {
-    const status = tokenStatus(token, now)
+    const status = credentialStatus(token, now)
     return {
       ...token,
       status,
