@@ -25,6 +25,7 @@ import {
 } from '../db/webhooks'
 import { env } from '../env'
 import { createOutboundAgents, OutboundUrlError, parseOutboundUrl } from '../outbound-url'
+import { logger } from '../ops/logger'
 import { redactBodyText } from '../redact'
 import { openSecret } from '../server-secret'
 import { escapeUnstorableText } from '../storable-text'
@@ -360,7 +361,7 @@ export async function deliverDue(agents: Agents, settings: WebhookWorkerSettings
   const counts = await Promise.all(
     endpoints.map((endpoint) =>
       deliverToEndpoint(endpoint, leaseToken, leaseMs, agents, settings).catch(async (error: unknown) => {
-        console.error(`Webhook delivery to ${endpoint.id} failed:`, error)
+        logger.error({ err: error, endpointId: endpoint.id }, 'Webhook delivery failed; the endpoint is released')
         await releaseEndpointLease(endpoint.id, leaseToken, null).catch(() => {})
         return 0
       }),
@@ -415,7 +416,7 @@ export function createWebhookWorker(
         const { fannedOut, attempts } = await step()
         busy = fannedOut > 0 || attempts > 0
       } catch (error) {
-        console.error('Webhook worker step failed (it retries):', error)
+        logger.error({ err: error }, 'Webhook worker step failed (it retries)')
       }
       if (!stopped && !busy) await sleep(settings.pollIntervalMs)
     }
