@@ -239,35 +239,16 @@ const requestAllColumns = [
   'requestId',
 ] as const
 
-export type RequestListRow = {
+/** A stored record as read back: what was inserted, with its id, and `changes` as the JSON it became. */
+type StoredRequest = Omit<ProvisioningRequestInsert, 'changes' | 'requestId'> & {
   id: string
-  createdAt: Date
-  providerId: string | null
-  method: string
-  path: string
-  query: string
-  status: number
-  durationMs: number
-  operation: RequestOperation
-  userId: string | null
-  userName: string | null
-  userEmail: string | null
-  scimType: string | null
-  errorDetail: string | null
-  discardedAttributes: string[]
-  compatRules: string[]
-  repeatCount: number
-}
-
-export type RequestExportRow = RequestListRow & {
-  tokenId: string | null
-  requestBody: string | null
-  responseBody: string | null
   changes: Prisma.JsonValue | null
-  clientIp: string | null
-  userAgent: string | null
   requestId: string | null
 }
+
+/** The columns above, typed from the record they are read from (one list, no second copy to keep in step). */
+export type RequestListRow = Pick<StoredRequest, (typeof requestListColumns)[number]>
+export type RequestExportRow = Pick<StoredRequest, (typeof requestAllColumns)[number]>
 
 function columnList(columns: readonly string[]): Prisma.Sql {
   return Prisma.raw(columns.map((column) => `"${column}"`).join(', '))
