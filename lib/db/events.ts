@@ -25,25 +25,10 @@ export type NewUserEvent = {
   payload: unknown
 }
 
-export type StoredUserEvent = EventPosition & {
-  id: string
-  type: string
-  providerId: string
-  userId: string
-  createdAt: Date
-  payload: unknown
-}
+export type StoredUserEvent = EventPosition & NewUserEvent
 
-type EventRow = {
-  seq: string | bigint
-  txid: string | bigint
-  id: string
-  type: string
-  providerId: string
-  userId: string
-  createdAt: Date
-  payload: unknown
-}
+/** A row as the driver returns it: the bigint columns may come back as text. */
+type EventRow = NewUserEvent & { seq: string | bigint; txid: string | bigint }
 
 const eventColumns = Prisma.sql`"seq", "txid", "id", "type", "providerId", "userId", "createdAt", "payload"`
 
