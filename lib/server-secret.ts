@@ -35,8 +35,9 @@ export function authSecret(): string {
 }
 
 /**
- * Secrets the server must be able to use again (webhook signing secrets, TOTP secrets) are sealed with AES-256-GCM under a
- * key derived from the auth secret for their purpose: a database read alone does not reveal them.
+ * Secrets the server must be able to use again (webhook signing secrets, operators' TOTP secrets) are sealed
+ * with AES-256-GCM under a key derived from the auth secret for their purpose: a database read alone does not
+ * reveal them.
  */
 export function sealSecret(purpose: string, plain: string): string {
   const iv = randomBytes(12)

@@ -34,7 +34,7 @@ const DRIFT_STEPS = 1
 
 export class MfaCodeError extends Error {}
 
-/** Sealed under the key HKDF derives for this purpose (info totp-secret-encryption: the rows already stored). */
+/** Its key (HKDF info totp-secret-encryption) is the one TOTP secrets were always sealed with: stored ones still open. */
 const TOTP_SECRET_PURPOSE = 'totp-secret'
 
 function totpFor(email: string, base32: string) {
