@@ -337,12 +337,16 @@ export function deleteRequestsBefore(before: Date, batch: number): Promise<numbe
 
 // ---------- quarantine early warning ----------
 
-/** Per IdP since `since`: requests and failures (status 400 and above), counting folded repeats. */
-export async function countOutcomesSince(since: Date): Promise<{ providerId: string; total: number; failures: number }[]> {
+/** Per IdP (or for one) since `since`: requests and failures (status 400 and above), counting folded repeats. */
+export async function countOutcomesSince(
+  since: Date,
+  providerId?: string,
+): Promise<{ providerId: string; total: number; failures: number }[]> {
+  const scope = providerId ? Prisma.sql`"providerId" = ${providerId}::uuid` : Prisma.sql`"providerId" IS NOT NULL`
   return sqlRows(Prisma.sql`
     SELECT "providerId", sum("repeatCount")::int AS "total",
       coalesce(sum("repeatCount") FILTER (WHERE "status" >= 400), 0)::int AS "failures"
-    FROM "ProvisioningRequest" WHERE "createdAt" >= ${since} AND "providerId" IS NOT NULL
+    FROM "ProvisioningRequest" WHERE "createdAt" >= ${since} AND ${scope}
     GROUP BY "providerId"`)
 }
 

@@ -34,9 +34,9 @@ function atRisk(total: number, failures: number): boolean {
   return failures >= QUARANTINE_WARNING_MIN_FAILURES && total > 0 && failures / total >= QUARANTINE_WARNING_RATIO
 }
 
-/** Every IdP's failure ratio over the window (for metrics), with whether it crosses the threshold. */
-export async function failureRatios(now = new Date()): Promise<OutcomeRatio[]> {
-  const rows = await countOutcomesSince(windowStart(now))
+/** Every IdP's (or one's) failure ratio over the window, with whether it crosses the threshold. */
+export async function failureRatios(now = new Date(), providerId?: string): Promise<OutcomeRatio[]> {
+  const rows = await countOutcomesSince(windowStart(now), providerId)
   return rows.map((row) => ({
     ...row,
     ratio: row.total > 0 ? row.failures / row.total : 0,
@@ -47,7 +47,8 @@ export async function failureRatios(now = new Date()): Promise<OutcomeRatio[]> {
 /** The IdPs heading for quarantine now, each with its top failure causes; `providerId` narrows it to one. */
 export async function quarantineWarnings(now = new Date(), providerId?: string): Promise<QuarantineWarning[]> {
   const since = windowStart(now)
-  const risky = (await failureRatios(now)).filter((row) => row.atRisk && (!providerId || row.providerId === providerId))
+  // For one IdP's page only that IdP's window is counted, not every IdP's.
+  const risky = (await failureRatios(now, providerId)).filter((row) => row.atRisk)
   if (risky.length === 0) return []
   const names = new Map((await listProviderNames()).map((provider) => [provider.id, provider.name]))
   return Promise.all(
