@@ -32,7 +32,12 @@ function createClient(factory: SqlMigrationAwareDriverAdapterFactory) {
 export type Db = ReturnType<typeof createClient>
 
 /** A parameterized statement straight on the driver: the SCIM hot path skips the ORM (see sql.ts). */
-export type SqlRunner = (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>
+/** `name`: run as a named prepared statement (PostgreSQL only: parsed and planned once per connection). */
+export type SqlRunner = (
+  text: string,
+  values: unknown[],
+  name?: string,
+) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>
 
 /** Runs `fn` inside one database transaction, handing it the runner bound to that transaction. */
 type TransactionRunner = <T>(fn: (runSql: SqlRunner) => Promise<T>) => Promise<T>
@@ -136,8 +141,8 @@ function openDatabase(): Database {
     endMigrationPool = () => migrationPool.end()
     const runnerOn =
       (client: pg.Pool | pg.PoolClient): SqlRunner =>
-      async (text, values) => {
-        const result = await client.query({ text, values, types: utcTypes })
+      async (text, values, name) => {
+        const result = await client.query({ text, values, types: utcTypes, ...(name ? { name } : {}) })
         return { rows: result.rows, rowCount: result.rowCount ?? 0 }
       }
     const requestPool = pool

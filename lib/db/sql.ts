@@ -1,4 +1,5 @@
 import 'server-only'
+import { createHash } from 'node:crypto'
 import { getSqlRunner } from './client'
 import type { Prisma } from './generated/client'
 
@@ -28,9 +29,32 @@ function toParameter(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value
 }
 
-async function run(statement: Prisma.Sql) {
+/**
+ * `prepare`: send it as a named prepared statement, which each PostgreSQL connection parses and plans once
+ * instead of on every call. For the hot path's statements, whose text is the same on every call (values are
+ * parameters): parse and planning were half or more of their database time (a user write with its event
+ * composed in SQL: 0.25 ms unnamed, 0.08 ms prepared). Not for statements whose text varies with their input
+ * (filters, lists of values): each distinct text would stay prepared on every connection.
+ */
+export type SqlOptions = { prepare?: boolean }
+
+/** At most this many statement names are remembered; past it, statements are simply sent unnamed. */
+const MAX_PREPARED = 200
+const preparedNames = new Map<string, string>()
+
+/** A name for the text, the same in every process (a digest), so it never names two different texts. */
+function preparedName(text: string): string | undefined {
+  const known = preparedNames.get(text)
+  if (known || preparedNames.size >= MAX_PREPARED) return known
+  const name = `tt_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`
+  preparedNames.set(text, name)
+  return name
+}
+
+async function run(statement: Prisma.Sql, options?: SqlOptions) {
   try {
-    return await getSqlRunner()(statement.text, statement.values.map(toParameter))
+    const name = options?.prepare ? preparedName(statement.text) : undefined
+    return await getSqlRunner()(statement.text, statement.values.map(toParameter), name)
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string }
     if (code === UNIQUE_VIOLATION) throw new UniqueViolationError(constraint)
@@ -42,17 +66,17 @@ async function run(statement: Prisma.Sql) {
   }
 }
 
-export async function sqlRows<T>(statement: Prisma.Sql): Promise<T[]> {
-  return (await run(statement)).rows as T[]
+export async function sqlRows<T>(statement: Prisma.Sql, options?: SqlOptions): Promise<T[]> {
+  return (await run(statement, options)).rows as T[]
 }
 
-export async function sqlFirst<T>(statement: Prisma.Sql): Promise<T | undefined> {
-  return (await sqlRows<T>(statement))[0]
+export async function sqlFirst<T>(statement: Prisma.Sql, options?: SqlOptions): Promise<T | undefined> {
+  return (await sqlRows<T>(statement, options))[0]
 }
 
 /** Runs a statement and returns how many rows it changed. */
-export async function sqlExecute(statement: Prisma.Sql): Promise<number> {
-  return (await run(statement)).rowCount
+export async function sqlExecute(statement: Prisma.Sql, options?: SqlOptions): Promise<number> {
+  return (await run(statement, options)).rowCount
 }
 
 /** A time-ordered UUID (RFC 9562 version 7), so log ids sort by creation. */
