@@ -1,4 +1,5 @@
 import { Prisma } from './generated/client'
+import { directoryUserJsonSql } from './directory'
 import { sqlExecute, sqlRows } from './sql'
 
 /**
@@ -31,6 +32,7 @@ export type StoredUserEvent = EventPosition & NewUserEvent
 type EventRow = NewUserEvent & { seq: string | bigint; txid: string | bigint }
 
 const eventColumns = Prisma.sql`"seq", "txid", "id", "type", "providerId", "userId", "createdAt", "payload"`
+const eventColumnsWithTextPayload = Prisma.sql`"seq", "txid", "id", "type", "providerId", "userId", "createdAt", "payload"::text AS "payload"`
 
 function toStoredEvent(row: EventRow): StoredUserEvent {
   return { ...row, seq: BigInt(row.seq), txid: BigInt(row.txid) }
@@ -49,14 +51,31 @@ export async function insertUserEvents(events: readonly NewUserEvent[]): Promise
 }
 
 /**
- * The INSERT of one event for each row of `source` (a CTE of the same statement): a user write and its event
+ * The INSERT of one event for each row of `written` (a CTE of the same statement): a user write and its event
  * then commit as one statement, which saves the BEGIN/COMMIT round trips of a transaction on the hot path.
  */
-export function insertUserEventFromSql(event: NewUserEvent, source: 'written' | 'removed'): Prisma.Sql {
+export function insertUserEventFromSql(event: NewUserEvent): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
     SELECT ${event.id}, ${event.type}, ${event.providerId}::uuid, ${event.userId}::uuid, ${JSON.stringify(event.payload)}::json,
-      ${event.createdAt} FROM ${Prisma.raw(source)}`
+      ${event.createdAt} FROM written`
+}
+
+/** A deletion's event before the statement that deletes the user fills in the user (see insertDeletionEventFromSql). */
+export type DeletionEventHead = { id: string; type: string; createdAt: Date }
+
+/**
+ * The INSERT of a deletion's event for each row of `removed` (a CTE of the same statement: the deleted row),
+ * with `data.user` the user as it was, built in SQL from that row (`directoryUserJsonSql`), and no changes.
+ * Same envelope as the events built in lib/services/events.ts `userEventOf`, key for key.
+ */
+export function insertDeletionEventFromSql(head: DeletionEventHead): Prisma.Sql {
+  const payload = Prisma.sql`json_build_object('id', ${head.id}::text, 'type', ${head.type}::text,
+    'createdAt', ${head.createdAt.toISOString()}::text, 'providerId', removed."providerId",
+    'data', json_build_object('user', ${directoryUserJsonSql('removed')}, 'changes', '[]'::json))`
+  return Prisma.sql`
+    INSERT INTO "UserEvent" ("id", "type", "providerId", "userId", "payload", "createdAt")
+    SELECT ${head.id}, ${head.type}, removed."providerId", removed."id", ${payload}, ${head.createdAt} FROM removed`
 }
 
 export type EventQuery = {
@@ -64,18 +83,38 @@ export type EventQuery = {
   limit: number
   providerId?: string
   types?: readonly string[]
+  /** The payload as its stored JSON text rather than parsed (the webhook fan-out sends the text as it is). */
+  payloadAsText?: boolean
 }
+
+/** Only events of transactions that have ended for good: see the top of this file. */
+const committedForGood = Prisma.sql`"txid" < ((pg_snapshot_xmin(pg_current_snapshot()))::text)::bigint`
 
 /** Committed events after `after`, oldest first, never past the oldest transaction still running. */
 export async function findEventsAfter(query: EventQuery): Promise<StoredUserEvent[]> {
-  const conditions = [Prisma.sql`"txid" < ((pg_snapshot_xmin(pg_current_snapshot()))::text)::bigint`]
+  const conditions = [committedForGood]
   if (query.after) conditions.push(Prisma.sql`("txid", "seq") > (${query.after.txid}::bigint, ${query.after.seq}::bigint)`)
   if (query.providerId) conditions.push(Prisma.sql`"providerId" = ${query.providerId}::uuid`)
   if (query.types && query.types.length > 0) conditions.push(Prisma.sql`"type" = ANY(${[...query.types]}::text[])`)
+  const columns = query.payloadAsText ? eventColumnsWithTextPayload : eventColumns
   const rows = await sqlRows<EventRow>(Prisma.sql`
-    SELECT ${eventColumns} FROM "UserEvent" WHERE ${Prisma.join(conditions, ' AND ')}
+    SELECT ${columns} FROM "UserEvent" WHERE ${Prisma.join(conditions, ' AND ')}
     ORDER BY "txid", "seq" LIMIT ${query.limit}`)
   return rows.map(toStoredEvent)
+}
+
+/**
+ * The position of the newest committed event after `after` and how many events lie between, without reading
+ * them: the fan-out passes over events when no endpoint exists to deliver them to.
+ */
+export async function findNewestEventAfter(
+  after: EventPosition,
+): Promise<{ position: EventPosition; count: number } | undefined> {
+  const [row] = await sqlRows<{ txid: string | bigint; seq: string | bigint; count: string | number }>(Prisma.sql`
+    SELECT "txid", "seq", count(*) OVER () AS "count" FROM "UserEvent"
+    WHERE ${committedForGood} AND ("txid", "seq") > (${after.txid}::bigint, ${after.seq}::bigint)
+    ORDER BY "txid" DESC, "seq" DESC LIMIT 1`)
+  return row && { position: { txid: BigInt(row.txid), seq: BigInt(row.seq) }, count: Number(row.count) }
 }
 
 /** A user's most recent events, newest first (the portal's user page). */

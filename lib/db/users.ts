@@ -4,7 +4,7 @@ import { Prisma } from './generated/client'
 import type { UserSource } from './generated/enums'
 import type { FilterNode } from '../scim/filter/ast'
 import type { UserSchema } from '../scim/schema/tenant-schema'
-import { insertUserEventFromSql, type NewUserEvent } from './events'
+import { insertDeletionEventFromSql, insertUserEventFromSql, type DeletionEventHead, type NewUserEvent } from './events'
 import { sqlFirst, sqlRows } from './sql'
 import { compileUserFilter, compileUserSortKey } from './users-filter'
 
@@ -171,6 +171,7 @@ const userWriteLock = Prisma.sql`pg_advisory_xact_lock(hashtextextended(u."id"::
 export function findUser(providerId: string, userId: string, options: ReadOptions = {}): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
     Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid${lockClause(options)}`,
+    { prepare: true },
   )
 }
 
@@ -181,6 +182,7 @@ export function findUserByExternalId(
 ): Promise<UserRow | undefined> {
   return sqlFirst<UserRow>(
     Prisma.sql`SELECT ${userColumnsSql} FROM "User" u WHERE u."providerId" = ${providerId}::uuid AND u."externalId" = ${externalId}${lockClause(options)}`,
+    { prepare: true },
   )
 }
 
@@ -213,10 +215,10 @@ function rowAfterWrite(
   }
 }
 
-/** `statement` (a CTE named `source` returning the written row), with the event of the write recorded beside it. */
-function withEvent(statement: Prisma.Sql, source: 'written' | 'removed', event: NewUserEvent | undefined): Prisma.Sql {
-  const recorded = event ? Prisma.sql`, recorded AS (${insertUserEventFromSql(event, source)})` : Prisma.empty
-  return Prisma.sql`WITH ${Prisma.raw(source)} AS (${statement})${recorded} SELECT * FROM ${Prisma.raw(source)}`
+/** `statement` (a write returning the written row), with the event of the write recorded beside it. */
+function withEvent(statement: Prisma.Sql, event: NewUserEvent | undefined): Prisma.Sql {
+  const recorded = event ? Prisma.sql`, recorded AS (${insertUserEventFromSql(event)})` : Prisma.empty
+  return Prisma.sql`WITH written AS (${statement})${recorded} SELECT * FROM written`
 }
 
 /** Throws UniqueViolationError when the userName or externalId is taken in this IdP. */
@@ -235,7 +237,7 @@ export async function insertUser(
     VALUES (${id}::uuid, ${providerId}::uuid, ${derivedValues(data.resource)}, ${JSON.stringify(data.resource)}::jsonb,
       ${JSON.stringify(data.customAttributes)}::jsonb, 1, ${data.source}::"UserSource", ${data.scimManaged}, ${now}, ${now})
     RETURNING ${returningSql}`
-  const row = await sqlFirst<UserRow>(withEvent(insert, 'written', eventOf?.(expected)))
+  const row = await sqlFirst<UserRow>(withEvent(insert, eventOf?.(expected)), { prepare: true })
   return row!
 }
 
@@ -260,19 +262,27 @@ export function updateUserIfVersion(
     WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid AND u."version" = ${current.version}
       AND ${userWriteLock}
     RETURNING ${returningSql}`
-  return sqlFirst<UserRow>(withEvent(update, 'written', eventOf?.(expected)))
+  return sqlFirst<UserRow>(withEvent(update, eventOf?.(expected)), { prepare: true })
 }
 
 /**
- * Deletes `current` if nobody wrote since it was read, recording its event (which carries the user as it
- * was); undefined when the version moved or the user is gone.
+ * Deletes the user and records its deletion event in the same statement, the event carrying the user as it was
+ * (built in SQL from the deleted row: no read before the delete). Undefined when there is no such user.
  */
-export function deleteUserIfVersion(current: UserRow, eventOf?: UserEventOfWrite): Promise<UserRow | undefined> {
-  const remove = Prisma.sql`
-    DELETE FROM "User" u WHERE u."id" = ${current.id}::uuid AND u."providerId" = ${current.providerId}::uuid
-      AND u."version" = ${current.version} AND ${userWriteLock}
-    RETURNING ${returningSql}`
-  return sqlFirst<UserRow>(withEvent(remove, 'removed', eventOf?.(current)))
+export function deleteUserRecordingEvent(
+  providerId: string,
+  userId: string,
+  event: DeletionEventHead,
+): Promise<UserRow | undefined> {
+  return sqlFirst<UserRow>(
+    Prisma.sql`
+    WITH removed AS (
+      DELETE FROM "User" u WHERE u."id" = ${userId}::uuid AND u."providerId" = ${providerId}::uuid AND ${userWriteLock}
+      RETURNING ${returningSql}),
+    recorded AS (${insertDeletionEventFromSql(event)})
+    SELECT * FROM removed`,
+    { prepare: true },
+  )
 }
 
 /** Rows are read in chunks of this many, so a page never loads more than its byte budget allows. */

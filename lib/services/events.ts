@@ -1,4 +1,11 @@
-import { findEventsAfter, findEventsOfUser, insertUserEvents, type EventPosition, type StoredUserEvent } from '../db/events'
+import {
+  findEventsAfter,
+  findEventsOfUser,
+  insertUserEvents,
+  type DeletionEventHead,
+  type EventPosition,
+  type StoredUserEvent,
+} from '../db/events'
 import { uuidv7 } from '../db/sql'
 import type { UserEventOfWrite, UserRow } from '../db/users'
 import { redactChanges } from '../redact'
@@ -54,7 +61,7 @@ export function userEventOf(type: UserEventType, changes: AttributeChange[]): Us
     if (changes.length === 0 && type === 'user.updated') return undefined
     const now = new Date()
     const event: UserEvent = {
-      id: `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`,
+      id: newEventId(now),
       type,
       createdAt: now.toISOString(),
       providerId: user.providerId,
@@ -62,6 +69,19 @@ export function userEventOf(type: UserEventType, changes: AttributeChange[]): Us
     }
     return { id: event.id, type, providerId: user.providerId, userId: user.id, createdAt: now, payload: event }
   }
+}
+
+/**
+ * A deletion's event, but for its user: the statement that deletes the user fills that in as it was, in the
+ * envelope userEventOf builds (lib/db/events.ts insertDeletionEventFromSql).
+ */
+export function deletionEventHead(): DeletionEventHead {
+  const now = new Date()
+  return { id: newEventId(now), type: 'user.deleted' satisfies UserEventType, createdAt: now }
+}
+
+function newEventId(now: Date): string {
+  return `evt_${uuidv7(now.getTime()).replaceAll('-', '')}`
 }
 
 /**

@@ -2,7 +2,7 @@ import 'server-only'
 import { withTransaction } from '../db/client'
 import { UniqueViolationError } from '../db/sql'
 import {
-  deleteUserIfVersion,
+  deleteUserRecordingEvent,
   findUser,
   findUserByExternalId,
   findUsersPage,
@@ -21,7 +21,7 @@ import { ifMatchAllows } from '../scim/representation'
 import type { UserSchema } from '../scim/schema/tenant-schema'
 import type { UserResource } from '../scim/schema/read-value'
 import { readUserInput, readUserReplacement } from '../scim/user-input'
-import { EVENT_TYPE_OF_OPERATION, userEventOf } from './events'
+import { deletionEventHead, EVENT_TYPE_OF_OPERATION, userEventOf } from './events'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
@@ -197,17 +197,11 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
 }
 
 /**
- * DELETE /Users/{id} (RFC 7644 §3.6): a hard delete. The `user.deleted` event carries the user as it was, so
- * the row is read first and deleted only at that version (like rewriteUser: optimistic, then locked).
+ * DELETE /Users/{id} (RFC 7644 §3.6): a hard delete, one statement with its `user.deleted` event (which carries
+ * the user as it was).
  */
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
-  const deleted = await deleteUserIfVersion(await getUser(tenant, userId), userEventOf('user.deleted', []))
-  if (deleted) return deleted
-  return withTransaction(async () => {
-    const locked = await findUser(tenant.providerId, userId, { forUpdate: true })
-    if (!locked) throw notFound(`User '${userId}' not found.`)
-    const row = await deleteUserIfVersion(locked, userEventOf('user.deleted', []))
-    if (!row) throw new Error('A locked user row changed during its transaction.')
-    return row
-  })
+  const deleted = isUuid(userId) ? await deleteUserRecordingEvent(tenant.providerId, userId, deletionEventHead()) : undefined
+  if (!deleted) throw notFound(`User '${userId}' not found.`)
+  return deleted
 }
