@@ -314,18 +314,44 @@ export async function findUsersPage(
     descending: boolean
     offset: number
     limit: number
+    /**
+     * Keyset paging (RFC 9865 cursors): only rows after this one in the (createdAt, id) order, read straight
+     * from the index however deep. Not with sortBy.
+     */
+    after?: { createdAt: Date; id: string }
+    /** False: the caller knows the total already (a cursor carries it), so nothing is counted. */
+    countTotal?: boolean
   },
-): Promise<{ rows: UserRow[]; total: number }> {
+): Promise<{ rows: UserRow[]; total: number | undefined; exhausted: boolean }> {
+  if (options.after && options.sortBy) throw new Error('Keyset paging follows the (createdAt, id) order only.')
   const where = options.filter ? compileUserFilter(options.filter, options.schema) : Prisma.sql`TRUE`
   const orderBy = options.sortBy ? compileUserSortKey(options.sortBy, options.schema) : null
   const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${where})`
   const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
   const sortKey = orderBy ? Prisma.sql`${orderBy} ${direction} NULLS LAST, ` : Prisma.empty
   const order = Prisma.sql`${sortKey}u."createdAt" ${direction}, u."id" ${direction}`
+  const after = options.after
+  const position = after
+    ? Prisma.sql` AND (u."createdAt", u."id") ${Prisma.raw(options.descending ? '<' : '>')} (${after.createdAt}, ${after.id}::uuid)`
+    : Prisma.empty
+  // A page from the start with no filter or one comparison (Entra's lookups, first pages, cursor pages) goes as a
+  // prepared statement, its limit written into the text: the planner then knows it however generic the plan
+  // (a parameter is guessed at 10 % of the rows). Deeper chunks and composite filters vary and stay unnamed, so
+  // a client cannot fill every connection with plans of its own filters.
+  const preparable = !options.filter || isSimpleFilter(options.filter)
   const readChunk = (offset: number, limit: number) =>
-    sqlRows<UserRow>(Prisma.sql`
+    offset === 0 && preparable
+      ? sqlRows<UserRow>(
+          Prisma.sql`
       SELECT ${userColumnsSql} FROM "User" u
-      JOIN (SELECT u."id" FROM "User" u WHERE ${scope} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
+      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} LIMIT ${Prisma.raw(String(Math.trunc(limit)))}) page
+        ON page."id" = u."id"
+      ORDER BY ${order}`,
+          { prepare: true },
+        )
+      : sqlRows<UserRow>(Prisma.sql`
+      SELECT ${userColumnsSql} FROM "User" u
+      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
         ON page."id" = u."id"
       ORDER BY ${order}`)
   const rows: UserRow[] = []
@@ -338,9 +364,18 @@ export async function findUsersPage(
     exhausted = chunk.length < want
     if (options.limit > PAGE_CHUNK) bytes += chunk.reduce((sum, row) => sum + approximateSize(row), 0)
   }
-  if (options.offset === 0 && exhausted && rows.length > 0) return { rows, total: rows.length }
+  if (options.countTotal === false) return { rows, total: undefined, exhausted }
+  if (options.offset === 0 && !after && exhausted && rows.length > 0) return { rows, total: rows.length, exhausted }
   const count = await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`)
-  return { rows, total: Number(count?.total ?? 0) }
+  return { rows, total: Number(count?.total ?? 0), exhausted }
+}
+
+/** One comparison, or one `emails[…]` value path of comparisons (Entra's `emails[type eq "work"].value eq`). */
+function isSimpleFilter(filter: FilterNode): boolean {
+  if (filter.op === '[]') return filter.filter.op !== '[]' && isSimpleFilter(filter.filter)
+  if (filter.op === 'and')
+    return filter.filters.length <= 2 && filter.filters.every((node) => 'attrPath' in node && node.op !== '[]')
+  return filter.op !== 'or' && filter.op !== 'not'
 }
 
 function approximateSize(row: UserRow): number {

@@ -3,7 +3,7 @@ import type { UserRow } from '../db/users'
 import { invalidValue } from '../scim/errors'
 import { parseAttributeList, projectResource, type Projection } from '../scim/projection'
 import { etagFor, etagListMatches, listResponse, toScimUser } from '../scim/representation'
-import { listUsers, type ListUsersQuery, type UserWriteResult } from '../services/users'
+import { listUsers, type ListUsersQuery, type UsersPage, type UserWriteResult } from '../services/users'
 import { ScimError } from '../scim/errors'
 import type { ScimOutcome, ScimRequestContext } from './scim-route'
 
@@ -74,7 +74,7 @@ export function deletedUserOutcome(user: UserRow): ScimOutcome {
 
 export function userListOutcome(
   context: ScimRequestContext,
-  page: { rows: UserRow[]; total: number; startIndex: number },
+  page: UsersPage,
   projection = projectionOf(context.url),
 ): ScimOutcome {
   // When a filter matched exactly one user (Entra's lookups), the log names that user.
@@ -84,7 +84,7 @@ export function userListOutcome(
     body: listResponse(
       page.rows.map((user) => representation(context, user, projection)),
       page.total,
-      page.startIndex,
+      page.paging === 'index' ? { startIndex: page.startIndex } : { nextCursor: page.nextCursor },
     ),
     operation: 'list',
     user: single,
@@ -108,6 +108,8 @@ const listQuerySchema = z.object({
     .transform((value) => value.toLowerCase())
     .pipe(z.enum(['ascending', 'descending'], { error: 'sortOrder must be ascending or descending.' }))
     .optional(),
+  // RFC 9865: the nextCursor of a previous page, or empty for the first; decoded by the list use case.
+  cursor: z.string().max(1024, 'cursor is longer than 1024 characters.').optional(),
 })
 
 function parsed<T>(result: z.ZodSafeParseResult<T>): T {
@@ -122,6 +124,9 @@ export function readListQuery(url: URL): ListUsersQuery {
     const value = url.searchParams.get(key)
     if (value !== null && value !== '') raw[key] = value
   }
+  // An empty (or bare) cursor is meaningful: it asks for the first page by cursor.
+  const cursor = url.searchParams.get('cursor')
+  if (cursor !== null) raw.cursor = cursor
   return parsed(listQuerySchema.safeParse(raw))
 }
 
@@ -148,6 +153,7 @@ const searchRequestSchema = z.object({
   count: integer('count'),
   sortBy: listQuerySchema.shape.sortBy,
   sortOrder: listQuerySchema.shape.sortOrder,
+  cursor: listQuerySchema.shape.cursor,
   attributes: attributeNames,
   excludedAttributes: attributeNames,
 })

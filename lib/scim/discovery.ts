@@ -8,6 +8,7 @@ import { userResource } from './schema/user'
 /** Discovery documents, RFC 7644 §4 and RFC 7643 §5–§7: exactly what this server supports. */
 
 export const MAX_PAGE_SIZE = scimLimits.maxPageSize
+export const DEFAULT_PAGE_SIZE = scimLimits.defaultPageSize
 
 /**
  * Our extension of the ServiceProviderConfig (RFC 7643 §3.3 extension, listed in `schemas`): the request
@@ -45,6 +46,14 @@ export function serviceProviderConfig(baseUrl: string, maxBodyBytes: number) {
     filter: { supported: true, maxResults: scimLimits.maxPageSize },
     changePassword: { supported: false },
     sort: { supported: true },
+    // RFC 9865: cursors beside startIndex; a request without either pages by index, as RFC 7644 clients expect.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: scimLimits.defaultPageSize,
+      maxPageSize: scimLimits.maxPageSize,
+    },
     etag: { supported: true },
     authenticationSchemes: [
       {
@@ -64,7 +73,7 @@ export function serviceProviderConfig(baseUrl: string, maxBodyBytes: number) {
 
 export function resourceTypes(baseUrl: string, schema: UserSchema) {
   const userType = resourceTypeDocument(baseUrl, userResource, schema.extensionUrn)
-  return { userType, list: listResponse([userType], 1, 1) }
+  return { userType, list: listResponse([userType], 1, { startIndex: 1 }) }
 }
 
 function schemaDocument(definition: SchemaDefinition, baseUrl: string) {
@@ -78,7 +87,7 @@ function schemaDocument(definition: SchemaDefinition, baseUrl: string) {
 export function schemaDocuments(baseUrl: string, schema: UserSchema) {
   const documents = schema.schemas.map((definition) => schemaDocument(definition, baseUrl))
   return {
-    list: listResponse(documents, documents.length, 1),
+    list: listResponse(documents, documents.length, { startIndex: 1 }),
     byId: (id: string) => documents.find((document) => document.id.toLowerCase() === id.toLowerCase()),
   }
 }

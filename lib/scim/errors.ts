@@ -12,6 +12,8 @@ export type ScimType =
   | 'invalidValue'
   | 'invalidVers'
   | 'sensitive'
+  /** RFC 9865 §2.1: a cursor this service provider did not hand out for this query. */
+  | 'invalidCursor'
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error'
 
@@ -42,6 +44,7 @@ export class ScimError extends Error {
 
 export const invalidFilter = (detail: string) => new ScimError(400, detail, 'invalidFilter')
 export const invalidValue = (detail: string) => new ScimError(400, detail, 'invalidValue')
+export const invalidCursor = (detail: string) => new ScimError(400, detail, 'invalidCursor')
 export const invalidPath = (detail: string) => new ScimError(400, detail, 'invalidPath')
 export const invalidSyntax = (detail: string) => new ScimError(400, detail, 'invalidSyntax')
 export const noTarget = (detail: string) => new ScimError(400, detail, 'noTarget')

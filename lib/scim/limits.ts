@@ -30,6 +30,8 @@ export const scimLimits = {
   maxJsonObjectMembers: 1000,
   /** Resources in one page of a list response (RFC 7644 §3.4.2.4 `count`). */
   maxPageSize: 1000,
+  /** Resources in a page when the request gives no `count`. */
+  defaultPageSize: 100,
 } as const
 
 /** The UTF-8 length of a string, without encoding it. Lone surrogates count as the 3 bytes of U+FFFD. */

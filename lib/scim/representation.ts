@@ -64,12 +64,21 @@ export function toScimUser(user: StoredUser, schema: UserSchema, location: strin
   }
 }
 
-export function listResponse(resources: unknown[], totalResults: number, startIndex: number) {
+/**
+ * A ListResponse (RFC 7644 §3.4.2): paged by startIndex, or by cursor (RFC 9865), where `nextCursor` is left
+ * out on the last page and there is no startIndex.
+ */
+export function listResponse(
+  resources: unknown[],
+  totalResults: number,
+  paging: { startIndex: number } | { nextCursor: string | undefined },
+) {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults,
-    startIndex,
+    ...('startIndex' in paging ? { startIndex: paging.startIndex } : {}),
     itemsPerPage: resources.length,
+    ...('nextCursor' in paging && paging.nextCursor !== undefined ? { nextCursor: paging.nextCursor } : {}),
     Resources: resources,
   }
 }

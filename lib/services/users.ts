@@ -1,4 +1,5 @@
 import 'server-only'
+import { createHash } from 'node:crypto'
 import { withTransaction } from '../db/client'
 import { UniqueViolationError } from '../db/sql'
 import {
@@ -12,8 +13,10 @@ import {
 } from '../db/users'
 import type { CompatLog } from '../scim/compat'
 import { diffResources, type AttributeChange } from '../scim/diff'
-import { MAX_PAGE_SIZE } from '../scim/discovery'
-import { ScimError, notFound, uniqueness } from '../scim/errors'
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../scim/discovery'
+import { decodeCursor, encodeCursor } from '../scim/cursor'
+import { ScimError, invalidValue, notFound, uniqueness } from '../scim/errors'
+import type { FilterNode } from '../scim/filter/ast'
 import { parseFilter } from '../scim/filter/parse'
 import { isUuid } from '../scim/ids'
 import { applyPatch } from '../scim/patch'
@@ -119,22 +122,74 @@ export type ListUsersQuery = {
   count?: number
   sortBy?: string
   sortOrder?: 'ascending' | 'descending'
+  /** RFC 9865: present (empty for the first page) asks for cursor paging instead of startIndex. */
+  cursor?: string
 }
 
-/** GET /Users (RFC 7644 §3.4.2): filtered, sorted and paged in the database, with the exact total. */
-export async function listUsers(tenant: Tenant, query: ListUsersQuery) {
+export type UsersPage = { rows: UserRow[]; total: number } & (
+  { paging: 'index'; startIndex: number } | { paging: 'cursor'; nextCursor: string | undefined }
+)
+
+/**
+ * GET /Users (RFC 7644 §3.4.2): filtered, sorted and paged in the database, with the exact total. Pages by
+ * startIndex, or by cursor (RFC 9865) when the query has one: a cursor page is read from the index after the
+ * previous page's last user however deep it is, and carries the total counted for the first page.
+ */
+export async function listUsers(tenant: Tenant, query: ListUsersQuery): Promise<UsersPage> {
+  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, query.count ?? DEFAULT_PAGE_SIZE))
+  const filter = query.filter ? parseFilter(query.filter) : undefined
+  const descending = query.sortOrder === 'descending'
+  if (query.cursor !== undefined) return listUsersByCursor(tenant, { ...query, cursor: query.cursor }, count, filter)
   // RFC 7644 §3.4.2.4: startIndex below 1 is read as 1; a negative count as 0.
   const startIndex = Math.max(1, query.startIndex ?? 1)
-  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, query.count ?? 100))
   const page = await findUsersPage(tenant.providerId, {
     schema: tenant.schema,
-    ...(query.filter ? { filter: parseFilter(query.filter) } : {}),
+    ...(filter ? { filter } : {}),
     ...(query.sortBy ? { sortBy: query.sortBy } : {}),
-    descending: query.sortOrder === 'descending',
+    descending,
     offset: startIndex - 1,
     limit: count,
   })
-  return { ...page, startIndex }
+  return { rows: page.rows, total: page.total ?? 0, paging: 'index', startIndex }
+}
+
+async function listUsersByCursor(
+  tenant: Tenant,
+  query: ListUsersQuery & { cursor: string },
+  count: number,
+  filter: FilterNode | undefined,
+): Promise<UsersPage> {
+  if (query.startIndex !== undefined) throw invalidValue('Page with startIndex or with cursor, not both.')
+  if (query.sortBy !== undefined) {
+    throw invalidValue('Cursor pages follow the order of creation (sortOrder may reverse it); sortBy needs startIndex paging.')
+  }
+  const fingerprint = queryFingerprint(tenant.providerId, query)
+  const cursor = query.cursor === '' ? null : decodeCursor(query.cursor, fingerprint)
+  // One row more than the page tells whether another page follows.
+  const page = await findUsersPage(tenant.providerId, {
+    schema: tenant.schema,
+    ...(filter ? { filter } : {}),
+    descending: query.sortOrder === 'descending',
+    offset: 0,
+    limit: count === 0 ? 0 : count + 1,
+    ...(cursor ? { after: cursor.after, countTotal: false } : {}),
+  })
+  const rows = page.rows.slice(0, count)
+  const total = cursor?.total ?? page.total ?? 0
+  const last = rows.at(-1)
+  const more = last !== undefined && (page.rows.length > count || !page.exhausted)
+  const nextCursor = more
+    ? encodeCursor({ after: { createdAt: last.createdAt, id: last.id }, total, query: fingerprint })
+    : undefined
+  return { rows, total, paging: 'cursor', nextCursor }
+}
+
+/** A cursor belongs to one query: the IdP, the filter and the order (the page size may change between pages). */
+function queryFingerprint(providerId: string, query: ListUsersQuery): string {
+  return createHash('sha256')
+    .update(JSON.stringify([providerId, query.filter ?? '', query.sortOrder ?? 'ascending']))
+    .digest('base64url')
+    .slice(0, 16)
 }
 
 type UserChange = (current: UserResource) => { resource: UserResource; discarded: string[] }
