@@ -39,7 +39,7 @@ function toParameter(value: unknown): unknown {
 export type SqlOptions = { prepare?: boolean }
 
 /** At most this many statement names are remembered; past it, statements are simply sent unnamed. */
-const MAX_PREPARED = 200
+const MAX_PREPARED = 100
 const preparedNames = new Map<string, string>()
 
 /** A name for the text, the same in every process (a digest), so it never names two different texts. */
