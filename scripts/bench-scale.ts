@@ -210,6 +210,28 @@ for (const [name, startIndex] of [
     await measure(5, 1, async () => expect(200)(await send('GET', `/Users?startIndex=${startIndex}&count=100`))),
   )
 }
+// RFC 9865 cursor pages: the first (it counts the collection), then a walk through all of it, every page timed.
+line(
+  'cursor page of 100, first (counts the total)',
+  '< 100',
+  await measure(5, 1, async () => expect(200)(await send('GET', '/Users?count=100&cursor='))),
+)
+{
+  const pages: number[] = []
+  let cursor: string | undefined = ''
+  let walked = 0
+  while (cursor !== undefined) {
+    const t0 = performance.now()
+    const reply = await send('GET', `/Users?count=1000&cursor=${cursor}`)
+    if (reply.status !== 200) throw new Error(`cursor walk: ${reply.status} ${reply.body.slice(0, 80)}`)
+    if (cursor !== '') pages.push(performance.now() - t0)
+    const page = JSON.parse(reply.body) as { Resources: unknown[]; nextCursor?: string }
+    walked += page.Resources.length
+    cursor = page.nextCursor
+  }
+  line(`cursor pages of 1000 over all ${walked} users`, '< 100', { sorted: pages.sort((x, y) => x - y), failures: new Map() })
+  console.log(`  slowest cursor page ${f(pages.at(-1) ?? NaN)} ms`)
+}
 const unindexed: Array<[string, string]> = [
   ['title eq', 'title eq "Planner"'],
   ['displayName co', 'displayName co "Müller"'],

@@ -104,16 +104,19 @@ export async function findEventsAfter(query: EventQuery): Promise<StoredUserEven
 }
 
 /**
- * The position of the newest committed event after `after` and how many events lie between, without reading
- * them: the fan-out passes over events when no endpoint exists to deliver them to.
+ * The position of the newest committed event after `after`, and how many events lie between (counted up to
+ * `countUpTo` only, so a cursor far behind costs no more than a batch), without reading them: the fan-out
+ * passes over events when no endpoint exists to deliver them to.
  */
 export async function findNewestEventAfter(
   after: EventPosition,
+  countUpTo: number,
 ): Promise<{ position: EventPosition; count: number } | undefined> {
+  const newer = Prisma.sql`${committedForGood} AND ("txid", "seq") > (${after.txid}::bigint, ${after.seq}::bigint)`
   const [row] = await sqlRows<{ txid: string | bigint; seq: string | bigint; count: string | number }>(Prisma.sql`
-    SELECT "txid", "seq", count(*) OVER () AS "count" FROM "UserEvent"
-    WHERE ${committedForGood} AND ("txid", "seq") > (${after.txid}::bigint, ${after.seq}::bigint)
-    ORDER BY "txid" DESC, "seq" DESC LIMIT 1`)
+    SELECT newest."txid", newest."seq",
+      (SELECT count(*) FROM (SELECT 1 FROM "UserEvent" WHERE ${newer} LIMIT ${countUpTo}) counted) AS "count"
+    FROM (SELECT "txid", "seq" FROM "UserEvent" WHERE ${newer} ORDER BY "txid" DESC, "seq" DESC LIMIT 1) newest`)
   return row && { position: { txid: BigInt(row.txid), seq: BigInt(row.seq) }, count: Number(row.count) }
 }
 

@@ -107,7 +107,10 @@ function endpointWants(endpoint: FanoutEndpoint, event: { type: string; provider
   )
 }
 
-/** One fan-out transaction; returns how many events it handled (0: none new, or another instance is at it). */
+/**
+ * One fan-out transaction; returns how many events it handled (0: none new, or another instance is at it;
+ * without endpoints, at most a batch is counted).
+ */
 export async function fanOutEvents(settings: Pick<WebhookWorkerSettings, 'fanoutBatch' | 'now'>): Promise<number> {
   return withTransaction(async () => {
     const cursor = await lockFanoutCursor()
@@ -117,7 +120,7 @@ export async function fanOutEvents(settings: Pick<WebhookWorkerSettings, 'fanout
     if (endpoints.length === 0) {
       // Nobody to deliver to, and an endpoint registered later gets only events newer than itself: move past
       // the events without reading them (a server without webhooks pays next to nothing for its events).
-      const newest = await findNewestEventAfter(cursor)
+      const newest = await findNewestEventAfter(cursor, settings.fanoutBatch)
       if (newest) await saveFanoutCursor(newest.position)
       return newest?.count ?? 0
     }
