@@ -108,6 +108,15 @@ const envSchema = z
     QUARANTINE_WARNING_MIN_FAILURES: z.coerce.number().int().min(1).default(10),
     /** Pool size for PostgreSQL. */
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    /**
+     * The hot path's statements go as named prepared statements (parsed and planned once per connection). Set
+     * false behind a pooler that hands a session's statements to other server connections (PgBouncer in
+     * transaction mode before 1.21, or without max_prepared_statements).
+     */
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false', ''])
+      .default('true')
+      .transform((value) => value !== 'false'),
     /** Lowest level of the JSON server log (stdout). */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Where the JSON log goes; the operator CLI sets stderr, so its own output on stdout stays parseable. */

@@ -112,7 +112,7 @@ async function openPglite(dataDir: string): Promise<{ pglite: PGlite; factory: S
 }
 
 function openDatabase(): Database {
-  const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS } = env()
+  const { DATABASE_URL, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_PREPARED_STATEMENTS } = env()
   let factory: SqlMigrationAwareDriverAdapterFactory
   let runSql: SqlRunner
   let runTransaction: TransactionRunner
@@ -142,7 +142,8 @@ function openDatabase(): Database {
     const runnerOn =
       (client: pg.Pool | pg.PoolClient): SqlRunner =>
       async (text, values, name) => {
-        const result = await client.query({ text, values, types: utcTypes, ...(name ? { name } : {}) })
+        const prepared = name && DATABASE_PREPARED_STATEMENTS ? { name } : {}
+        const result = await client.query({ text, values, types: utcTypes, ...prepared })
         return { rows: result.rows, rowCount: result.rowCount ?? 0 }
       }
     const requestPool = pool
