@@ -129,12 +129,13 @@ export async function findEventsOfUser(userId: string, limit: number): Promise<S
 
 /**
  * Retention: deletes up to `batch` events created before `before`; returns how many went. The primary key is
- * walked from the oldest event (seq follows createdAt), so the old ones are found first without an index of their own.
+ * walked from the oldest transaction (transaction ids follow createdAt), so the old ones are found first without
+ * an index of their own.
  */
 export function deleteEventsBefore(before: Date, batch: number): Promise<number> {
   return sqlExecute(Prisma.sql`
-    DELETE FROM "UserEvent" WHERE "seq" IN (
-      SELECT "seq" FROM "UserEvent" WHERE "createdAt" < ${before} ORDER BY "seq" LIMIT ${batch})`)
+    DELETE FROM "UserEvent" WHERE ("txid", "seq") IN (
+      SELECT "txid", "seq" FROM "UserEvent" WHERE "createdAt" < ${before} ORDER BY "txid", "seq" LIMIT ${batch})`)
 }
 
 /**
