@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createTestTenant, type TestTenant } from '@/test/scim-harness'
+import { createTestTenant, entraUser, type TestTenant } from '@/test/scim-harness'
 import { CLI_ACTOR } from './audit'
 import {
   expiringTokens,
   getDashboard,
+  getProviderOverview,
   listProviderSummaries,
   listTokensWithWarnings,
   TOKEN_EXPIRY_WARNING_DAYS,
@@ -199,5 +200,36 @@ describe('token expiry warnings', () => {
       summary: 0,
       dashboard: [],
     })
+  })
+})
+
+describe('user counts of the IdP list and page', () => {
+  it('counts every user and the active ones per IdP, following deactivation, reactivation and deletion', async () => {
+    const tenant = await createTestTenant()
+    const other = await createTestTenant()
+    const ids: string[] = []
+    for (const n of [1, 2, 3, 4]) {
+      const reply = await tenant.request('POST', '/Users', entraUser(`counted${n}`))
+      ids.push(reply.body.id)
+    }
+    await other.request('POST', '/Users', entraUser('counted-other', { active: false }))
+    const deactivate = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    }
+    for (const id of ids.slice(0, 2)) expect((await tenant.request('PATCH', `/Users/${id}`, deactivate)).status).toBe(200)
+    const countsOf = async (providerId: string) => {
+      const summary = (await listProviderSummaries()).find((candidate) => candidate.id === providerId)
+      const overview = await getProviderOverview(providerId)
+      expect(overview.counts).toEqual({ users: summary?.users, active: summary?.activeUsers })
+      return overview.counts
+    }
+    expect(await countsOf(tenant.providerId)).toEqual({ users: 4, active: 2 })
+    expect(await countsOf(other.providerId)).toEqual({ users: 1, active: 0 })
+    const reactivate = { ...deactivate, Operations: [{ op: 'replace', path: 'active', value: true }] }
+    expect((await tenant.request('PATCH', `/Users/${ids[0]}`, reactivate)).status).toBe(200)
+    expect((await tenant.request('DELETE', `/Users/${ids[1]}`)).status).toBe(204)
+    expect((await tenant.request('DELETE', `/Users/${ids[2]}`)).status).toBe(204)
+    expect(await countsOf(tenant.providerId)).toEqual({ users: 2, active: 2 })
   })
 })
