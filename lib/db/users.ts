@@ -339,21 +339,17 @@ export async function findUsersPage(
   // (a parameter is guessed at 10 % of the rows). Deeper chunks and composite filters vary and stay unnamed, so
   // a client cannot fill every connection with plans of its own filters.
   const preparable = !options.filter || isSimpleFilter(options.filter)
-  const readChunk = (offset: number, limit: number) =>
-    offset === 0 && preparable
-      ? sqlRows<UserRow>(
-          Prisma.sql`
+  const readChunk = (offset: number, limit: number) => {
+    const prepare = offset === 0 && preparable
+    const window = prepare ? Prisma.raw(`LIMIT ${Math.trunc(limit)}`) : Prisma.sql`LIMIT ${limit} OFFSET ${offset}`
+    return sqlRows<UserRow>(
+      Prisma.sql`
       SELECT ${userColumnsSql} FROM "User" u
-      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} LIMIT ${Prisma.raw(String(Math.trunc(limit)))}) page
-        ON page."id" = u."id"
+      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} ${window}) page ON page."id" = u."id"
       ORDER BY ${order}`,
-          { prepare: true },
-        )
-      : sqlRows<UserRow>(Prisma.sql`
-      SELECT ${userColumnsSql} FROM "User" u
-      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
-        ON page."id" = u."id"
-      ORDER BY ${order}`)
+      { prepare },
+    )
+  }
   const rows: UserRow[] = []
   let bytes = 0
   let exhausted = false

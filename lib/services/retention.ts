@@ -48,6 +48,25 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const REST_FACTOR = 3
 const restAfter = (startedAt: number, pauseMs: number) => pause(Math.max(pauseMs, (performance.now() - startedAt) * REST_FACTOR))
 
+/**
+ * Runs `removeBatch` (removes up to `batch` rows, says how many) until a batch comes back short, renewing the
+ * lease and resting between batches; false when the lease was lost (another instance goes on from here).
+ */
+async function removeAll(
+  removeBatch: () => Promise<number>,
+  counted: (removed: number) => void,
+  keep: { holder: string; state: () => RetentionState; batch: number; pauseMs: number },
+): Promise<boolean> {
+  for (;;) {
+    const startedAt = performance.now()
+    const removed = await removeBatch()
+    counted(removed)
+    if (removed < keep.batch) return true
+    if (!(await saveJobState(JOB, keep.holder, keep.state(), LEASE_MS))) return false
+    await restAfter(startedAt, keep.pauseMs)
+  }
+}
+
 /** One pass of the retention job; `{ ran: false }` when another instance holds it. */
 export async function runRetention(options: RetentionOptions = {}): Promise<RetentionResult> {
   const { batch = 500, pauseMs = 50, now = new Date(), holder = instance } = options
@@ -55,17 +74,14 @@ export async function runRetention(options: RetentionOptions = {}): Promise<Rete
   const saved = (await claimJob(JOB, holder, LEASE_MS, now)) as RetentionState | null
   if (!saved) return { ran: false }
   const result = { ran: true as const, bodiesCleared: 0, recordsDeleted: 0, eventsDeleted: 0, deliveriesDeleted: 0 }
+  let state = saved
+  const keep = { holder, state: () => state, batch, pauseMs }
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS)
   try {
-    const recordsBefore = new Date(now.getTime() - policy.recordDays * DAY_MS)
-    for (;;) {
-      const startedAt = performance.now()
-      const deleted = await deleteRequestsBefore(recordsBefore, batch)
-      result.recordsDeleted += deleted
-      if (deleted < batch) break
-      if (!(await saveJobState(JOB, holder, saved, LEASE_MS))) return result
-      await restAfter(startedAt, pauseMs)
-    }
-    const bodiesBefore = new Date(now.getTime() - policy.bodyDays * DAY_MS)
+    const recordsBefore = daysAgo(policy.recordDays)
+    const records = (removed: number) => (result.recordsDeleted += removed)
+    if (!(await removeAll(() => deleteRequestsBefore(recordsBefore, batch), records, keep))) return result
+    const bodiesBefore = daysAgo(policy.bodyDays)
     const stored = saved.bodiesClearedTo
     let position: RequestCursor | null = stored ? { createdAt: new Date(stored.createdAt), id: stored.id } : null
     for (;;) {
@@ -75,26 +91,16 @@ export async function runRetention(options: RetentionOptions = {}): Promise<Rete
       const reached = step.reached
       result.bodiesCleared += step.cleared
       position = reached
-      const state: RetentionState = { bodiesClearedTo: { createdAt: reached.createdAt.toISOString(), id: reached.id } }
+      state = { bodiesClearedTo: { createdAt: reached.createdAt.toISOString(), id: reached.id } }
       if (!(await saveJobState(JOB, holder, state, LEASE_MS))) return result
       await restAfter(startedAt, pauseMs)
     }
-    const eventsBefore = new Date(now.getTime() - policy.eventDays * DAY_MS)
-    for (;;) {
-      const startedAt = performance.now()
-      const deleted = await deleteEventsBefore(eventsBefore, batch)
-      result.eventsDeleted += deleted
-      if (deleted < batch) break
-      await restAfter(startedAt, pauseMs)
-    }
-    const deliveriesBefore = new Date(now.getTime() - env().WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS)
-    for (;;) {
-      const startedAt = performance.now()
-      const deleted = await deleteFinishedDeliveriesBefore(deliveriesBefore, batch)
-      result.deliveriesDeleted += deleted
-      if (deleted < batch) break
-      await restAfter(startedAt, pauseMs)
-    }
+    const eventsBefore = daysAgo(policy.eventDays)
+    const events = (removed: number) => (result.eventsDeleted += removed)
+    if (!(await removeAll(() => deleteEventsBefore(eventsBefore, batch), events, keep))) return result
+    const deliveriesBefore = daysAgo(env().WEBHOOK_DELIVERY_RETENTION_DAYS)
+    const deliveries = (removed: number) => (result.deliveriesDeleted += removed)
+    await removeAll(() => deleteFinishedDeliveriesBefore(deliveriesBefore, batch), deliveries, keep)
     return result
   } finally {
     await releaseJob(JOB, holder)
