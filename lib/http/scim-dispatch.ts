@@ -1,6 +1,7 @@
 import { ScimError } from '../scim/errors'
 import { scimHandlers } from './scim-handlers'
 import { isCatchAll, scimResources, type ScimMethod, type ScimResourceEntry, type ScimResourceName } from './scim-resources'
+import { fromWebRequest, toWebResponse, type ScimAnswer, type ScimHttpRequest } from './scim-exchange'
 import { scimJson, type ScimHandler } from './scim-route'
 
 /**
@@ -42,9 +43,8 @@ function decodeSegment(segment: string): string {
 
 const TENANT = /^\/scim\/v2\/enterprise-idps\/(?<providerId>[^/]+)(?<rest>\/.*)?$/
 
-export async function dispatchScim(request: Request): Promise<Response> {
-  const { pathname } = new URL(request.url)
-  const tenant = TENANT.exec(pathname)
+export async function dispatchScimRequest(request: ScimHttpRequest): Promise<ScimAnswer> {
+  const tenant = TENANT.exec(request.url.pathname)
   if (!tenant?.groups) {
     return scimJson(404, new ScimError(404, 'Not a SCIM tenant URL: expected /scim/v2/enterprise-idps/{provider_id}.').toJSON())
   }
@@ -60,8 +60,13 @@ export async function dispatchScim(request: Request): Promise<Response> {
       })
     }
     const id = match.groups?.id === undefined ? undefined : decodeSegment(match.groups.id)
-    return handler(request, { params: Promise.resolve({ providerId, ...(id === undefined ? {} : { id }) }) })
+    return handler(request, { providerId, ...(id === undefined ? {} : { id }) })
   }
   const handler = fallback[request.method as ScimMethod] ?? fallback.GET!
-  return handler(request, { params: Promise.resolve({ providerId }) })
+  return handler(request, { providerId })
+}
+
+/** The same for a Web Request: what the tests drive, as server.ts drives dispatchScimRequest. */
+export async function dispatchScim(request: Request): Promise<Response> {
+  return toWebResponse(await dispatchScimRequest(fromWebRequest(request)))
 }

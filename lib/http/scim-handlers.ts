@@ -14,6 +14,7 @@ import {
 import type { MethodsOf, ScimResourceName } from './scim-resources'
 import { scimRoute, type ScimHandler } from './scim-route'
 import { unsupportedResource } from './unsupported'
+import { fromWebRequest, toWebResponse } from './scim-exchange'
 
 /**
  * The handlers of every resource in the registry (scim-resources.ts), keyed by its names: the type checker
@@ -49,7 +50,7 @@ export const scimHandlers = {
             context.tenant,
             context.resourceId!,
             context.body,
-            context.request.headers.get('if-match'),
+            context.request.header('if-match'),
             context.compat,
           ),
           200,
@@ -61,13 +62,7 @@ export const scimHandlers = {
       handle: async (context) =>
         writtenUserOutcome(
           context,
-          await patchUser(
-            context.tenant,
-            context.resourceId!,
-            context.body,
-            context.request.headers.get('if-match'),
-            context.compat,
-          ),
+          await patchUser(context.tenant, context.resourceId!, context.body, context.request.header('if-match'), context.compat),
           200,
         ),
     }),
@@ -139,3 +134,27 @@ export const scimHandlers = {
     DELETE: unsupportedResource,
   },
 } as const satisfies ScimHandlers
+
+type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> }
+type WebScimHandler = (request: Request, context: NextRouteContext) => Promise<Response>
+type WebScimHandlers = { readonly [Name in ScimResourceName]: { readonly [Method in MethodsOf<Name>]: WebScimHandler } }
+
+/** A handler as a Next route export, for the app/scim route files (used under `next dev`; server.ts skips Next). */
+function webHandler(handler: ScimHandler): WebScimHandler {
+  return async (request, context) => {
+    const params = await context.params
+    const id = typeof params.id === 'string' ? params.id : undefined
+    const answer = await handler(fromWebRequest(request), {
+      providerId: String(params.providerId ?? ''),
+      ...(id === undefined ? {} : { id }),
+    })
+    return toWebResponse(answer)
+  }
+}
+
+export const scimRouteHandlers = Object.fromEntries(
+  Object.entries(scimHandlers).map(([name, methods]) => [
+    name,
+    Object.fromEntries(Object.entries(methods).map(([method, handler]) => [method, webHandler(handler)])),
+  ]),
+) as unknown as WebScimHandlers

@@ -7,14 +7,15 @@ import { logger } from '../ops/logger'
 import { trackConnections } from '../ops/shutdown'
 import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
 import { ScimError } from '../scim/errors'
-import { attachClientAddress, clientAddressOf, stampClientAddress } from './client-address'
-import { dispatchScim } from './scim-dispatch'
-import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS, scimResponseText } from './scim-route'
+import { clientAddressOf, stampClientAddress } from './client-address'
+import { dispatchScimRequest } from './scim-dispatch'
+import type { ScimAnswer, ScimHttpRequest } from './scim-exchange'
+import { recordRejectedRequest, SCIM_CONTENT_TYPE, SCIM_RESPONSE_HEADERS } from './scim-route'
 
 /**
- * The production entry's bridge from Node's HTTP server to the SCIM handlers (Web Request → Response).
- * Nothing a client sends may escape it: the URL is built on a fixed origin (never the Host header), a request
- * that cannot become a Web Request gets a logged SCIM error (405 for a method such as TRACE, 400 otherwise),
+ * The production entry's bridge from Node's HTTP server to the SCIM funnel (scim-exchange.ts: no Web Request or
+ * Response in between). Nothing a client sends may escape it: the URL is built on a fixed origin (never the Host
+ * header), a request that cannot be read gets a logged SCIM error (405 for a method such as TRACE, 400 otherwise),
  * and any other failure a logged 500, so every request is answered.
  */
 
@@ -52,53 +53,37 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<{ body: Buff
 
 type BodyState = { unread: boolean }
 
-/**
- * The request body as a Web stream that reads the whole Node body on its first pull and hands it over as one
- * chunk. Readable.toWeb cost about twice the CPU (a Web stream chunk per socket chunk). Nothing is read until
- * the funnel asks (after authentication), as before.
- */
-function bodyStream(req: IncomingMessage, state: BodyState): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { body, overflow } = await readNodeBody(req, env().SCIM_MAX_BODY_BYTES)
-      state.unread = overflow
-      if (body.byteLength > 0) controller.enqueue(body)
-      controller.close()
-    },
-    cancel() {
-      state.unread = true
-    },
-  })
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name]
+  if (value === undefined) return null
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
-function toWebRequest(req: IncomingMessage, state: BodyState): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else if (value !== undefined) headers.set(name, value)
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+/** The funnel's view of a Node request. Nothing is read from the socket until the funnel asks (after authentication). */
+function toScimRequest(req: IncomingMessage, state: BodyState): ScimHttpRequest {
   // The handlers build every link on PUBLIC_URL; the request's own origin only has to be a valid, fixed one.
   origin ??= new URL(env().PUBLIC_URL).origin
-  const request = new Request(new URL(req.url ?? '/', origin), {
-    method: req.method,
-    headers,
-    ...(hasBody ? { body: bodyStream(req, state), duplex: 'half' } : {}),
-  } as RequestInit)
-  attachClientAddress(request, clientAddressOf(req))
-  return request
+  return {
+    method: req.method ?? 'GET',
+    url: new URL(req.url ?? '/', origin),
+    header: (name) => headerOf(req, name),
+    readBody: async (limit) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return new Uint8Array(0)
+      const { body, overflow } = await readNodeBody(req, limit)
+      state.unread = overflow
+      return body
+    },
+    clientAddress: clientAddressOf(req) ?? null,
+  }
 }
 
-async function send(response: Response, res: ServerResponse, closeAfter: boolean): Promise<void> {
-  const text = response.body && !response.bodyUsed ? scimResponseText(response) : undefined
-  const body = text ?? (response.body ? Buffer.from(await response.arrayBuffer()) : undefined)
-  const headers: Record<string, string | number> = Object.fromEntries(response.headers)
+function sendAnswer(answer: ScimAnswer, res: ServerResponse, closeAfter: boolean): void {
+  const headers: Record<string, string | number> = answer.headers
   // writeHead sends the head at once: without a length Node would fall back to chunked encoding.
-  if (body !== undefined && response.status !== 304)
-    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+  if (answer.text !== null && answer.status !== 304) headers['content-length'] = Buffer.byteLength(answer.text)
   if (closeAfter) headers.connection = 'close'
-  res.writeHead(response.status, headers)
-  res.end(body)
+  res.writeHead(answer.status, headers)
+  res.end(answer.status === 304 ? undefined : (answer.text ?? undefined))
 }
 
 function sendError(res: ServerResponse, error: ScimError, requestId: string): void {
@@ -117,7 +102,7 @@ function sendError(res: ServerResponse, error: ScimError, requestId: string): vo
   res.end(body)
 }
 
-/** Methods the Fetch standard forbids: `new Request()` refuses them. */
+/** Methods the Fetch standard forbids (a Web Request refuses them, so Next could not route them either). */
 const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i
 
 export function handleScimNodeRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -137,23 +122,23 @@ export function handleScimNodeRequest(req: IncomingMessage, res: ServerResponse)
     req.resume()
     sendError(res, error, requestId)
   }
-  let request: Request
+  let request: ScimHttpRequest
   const body: BodyState = { unread: false }
   try {
     if (FORBIDDEN_METHOD.test(req.method ?? '')) {
       throw new ScimError(405, `The method ${req.method} is not allowed on SCIM endpoints.`)
     }
-    request = toWebRequest(req, body)
+    request = toScimRequest(req, body)
   } catch (cause) {
     reject(cause instanceof ScimError ? cause : new ScimError(400, 'The request line or a header cannot be read.'))
     return
   }
-  dispatchScim(request)
-    .then((response) => {
+  dispatchScimRequest(request)
+    .then((answer) => {
       // A body cut at the limit, or refused by its declared length, was not read to its end.
       const unread = body.unread || Number(req.headers['content-length'] ?? 0) > env().SCIM_MAX_BODY_BYTES
       if (unread) req.resume()
-      return send(response, res, unread)
+      sendAnswer(answer, res, unread)
     })
     .catch((cause: unknown) => {
       logger.error({ err: cause, method: req.method, path: req.url?.split('?', 1)[0] }, 'SCIM request failed outside the funnel')

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dispatchScim } from './scim-dispatch'
-import { scimHandlers } from './scim-handlers'
+import { scimHandlers, scimRouteHandlers } from './scim-handlers'
 import { lowercaseRewrites, scimResources, type ScimResourceName } from './scim-resources'
 
 const tenantFolder = path.join(import.meta.dirname, '../../app/scim/v2/enterprise-idps/[providerId]')
@@ -29,7 +29,8 @@ describe('the SCIM resource registry', () => {
     expect(Object.keys(routeModule).sort()).toEqual([...entry.methods].sort())
     const handlers = scimHandlers[name] as Record<string, unknown>
     expect(Object.keys(handlers).sort()).toEqual([...entry.methods].sort())
-    for (const method of entry.methods) expect(routeModule[method]).toBe(handlers[method])
+    const routeHandlers = scimRouteHandlers[name] as Record<string, unknown>
+    for (const method of entry.methods) expect(routeModule[method]).toBe(routeHandlers[method])
   })
 
   it('derives one lowercase rewrite for every named resource', () => {

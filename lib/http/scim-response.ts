@@ -38,7 +38,7 @@ function representation(context: ScimRequestContext, user: UserRow, projection =
 
 /** One user, as GET /Users/{id} answers it; 304 when If-None-Match names the current version. */
 export function userOutcome(context: ScimRequestContext, user: UserRow): ScimOutcome {
-  const ifNoneMatch = context.request.headers.get('if-none-match')
+  const ifNoneMatch = context.request.header('if-none-match')
   if (ifNoneMatch && etagListMatches(ifNoneMatch, user.version)) {
     return { status: 304, headers: { etag: etagFor(user.version) }, operation: 'read', user: affectedUser(user) }
   }

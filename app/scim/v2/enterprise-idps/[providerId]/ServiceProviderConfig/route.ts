@@ -1,4 +1,4 @@
-import { scimHandlers } from '@/lib/http/scim-handlers'
+import { scimRouteHandlers } from '@/lib/http/scim-handlers'
 
 // ServiceProviderConfig: see the SCIM resource registry (lib/http/scim-resources.ts)
-export const { GET } = scimHandlers.serviceProviderConfig
+export const { GET } = scimRouteHandlers.serviceProviderConfig

@@ -1,4 +1,4 @@
-import { scimHandlers } from '@/lib/http/scim-handlers'
+import { scimRouteHandlers } from '@/lib/http/scim-handlers'
 
 // Users: see the SCIM resource registry (lib/http/scim-resources.ts)
-export const { GET, POST } = scimHandlers.users
+export const { GET, POST } = scimRouteHandlers.users

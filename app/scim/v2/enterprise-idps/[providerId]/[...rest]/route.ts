@@ -1,4 +1,4 @@
-import { scimHandlers } from '@/lib/http/scim-handlers'
+import { scimRouteHandlers } from '@/lib/http/scim-handlers'
 
 // [...rest]: see the SCIM resource registry (lib/http/scim-resources.ts)
-export const { GET, POST, PUT, PATCH, DELETE } = scimHandlers.unsupported
+export const { GET, POST, PUT, PATCH, DELETE } = scimRouteHandlers.unsupported

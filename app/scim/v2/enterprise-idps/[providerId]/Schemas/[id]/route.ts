@@ -1,4 +1,4 @@
-import { scimHandlers } from '@/lib/http/scim-handlers'
+import { scimRouteHandlers } from '@/lib/http/scim-handlers'
 
 // Schemas/[id]: see the SCIM resource registry (lib/http/scim-resources.ts)
-export const { GET } = scimHandlers.schema
+export const { GET } = scimRouteHandlers.schema

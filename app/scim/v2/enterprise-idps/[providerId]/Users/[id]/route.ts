@@ -1,4 +1,4 @@
-import { scimHandlers } from '@/lib/http/scim-handlers'
+import { scimRouteHandlers } from '@/lib/http/scim-handlers'
 
 // Users/[id]: see the SCIM resource registry (lib/http/scim-resources.ts)
-export const { GET, PUT, PATCH, DELETE, POST } = scimHandlers.user
+export const { GET, PUT, PATCH, DELETE, POST } = scimRouteHandlers.user
