@@ -13,7 +13,13 @@ export type AttributeRow = {
   type: string
   description: string
   acceptedNames: string[]
-  holders: number
+  /** Estimated (from a sample of the table) for IdPs too large to count every user on each view. */
+  holders: { count: number; estimated: boolean }
+}
+
+function holdersText(holders: AttributeRow['holders']): string {
+  const count = holders.count.toLocaleString('en-US')
+  return holders.estimated ? `about ${count}` : count
 }
 
 type Actions = { edit: FormAction; remove: FormAction; types: readonly string[] } | null
@@ -36,7 +42,19 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
         </ul>
       ),
     },
-    { accessorKey: 'holders', header: 'Users with a value' },
+    {
+      id: 'holders',
+      header: 'Users with a value',
+      accessorFn: (row) => row.holders.count,
+      cell: ({ row }) =>
+        row.original.holders.estimated ? (
+          <span title="Estimated from a sample of the users: this IdP has too many users to count on every view.">
+            {holdersText(row.original.holders)} <span className="text-xs text-gray-600">(estimate)</span>
+          </span>
+        ) : (
+          holdersText(row.original.holders)
+        ),
+    },
   ]
   if (!actions) return base
   return [
@@ -66,7 +84,7 @@ function columns(actions: Actions): ColumnDef<AttributeRow, unknown>[] {
             hidden={{ providerId: row.original.providerId, name: row.original.name }}
             label="Remove"
             confirmLabel="Yes, remove"
-            question={`${row.original.name} leaves /Schemas, and values the IdP sends for it are discarded from now on. ${row.original.holders} users keep their stored value.`}
+            question={`${row.original.name} leaves /Schemas, and values the IdP sends for it are discarded from now on. ${holdersText(row.original.holders)} users keep their stored value.`}
           />
         </div>
       ),

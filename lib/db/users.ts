@@ -402,6 +402,35 @@ export async function countUsersHoldingAttributes(providerId: string, names: str
   return new Map(rows.map((row) => [row.name, Number(row.holders)]))
 }
 
+/** Whether the provider has more than `limit` users, read from the index alone and stopping at limit + 1. */
+export async function providerHasMoreUsersThan(providerId: string, limit: number): Promise<boolean> {
+  const row = await sqlFirst<{ users: number }>(Prisma.sql`
+    SELECT count(*)::int AS users FROM (SELECT 1 FROM "User" u WHERE u."providerId" = ${providerId}::uuid LIMIT ${limit + 1}) capped`)
+  return Number(row?.users ?? 0) > limit
+}
+
+/**
+ * The same counts in a sample of `percent` % of the table's pages (TABLESAMPLE SYSTEM, the same pages every time):
+ * the provider's users in the sample, and how many of them hold each name.
+ */
+export async function sampleUsersHoldingAttributes(
+  providerId: string,
+  names: string[],
+  percent: number,
+): Promise<{ sampled: number; holders: Map<string, number> }> {
+  const rows = await sqlRows<{ name: string | null; holders: number }>(Prisma.sql`
+    WITH sample AS MATERIALIZED (
+      SELECT u."customAttributes" FROM "User" u TABLESAMPLE SYSTEM (${percent}::float8) REPEATABLE (0)
+      WHERE u."providerId" = ${providerId}::uuid)
+    SELECT NULL AS name, (SELECT count(*)::int FROM sample) AS holders
+    UNION ALL
+    SELECT n.name, (SELECT count(*)::int FROM sample s WHERE jsonb_exists(s."customAttributes", n.name))
+    FROM unnest(${names}::text[]) AS n(name)`)
+  const sampled = Number(rows.find((row) => row.name === null)?.holders ?? 0)
+  const holders = new Map(rows.flatMap((row) => (row.name === null ? [] : [[row.name, Number(row.holders)] as const])))
+  return { sampled, holders }
+}
+
 /** A user by id alone (user ids are UUIDs, unique across providers), with the name of its IdP. */
 export function findUserAnyProvider(userId: string): Promise<(UserRow & { providerName: string }) | undefined> {
   return sqlFirst(Prisma.sql`

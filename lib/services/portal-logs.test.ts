@@ -122,7 +122,23 @@ describe('portal users and overview', () => {
     const overview = await getProviderOverview(tenant.providerId)
     expect(overview.firstRequest).toMatchObject({ method: 'POST', status: 201 })
     expect(overview.counts).toEqual({ users: 7, active: 7 })
-    expect(await listAttributesWithUsage(tenant.providerId)).toEqual([expect.objectContaining({ name: 'JobCode', holders: 4 })])
+    expect(await listAttributesWithUsage(tenant.providerId)).toEqual([
+      expect.objectContaining({ name: 'JobCode', holders: { count: 4, estimated: false } }),
+    ])
+  })
+
+  it('estimates the attribute holders from a sample past the exact-count limit', async () => {
+    // 7 users: over a limit of 6 the holders are sampled; a sample of every page finds all four, as an estimate.
+    expect(await listAttributesWithUsage(tenant.providerId, { exactCountLimit: 6, samplePercent: 100 })).toEqual([
+      expect.objectContaining({ name: 'JobCode', holders: { count: 4, estimated: true } }),
+    ])
+    // At the limit itself every user is still counted.
+    expect(await listAttributesWithUsage(tenant.providerId, { exactCountLimit: 7, samplePercent: 100 })).toEqual([
+      expect.objectContaining({ name: 'JobCode', holders: { count: 4, estimated: false } }),
+    ])
+    // Half of the pages, on a table this small, holds the IdP's rows or none: an estimate scaled by two, or the exact count.
+    const [half] = await listAttributesWithUsage(tenant.providerId, { exactCountLimit: 6, samplePercent: 50 })
+    expect(half!.holders.estimated ? half!.holders.count % 2 : half!.holders.count).toBe(half!.holders.estimated ? 0 : 4)
   })
 
   it('searches, sorts and flags users missing a custom attribute', async () => {
