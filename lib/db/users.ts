@@ -5,7 +5,8 @@ import type { UserSource } from './generated/enums'
 import type { FilterNode } from '../scim/filter/ast'
 import type { UserSchema } from '../scim/schema/tenant-schema'
 import { insertDeletionEventFromSql, insertUserEventFromSql, type DeletionEventHead, type NewUserEvent } from './events'
-import { sqlFirst, sqlRows } from './sql'
+import { outsideTransaction } from './client'
+import { sqlExecute, sqlFirst, sqlRows } from './sql'
 import { compileUserFilter, compileUserSortKey } from './users-filter'
 
 /**
@@ -514,4 +515,18 @@ export async function searchUsers(search: UserSearch): Promise<{ rows: UserListR
       LIMIT ${search.limit} OFFSET ${search.offset}`),
   ])
   return { total: Number(count?.total ?? 0), rows }
+}
+
+/**
+ * Refreshes the planner's statistics of the user table and returns its row count as ANALYZE estimated it.
+ * ANALYZE reads a sample of at most 30,000 rows and takes no lock that blocks reads or writes.
+ */
+export async function analyzeUserTable(): Promise<number> {
+  return outsideTransaction(async () => {
+    await sqlExecute(Prisma.sql`ANALYZE "User"`)
+    const row = await sqlFirst<{ rows: number }>(
+      Prisma.sql`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = '"User"'::regclass`,
+    )
+    return Math.max(0, Number(row?.rows ?? 0))
+  })
 }

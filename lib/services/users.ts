@@ -25,6 +25,7 @@ import type { UserSchema } from '../scim/schema/tenant-schema'
 import type { UserResource } from '../scim/schema/read-value'
 import { readUserInput, readUserReplacement } from '../scim/user-input'
 import { deletionEventHead, EVENT_TYPE_OF_OPERATION, userEventOf } from './events'
+import { userStatistics } from './user-statistics'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
 export type Tenant = { providerId: string; schema: UserSchema }
@@ -83,6 +84,7 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
       { ...splitResource(resource, tenant.schema), source: 'scim', scimManaged: true },
       userEventOf('user.created', changes),
     )
+    userStatistics.noteChanges()
     return { user, operation: 'create', changes, discarded }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
@@ -258,5 +260,6 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const deleted = isUuid(userId) ? await deleteUserRecordingEvent(tenant.providerId, userId, deletionEventHead()) : undefined
   if (!deleted) throw notFound(`User '${userId}' not found.`)
+  userStatistics.noteChanges()
   return deleted
 }
