@@ -4,26 +4,26 @@ import { analyzeUserTable } from '../db/users'
 import { UserStatisticsRefresher } from './user-statistics'
 
 describe('user table statistics', () => {
-  it('analyzes once enough users changed, one run at a time, then waits for a fifth of the table', async () => {
+  it('analyzes once enough users were created, one run at a time, then waits for the table to double', async () => {
     let runs = 0
     let finish: (rows: number) => void = () => {}
     const refresher = new UserStatisticsRefresher(() => {
       runs++
       return new Promise<number>((resolve) => (finish = resolve))
     }, 5)
-    for (let index = 0; index < 4; index++) refresher.noteChanges()
+    for (let index = 0; index < 4; index++) refresher.noteCreated()
     expect(runs).toBe(0)
-    refresher.noteChanges()
+    refresher.noteCreated()
     expect(runs).toBe(1)
-    // While it runs, more changes start no second ANALYZE; they count towards the next.
-    refresher.noteChanges(6)
+    // While it runs, more creations start no second ANALYZE; they count towards the next.
+    refresher.noteCreated(6)
     expect(runs).toBe(1)
     finish(100)
     await refresher.settled()
-    // 100 rows known: the next run waits for 20 changes, not 5.
-    refresher.noteChanges(13)
+    // 100 rows known: the next run waits for 100 creations, not 5.
+    refresher.noteCreated(93)
     expect(runs).toBe(1)
-    refresher.noteChanges()
+    refresher.noteCreated()
     expect(runs).toBe(2)
     finish(100)
     await refresher.settled()
@@ -40,9 +40,9 @@ describe('user table statistics', () => {
       2,
       (error) => warnings.push(error),
     )
-    refresher.noteChanges(2)
+    refresher.noteCreated(2)
     await refresher.settled()
-    refresher.noteChanges(2)
+    refresher.noteCreated(2)
     await refresher.settled()
     expect(runs).toBe(2)
     expect(warnings).toEqual([new Error('permission denied'), new Error('permission denied')])

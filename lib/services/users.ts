@@ -84,7 +84,7 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
       { ...splitResource(resource, tenant.schema), source: 'scim', scimManaged: true },
       userEventOf('user.created', changes),
     )
-    userStatistics.noteChanges()
+    userStatistics.noteCreated()
     return { user, operation: 'create', changes, discarded }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
@@ -260,6 +260,5 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const deleted = isUuid(userId) ? await deleteUserRecordingEvent(tenant.providerId, userId, deletionEventHead()) : undefined
   if (!deleted) throw notFound(`User '${userId}' not found.`)
-  userStatistics.noteChanges()
   return deleted
 }
