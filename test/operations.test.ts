@@ -28,7 +28,8 @@ let base: string
 let tenant: TestTenant
 let otherPaths = 0
 const METRICS_TOKEN = 'metrics-test-token-1234'
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+// Generated request ids are time-ordered UUIDs (version 7), so the log's request-id index grows at its end.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 beforeAll(async () => {
   tenant = await createTestTenant()

@@ -1,7 +1,8 @@
 import 'server-only'
 import { isUuid } from '../scim/ids'
 import { Prisma } from './generated/client'
-import { sqlExecute, sqlRows, uuidv7 } from './sql'
+import { sqlExecute, sqlRows } from './sql'
+import { uuidv7 } from '../uuidv7'
 
 const globalForAudit = globalThis as unknown as { __traffitechLastAuditMs?: number }
 

@@ -2,7 +2,8 @@ import 'server-only'
 import { getDb, outsideTransaction } from './client'
 import { Prisma } from './generated/client'
 import type { RequestOperation } from './generated/enums'
-import { sqlExecute, sqlRows, uuidv7 } from './sql'
+import { sqlExecute, sqlRows } from './sql'
+import { uuidv7 } from '../uuidv7'
 
 export type ProvisioningRequestInsert = {
   createdAt: Date

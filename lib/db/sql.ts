@@ -1,5 +1,5 @@
 import 'server-only'
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { getSqlRunner } from './client'
 import type { Prisma } from './generated/client'
 
@@ -77,16 +77,4 @@ export async function sqlFirst<T>(statement: Prisma.Sql, options?: SqlOptions): 
 /** Runs a statement and returns how many rows it changed. */
 export async function sqlExecute(statement: Prisma.Sql, options?: SqlOptions): Promise<number> {
   return (await run(statement, options)).rowCount
-}
-
-/**
- * A time-ordered UUID (RFC 9562 version 7), so log ids sort by creation: the 48-bit millisecond time, then the
- * random bits of a version 4 UUID with its version digit set to 7 (its variant bits are already RFC 9562's).
- * randomUUID draws from a buffer of random bytes it refills in bulk: about a tenth of the CPU of a fresh
- * getRandomValues call per id.
- */
-export function uuidv7(now = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0')
-  const random = randomUUID()
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`
 }

@@ -1,6 +1,9 @@
+import { uuidv7 } from '../uuidv7'
+
 /**
  * The request id: taken from the client's (or the reverse proxy's) `X-Request-Id` when it is usable —
- * printable ASCII, no leading or trailing space, at most 128 characters — and otherwise a new UUID. It is
+ * printable ASCII, no leading or trailing space, at most 128 characters — and otherwise a new UUID, time-ordered
+ * (version 7) so the log's request-id index grows at its end however large the log is. It is
  * returned in the `X-Request-Id` response header, stored on the provisioning log record and put on server
  * log lines, so one request can be followed from the proxy to the portal.
  */
@@ -17,5 +20,5 @@ export function isUsableRequestId(value: string): boolean {
 /** The client's id when usable, else a fresh one. `header` is the header's value (a repeated header: its first). */
 export function requestIdFrom(header: string | string[] | null | undefined): string {
   const value = Array.isArray(header) ? header[0] : header
-  return value && isUsableRequestId(value) ? value : crypto.randomUUID()
+  return value && isUsableRequestId(value) ? value : uuidv7()
 }

@@ -6,7 +6,7 @@ import {
   type EventPosition,
   type StoredUserEvent,
 } from '../db/events'
-import { uuidv7 } from '../db/sql'
+import { uuidv7 } from '../uuidv7'
 import type { UserEventOfWrite, UserRow } from '../db/users'
 import { redactChanges } from '../redact'
 import type { AttributeChange } from '../scim/diff'

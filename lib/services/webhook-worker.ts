@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { withTransaction } from '../db/client'
 import { findEventsAfter, findNewestEventAfter } from '../db/events'
-import { uuidv7 } from '../db/sql'
+import { uuidv7 } from '../uuidv7'
 import {
   findOpenDeliveries,
   findWebhookEndpoints,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { withTransaction } from '../db/client'
-import { uuidv7 } from '../db/sql'
+import { uuidv7 } from '../uuidv7'
 import {
   deleteWebhookEndpoint,
   findDeliveries,
