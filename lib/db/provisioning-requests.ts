@@ -314,16 +314,39 @@ export async function findRequestPage(
   return { rows: pageRows, hasMore }
 }
 
-/** Every column of the log matching the filter, newest first, in batches for exports. */
-export async function* streamRequests(filter: RequestLogFilter, limit: number, batchSize = 1000) {
+/** How many bytes of bodies one export batch holds at most (a record larger than that comes alone). */
+const EXPORT_BATCH_BODY_BYTES = 4_000_000
+
+/**
+ * Every column of the log matching the filter, newest first, in batches for exports. A batch holds up to
+ * `maxRows` records and stops before its bodies pass `maxBodyBytes`: the statement sums the bodies' stored sizes
+ * (`octet_length` reads a TOASTed value's size from its pointer, without fetching it) and fetches only the
+ * records that fit. Exporting a stretch of list responses (64 KB bodies) in batches of a thousand held over a
+ * hundred megabytes at a time, before.
+ */
+export async function* streamRequests(
+  filter: RequestLogFilter,
+  limit: number,
+  maxRows = 1000,
+  maxBodyBytes = EXPORT_BATCH_BODY_BYTES,
+) {
   let after: RequestCursor | undefined
   let remaining = limit
   while (remaining > 0) {
     const conditions = requestLogConditions(filter)
     if (after) conditions.push(beyondCursor(after, 'lt'))
     const rows = await sqlRows<RequestExportRow>(Prisma.sql`
-      SELECT ${columnList(requestAllColumns)} FROM "ProvisioningRequest" ${whereClause(conditions)}
-      ORDER BY "createdAt" DESC, "id" DESC LIMIT ${Math.min(batchSize, remaining)}`)
+      WITH sized AS (
+        SELECT "createdAt", "id", row_number() OVER newest AS "position",
+          sum(coalesce(octet_length("requestBody"), 0) + coalesce(octet_length("responseBody"), 0)) OVER newest AS "bodyBytes"
+        FROM (SELECT "createdAt", "id", "requestBody", "responseBody" FROM "ProvisioningRequest" ${whereClause(conditions)}
+              ORDER BY "createdAt" DESC, "id" DESC LIMIT ${Math.min(maxRows, remaining)}) candidates
+        WINDOW newest AS (ORDER BY "createdAt" DESC, "id" DESC ROWS UNBOUNDED PRECEDING)
+      )
+      SELECT ${Prisma.raw(requestAllColumns.map((column) => `p."${column}"`).join(', '))} FROM sized
+      JOIN "ProvisioningRequest" p ON p."id" = sized."id"
+      WHERE sized."position" = 1 OR sized."bodyBytes" <= ${maxBodyBytes}
+      ORDER BY p."createdAt" DESC, p."id" DESC`)
     if (rows.length === 0) return
     yield rows
     remaining -= rows.length
