@@ -32,7 +32,7 @@ const samples = Number(values.samples)
 
 const { closeDatabase, databaseReady, getDb } = await import('../lib/db/client')
 const { CLI_ACTOR } = await import('../lib/services/audit')
-const { createToken } = await import('../lib/services/tokens')
+const { createToken, revokeToken } = await import('../lib/services/tokens')
 const { findLogPage, getLogRecord, exportLog } = await import('../lib/services/portal-logs')
 const { findUsers, getUserDetail } = await import('../lib/services/portal-users')
 const { readLogFilter } = await import('../lib/portal/log-filter')
@@ -57,7 +57,13 @@ const { first, count } = (
 )[0]!
 const logRows = Number((await db.$queryRawUnsafe<Array<{ n: bigint }>>('SELECT count(*) AS n FROM "ProvisioningRequest"'))[0]!.n)
 console.log(`Scale Entra ${main.id}: ${count} users (numbers ${first}…${first + count - 1}); ${logRows} log rows in all`)
-const { secret: token } = await createToken(CLI_ACTOR, { providerId: main.id, label: 'bench:scale', expiresInDays: 1 })
+// An IdP holds at most five active tokens: each run revokes its own at the end (and a run that died left one
+// that expires within a day).
+const { secret: token, token: benchToken } = await createToken(CLI_ACTOR, {
+  providerId: main.id,
+  label: 'bench:scale',
+  expiresInDays: 1,
+})
 const randomUser = () => scaleUser(first + Math.floor(Math.random() * count), 0)
 
 // ---- the server --------------------------------------------------------------------------------------------
@@ -329,5 +335,6 @@ await exportThroughput('everything', {})
 
 server.kill('SIGTERM')
 agent.destroy()
+await revokeToken(CLI_ACTOR, benchToken.id)
 await closeDatabase()
 process.exit(0)
