@@ -5,6 +5,7 @@ import {
   insertProvisioningRequests,
   type ProvisioningRequestInsert,
 } from '@/lib/db/provisioning-requests'
+import { logRecord } from './fixtures/log-record'
 import { createTestTenant, type TestTenant } from './scim-harness'
 
 /** A folded flood row counts as the requests it stands for wherever the portal counts failures. */
@@ -14,30 +15,15 @@ beforeAll(async () => {
 })
 
 function row(status: number, repeatCount: number, createdAt: Date): ProvisioningRequestInsert {
-  return {
+  return logRecord({
     createdAt,
     providerId: tenant.providerId,
-    tokenId: null,
-    method: 'GET',
     path: '/scim/v2/x/Users',
-    query: '',
     status,
-    durationMs: 1,
     operation: status === 401 ? 'auth_failure' : 'list',
-    userId: null,
-    userName: null,
-    userEmail: null,
-    requestBody: null,
-    responseBody: null,
-    discardedAttributes: [],
-    compatRules: [],
-    changes: null,
-    scimType: null,
-    errorDetail: null,
     clientIp: '198.51.100.9',
-    userAgent: null,
     repeatCount,
-  }
+  })
 }
 
 describe('failure counts with folded floods', () => {

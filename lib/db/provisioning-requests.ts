@@ -41,30 +41,10 @@ export type ProvisioningRequestInsert = {
  * JavaScript (each quote of a logged body), where JSON.stringify runs in V8's native code.
  */
 const jsonRow = (row: ProvisioningRequestInsert) => ({
+  ...row,
   id: uuidv7(row.createdAt.getTime()),
   createdAt: row.createdAt.toISOString(),
-  providerId: row.providerId,
-  tokenId: row.tokenId,
-  method: row.method,
-  path: row.path,
-  query: row.query,
-  status: row.status,
-  durationMs: row.durationMs,
-  operation: row.operation,
-  userId: row.userId,
-  userName: row.userName,
-  userEmail: row.userEmail,
-  requestBody: row.requestBody,
-  responseBody: row.responseBody,
-  discardedAttributes: row.discardedAttributes,
-  compatRules: row.compatRules,
-  changes: row.changes,
-  scimType: row.scimType,
-  errorDetail: row.errorDetail,
-  clientIp: row.clientIp,
-  userAgent: row.userAgent,
   requestId: row.requestId ?? null,
-  repeatCount: row.repeatCount,
 })
 
 export async function insertProvisioningRequests(rows: ProvisioningRequestInsert[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { databaseReady } from './client'
 import { insertProvider } from './identity-providers'
+import { logRecord } from '@/test/fixtures/log-record'
 import { insertProvisioningRequests, streamRequests, type ProvisioningRequestInsert } from './provisioning-requests'
 
 /** Exports read the log in batches sized by their bodies, so large records never pile up in memory. */
@@ -13,30 +14,11 @@ beforeAll(async () => {
 })
 
 function record(index: number, bodyChars: number): ProvisioningRequestInsert {
-  return {
+  return logRecord({
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)),
     providerId,
-    tokenId: null,
-    method: 'GET',
-    path: '/scim/v2/Users',
-    query: '',
-    status: 200,
-    durationMs: 1,
-    operation: 'list',
-    userId: null,
-    userName: null,
-    userEmail: null,
-    requestBody: null,
     responseBody: `${index}:`.padEnd(bodyChars, 'x'),
-    discardedAttributes: [],
-    compatRules: [],
-    changes: null,
-    scimType: null,
-    errorDetail: null,
-    clientIp: null,
-    userAgent: null,
-    repeatCount: 1,
-  }
+  })
 }
 
 describe('streamRequests', () => {

@@ -19,6 +19,7 @@ import { withoutJsonExcerpt } from '../redact'
 import { clientAddress } from './client-address'
 import { PROBLEM_CONTENT_TYPE, ProblemError, type FieldError, type ProblemStatus } from './problem'
 import { RateLimiter } from './rate-limit'
+import { readWebBody, utf8Text } from './web-body'
 
 /**
  * The one funnel for the directory API (`/api/v1/…`), in this order: method (405 with Allow), API key (401
@@ -214,21 +215,9 @@ async function parseBody(schema: AnyObject, request: Request): Promise<unknown> 
 async function readBodyText(request: Request, limit: number): Promise<string> {
   const tooLarge = () => new ProblemError(413, `The request body is larger than the ${limit}-byte limit.`)
   if (Number(request.headers.get('content-length') ?? '0') > limit) throw tooLarge()
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+  const body = await readWebBody(request, limit)
+  if (body.byteLength > limit) throw tooLarge()
+  return utf8Text(body)
 }
 
 const MAX_FIELD_ERRORS = 20

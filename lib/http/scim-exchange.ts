@@ -1,4 +1,5 @@
 import { clientAddress } from './client-address'
+import { readWebBody } from './web-body'
 
 /**
  * What the SCIM funnel reads of a request and what it answers, without Web Request and Response objects. The
@@ -37,24 +38,6 @@ export function fromWebRequest(request: Request): ScimHttpRequest {
     readBody: (limit) => readWebBody(request, limit),
     clientAddress: clientAddress(request),
   }
-}
-
-async function readWebBody(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0)
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    chunks.push(value)
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      break
-    }
-  }
-  return Buffer.concat(chunks, size).subarray(0, limit + 1)
 }
 
 export function toWebResponse(answer: ScimAnswer): Response {

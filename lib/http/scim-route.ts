@@ -20,6 +20,7 @@ import {
 import { recordRequest } from '../services/request-log'
 import { tenantUrlFor } from '../services/tenant-url'
 import type { ScimAnswer, ScimHttpRequest, ScimRouteParams } from './scim-exchange'
+import { utf8Text } from './web-body'
 import { RateLimiter, type RateLimitDecision } from './rate-limit'
 import { redactBodyText, redactChanges, redactLogText, withoutJsonExcerpt } from '../redact'
 
@@ -296,7 +297,7 @@ async function readBodyText(request: ScimHttpRequest, limit: number): Promise<st
   if (declared > limit) throw new ScimError(413, `The request body is larger than the ${limit}-byte limit.`)
   const body = await request.readBody(limit)
   if (body.byteLength > limit) throw new ScimError(413, `The request body is larger than the ${limit}-byte limit.`)
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+  return utf8Text(body)
 }
 
 const JSON_TYPE = /^application\/(scim\+)?json\b|^[^;]*\+json\b/i

@@ -12,6 +12,7 @@ import {
 import { flushRequestLog, recordRequest } from './request-log'
 import { createToken, revokeToken } from './tokens'
 import { insertProvisioningRequests } from '../db/provisioning-requests'
+import { logRecord } from '@/test/fixtures/log-record'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -118,30 +119,13 @@ describe('dashboard hourly counts', () => {
     // A second batch into the same hours, with a flood folded into one row of 7.
     logAt(tenant, '2026-05-20T12:10:00.000Z', 500)
     await flushRequestLog()
-    const folded = {
+    const folded = logRecord({
       createdAt: new Date('2026-05-20T12:20:00.000Z'),
       providerId: tenant.providerId,
-      tokenId: null,
-      method: 'GET',
-      path: '/scim/v2/Users',
-      query: '',
       status: 401,
-      durationMs: 1,
-      operation: 'auth_failure' as const,
-      userId: null,
-      userName: null,
-      userEmail: null,
-      requestBody: null,
-      responseBody: null,
-      discardedAttributes: [],
-      compatRules: [],
-      changes: null,
-      scimType: null,
-      errorDetail: null,
-      clientIp: null,
-      userAgent: null,
+      operation: 'auth_failure',
       repeatCount: 7,
-    }
+    })
     // A record without an IdP is logged but counted for no card.
     await insertProvisioningRequests([folded, { ...folded, providerId: null, repeatCount: 1 }])
     const { hourly, daily } = await cardOf(tenant, now)

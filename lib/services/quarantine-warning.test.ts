@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { databaseReady } from '../db/client'
 import { insertProvider } from '../db/identity-providers'
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
+import { logRecord } from '@/test/fixtures/log-record'
 import { failureRatios, quarantineWarnings } from './quarantine-warning'
 
 beforeAll(async () => {
@@ -11,31 +12,14 @@ beforeAll(async () => {
 const MINUTE = 60_000
 
 function request(providerId: string, minutesAgo: number, status: number, extra: Partial<ProvisioningRequestInsert> = {}) {
-  return {
+  return logRecord({
     createdAt: new Date(Date.now() - minutesAgo * MINUTE),
     providerId,
-    tokenId: null,
     method: 'POST',
-    path: '/scim/v2/Users',
-    query: '',
     status,
-    durationMs: 1,
     operation: status >= 400 ? 'error' : 'create',
-    userId: null,
-    userName: null,
-    userEmail: null,
-    requestBody: null,
-    responseBody: null,
-    discardedAttributes: [],
-    compatRules: [],
-    changes: null,
-    scimType: null,
-    errorDetail: null,
-    clientIp: null,
-    userAgent: null,
-    repeatCount: 1,
     ...extra,
-  } satisfies ProvisioningRequestInsert
+  })
 }
 
 async function providerWith(requests: (providerId: string) => ProvisioningRequestInsert[]) {

@@ -6,6 +6,7 @@ import { insertUserEvents } from '../db/events'
 import { insertProvider } from '../db/identity-providers'
 import { insertProvisioningRequests, type ProvisioningRequestInsert } from '../db/provisioning-requests'
 import { insertDeliveries, insertWebhookEndpoint, markDeliveriesSucceeded } from '../db/webhooks'
+import { logRecord } from '@/test/fixtures/log-record'
 import { retentionPolicy, runRetention } from './retention'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -18,30 +19,17 @@ beforeAll(async () => {
 })
 
 function record(daysAgo: number, marker: string): ProvisioningRequestInsert {
-  return {
+  return logRecord({
     createdAt: new Date(Date.now() - daysAgo * DAY),
     providerId,
-    tokenId: null,
     method: 'POST',
     path: `/scim/v2/${marker}`,
-    query: '',
     status: 201,
-    durationMs: 1,
     operation: 'create',
-    userId: null,
     userName: marker,
-    userEmail: null,
     requestBody: `{"userName":"${marker}"}`,
     responseBody: '{"id":"x"}',
-    discardedAttributes: [],
-    compatRules: [],
-    changes: null,
-    scimType: null,
-    errorDetail: null,
-    clientIp: null,
-    userAgent: null,
-    repeatCount: 1,
-  }
+  })
 }
 
 async function recordsOf(marker: string) {
