@@ -281,3 +281,28 @@ describe('the request log, folding floods of identical failures', () => {
     expect(catchAll[0]!.errorDetail).toMatch(/^Counted together: .*The bearer token is not valid\.$/)
   })
 })
+
+describe('the timer that writes the log', () => {
+  it('writes what was queued when it fired; records that arrive meanwhile wait for the next one', async () => {
+    await flushRequestLog()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const before = requestLogStats().written
+      for (let index = 0; index < 3; index++) recordRequest(record())
+      expect(requestLogStats().queued).toBe(3)
+      vi.advanceTimersByTime(100)
+      // The drain took the three; two more arrive while their batch is being written.
+      expect(requestLogStats().queued).toBe(0)
+      recordRequest(record())
+      recordRequest(record())
+      while (requestLogStats().written < before + 3) await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(requestLogStats()).toMatchObject({ written: before + 3, queued: 2 })
+      vi.advanceTimersByTime(100)
+      while (requestLogStats().written < before + 5) await new Promise((resolve) => setImmediate(resolve))
+      expect(requestLogStats().queued).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
