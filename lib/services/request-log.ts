@@ -66,6 +66,8 @@ export const REQUEST_LOG_LIMITS = {
 } as const
 
 const BATCH_SIZE = 500
+/** At most this much text (bodies and all, as `rowChars` counts it) in one statement's JSON. */
+const BATCH_CHARS = 256 * 1024
 const FLUSH_DELAY_MS = 100
 /** Beyond this many queued records, or this much queued text (the database is down or far behind), new ones are dropped and counted. */
 const MAX_QUEUE = 50_000
@@ -445,6 +447,20 @@ async function writeBatch(batch: ProvisioningRequestInsert[]): Promise<{ failed:
   return { failed, firstError }
 }
 
+/** The next batch off the queue: up to `rows` records and BATCH_CHARS of text, and at least one record. */
+function takeBatch(rows: number): ProvisioningRequestInsert[] {
+  let count = 0
+  let chars = 0
+  while (count < rows && count < queue.length) {
+    const next = rowChars(queue[count]!)
+    if (count > 0 && chars + next > BATCH_CHARS) break
+    chars += next
+    count += 1
+  }
+  queuedChars -= chars
+  return queue.splice(0, count)
+}
+
 /**
  * Writes the queue in batches. The timer's drain writes only what was queued when it began: records that arrive
  * while it writes wait for the next timer. Draining until empty turned a steady stream into a chain of small
@@ -465,9 +481,8 @@ async function drainQueue(options: { all: boolean } = { all: false }): Promise<v
     let firstError: unknown
     let left = options.all ? Infinity : queue.length
     while (queue.length > 0 && left > 0) {
-      const batch = queue.splice(0, Math.min(BATCH_SIZE, left))
+      const batch = takeBatch(Math.min(BATCH_SIZE, left))
       left -= batch.length
-      for (const row of batch) queuedChars -= rowChars(row)
       const result = await writeBatch(batch)
       failed += result.failed
       firstError ??= result.firstError
