@@ -140,6 +140,17 @@ describe('the production entry over raw TCP', () => {
     )
     expectScimError(reply, 405)
     expect(reply.headers.allow).toMatch(/GET/)
+    expect(reply.headers['x-request-id']).toBeTruthy()
+    const [row] = await loggedRequests({ path: usersPath(), method: 'PROPFIND' })
+    expect(row).toMatchObject({ status: 405, operation: 'error', requestId: reply.headers['x-request-id'] })
+  })
+
+  it('answers and logs a SCIM path outside any tenant with a 404', async () => {
+    const path = '/scim/v2/Users/not-a-tenant-probe'
+    const reply = await rawRequest(port, request([`GET ${path} HTTP/1.1`, 'Host: x', 'Connection: close']))
+    expectScimError(reply, 404)
+    const [row] = await loggedRequests({ path })
+    expect(row).toMatchObject({ method: 'GET', status: 404, operation: 'error', clientIp: '127.0.0.1' })
   })
 
   it('answers a malformed header line with a logged 400', async () => {

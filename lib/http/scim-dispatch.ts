@@ -2,7 +2,8 @@ import { ScimError } from '../scim/errors'
 import { scimHandlers } from './scim-handlers'
 import { isCatchAll, scimResources, type ScimMethod, type ScimResourceEntry, type ScimResourceName } from './scim-resources'
 import { fromWebRequest, toWebResponse, type ScimAnswer, type ScimHttpRequest } from './scim-exchange'
-import { scimJson, type ScimHandler } from './scim-route'
+import { REQUEST_ID_HEADER, requestIdFrom } from '../ops/request-id'
+import { recordRejectedRequest, scimJson, type ScimHandler } from './scim-route'
 
 /**
  * Routes a SCIM request to the registry's handlers (scim-resources.ts, scim-handlers.ts), without Next's router
@@ -43,10 +44,25 @@ function decodeSegment(segment: string): string {
 
 const TENANT = /^\/scim\/v2\/enterprise-idps\/(?<providerId>[^/]+)(?<rest>\/.*)?$/
 
+/** An answer given before any handler (no tenant URL, a method the path lacks): logged like the handlers' answers. */
+function refuse(request: ScimHttpRequest, error: ScimError, headers: Record<string, string> = {}): ScimAnswer {
+  const requestId = requestIdFrom(request.header(REQUEST_ID_HEADER))
+  recordRejectedRequest({
+    requestId,
+    method: request.method,
+    target: `${request.url.pathname}${request.url.search}`,
+    userAgent: request.header('user-agent'),
+    clientIp: request.clientAddress,
+    durationMs: 0,
+    error,
+  })
+  return scimJson(error.status, error.toJSON(), { ...headers, [REQUEST_ID_HEADER]: requestId })
+}
+
 export async function dispatchScimRequest(request: ScimHttpRequest): Promise<ScimAnswer> {
   const tenant = TENANT.exec(request.url.pathname)
   if (!tenant?.groups) {
-    return scimJson(404, new ScimError(404, 'Not a SCIM tenant URL: expected /scim/v2/enterprise-idps/{provider_id}.').toJSON())
+    return refuse(request, new ScimError(404, 'Not a SCIM tenant URL: expected /scim/v2/enterprise-idps/{provider_id}.'))
   }
   const rest = tenant.groups.rest ?? '/'
   const providerId = decodeSegment(tenant.groups.providerId ?? '')
@@ -55,7 +71,7 @@ export async function dispatchScimRequest(request: ScimHttpRequest): Promise<Sci
     if (!match) continue
     const handler = route.handlers[request.method as ScimMethod]
     if (!handler) {
-      return scimJson(405, new ScimError(405, `${request.method} is not supported on this endpoint.`).toJSON(), {
+      return refuse(request, new ScimError(405, `${request.method} is not supported on this endpoint.`), {
         allow: route.allow,
       })
     }
