@@ -269,8 +269,10 @@ type StoredRequest = Omit<ProvisioningRequestInsert, 'changes' | 'requestId'> & 
 export type RequestListRow = Pick<StoredRequest, (typeof requestListColumns)[number]>
 export type RequestExportRow = Pick<StoredRequest, (typeof requestAllColumns)[number]>
 
-function columnList(columns: readonly string[]): Prisma.Sql {
-  return Prisma.raw(columns.map((column) => `"${column}"`).join(', '))
+/** The quoted column names, each qualified by `table` when given (`p."id", p."path"`). */
+function columnList(columns: readonly string[], table?: string): Prisma.Sql {
+  const prefix = table ? `${table}.` : ''
+  return Prisma.raw(columns.map((column) => `${prefix}"${column}"`).join(', '))
 }
 
 /**
@@ -323,7 +325,7 @@ export async function* streamRequests(
               ORDER BY "createdAt" DESC, "id" DESC LIMIT ${Math.min(maxRows, remaining)}) candidates
         WINDOW newest AS (ORDER BY "createdAt" DESC, "id" DESC ROWS UNBOUNDED PRECEDING)
       )
-      SELECT ${Prisma.raw(requestAllColumns.map((column) => `p."${column}"`).join(', '))} FROM sized
+      SELECT ${columnList(requestAllColumns, 'p')} FROM sized
       JOIN "ProvisioningRequest" p ON p."id" = sized."id"
       WHERE sized."position" = 1 OR sized."bodyBytes" <= ${maxBodyBytes}
       ORDER BY p."createdAt" DESC, p."id" DESC`)
