@@ -302,7 +302,7 @@ export const PAGE_BYTE_BUDGET = 8 * 1024 * 1024
  * total. Both run in the database; nothing is filtered in memory. Only ids are sorted and paged (sorting whole
  * rows spilled to disk at 10,000 users); the page's rows are joined afterwards and their few rows sorted again
  * (a row_number() over the skipped rows cost a third more on deep pages: 288 -> 162 ms at startIndex 500001 of
- * 1 M). A deep `startIndex` still reads the index up to it; cursors do not. Without a sort key the order is
+ * 1 M). A deep `startIndex` still reads the index up to it, or from the end past the middle; cursors do not. Without a sort key the order is
  * that of the (providerId, createdAt, id) index. A first page shorter than asked for already tells the total,
  * which saves the count on Entra's one-user lookups. Pages over PAGE_CHUNK rows are read chunk by chunk and
  * end early once they hold PAGE_BYTE_BUDGET of user data.
@@ -331,25 +331,46 @@ export async function findUsersPage(
   const where = options.filter ? compileUserFilter(options.filter, options.schema) : Prisma.sql`TRUE`
   const orderBy = options.sortBy ? compileUserSortKey(options.sortBy, options.schema) : null
   const scope = Prisma.sql`u."providerId" = ${providerId}::uuid AND (${where})`
-  const direction = options.descending ? Prisma.raw('DESC') : Prisma.raw('ASC')
+  const direction = Prisma.raw(options.descending ? 'DESC' : 'ASC')
   const sortKey = orderBy ? Prisma.sql`${orderBy} ${direction} NULLS LAST, ` : Prisma.empty
   const order = Prisma.sql`${sortKey}u."createdAt" ${direction}, u."id" ${direction}`
   const after = options.after
   const position = after
     ? Prisma.sql` AND (u."createdAt", u."id") ${Prisma.raw(options.descending ? '<' : '>')} (${after.createdAt}, ${after.id}::uuid)`
     : Prisma.empty
+  const countMatching = async () =>
+    Number(
+      (await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`))?.total ?? 0,
+    )
+  // A page past the first is counted before it is read, and one past the middle is read from the end: the index
+  // is walked backwards over the rows after the page instead of forwards over every row before it (startIndex
+  // 999901 of 1 M). Users written between the count and the read can shift such a page by as many rows, as they
+  // shift any startIndex page between two requests.
+  const counted = !after && options.offset > 0 && options.countTotal !== false ? await countMatching() : undefined
+  if (counted !== undefined && options.offset >= counted) return { rows: [], total: counted, exhausted: true }
+  const rowsFromEnd = counted !== undefined && options.offset > counted / 2 ? counted : undefined
+  const backwards = Prisma.raw(options.descending ? 'ASC' : 'DESC')
+  const reversedOrder = Prisma.sql`${orderBy ? Prisma.sql`${orderBy} ${backwards} NULLS FIRST, ` : Prisma.empty}u."createdAt" ${backwards}, u."id" ${backwards}`
   // A page from the start with no filter or one comparison (Entra's lookups, first pages, cursor pages) goes as a
   // prepared statement, its limit written into the text: the planner then knows it however generic the plan
   // (a parameter is guessed at 10 % of the rows). Deeper chunks and composite filters vary and stay unnamed, so
   // a client cannot fill every connection with plans of its own filters.
   const preparable = !options.filter || isSimpleFilter(options.filter)
   const readChunk = (offset: number, limit: number) => {
-    const prepare = offset === 0 && preparable
-    const window = prepare ? Prisma.raw(`LIMIT ${Math.trunc(limit)}`) : Prisma.sql`LIMIT ${limit} OFFSET ${offset}`
+    let inner: Prisma.Sql
+    let prepare = false
+    if (rowsFromEnd !== undefined) {
+      // The same rows, counted from the end: those after this chunk are skipped, backwards.
+      const skipped = rowsFromEnd - offset - limit
+      inner = Prisma.sql`ORDER BY ${reversedOrder} LIMIT ${limit + Math.min(0, skipped)} OFFSET ${Math.max(0, skipped)}`
+    } else {
+      prepare = offset === 0 && preparable
+      inner = Prisma.sql`ORDER BY ${order} ${prepare ? Prisma.raw(`LIMIT ${Math.trunc(limit)}`) : Prisma.sql`LIMIT ${limit} OFFSET ${offset}`}`
+    }
     return sqlRows<UserRow>(
       Prisma.sql`
       SELECT ${userColumnsSql} FROM "User" u
-      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ORDER BY ${order} ${window}) page ON page."id" = u."id"
+      JOIN (SELECT u."id" FROM "User" u WHERE ${scope}${position} ${inner}) page ON page."id" = u."id"
       ORDER BY ${order}`,
       { prepare },
     )
@@ -365,9 +386,9 @@ export async function findUsersPage(
     if (options.limit > PAGE_CHUNK) bytes += chunk.reduce((sum, row) => sum + approximateSize(row), 0)
   }
   if (options.countTotal === false) return { rows, total: undefined, exhausted }
+  if (counted !== undefined) return { rows, total: counted, exhausted }
   if (options.offset === 0 && !after && exhausted && rows.length > 0) return { rows, total: rows.length, exhausted }
-  const count = await sqlFirst<{ total: string | number }>(Prisma.sql`SELECT count(*) AS total FROM "User" u WHERE ${scope}`)
-  return { rows, total: Number(count?.total ?? 0), exhausted }
+  return { rows, total: await countMatching(), exhausted }
 }
 
 /** One comparison, or one `emails[…]` value path of comparisons (Entra's `emails[type eq "work"].value eq`). */
