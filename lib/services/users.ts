@@ -25,6 +25,7 @@ import type { UserSchema } from '../scim/schema/tenant-schema'
 import type { UserResource } from '../scim/schema/read-value'
 import { readUserInput, readUserReplacement } from '../scim/user-input'
 import { deletionEventHead, EVENT_TYPE_OF_OPERATION, userEventOf } from './events'
+import { recentUsers } from './recent-users'
 import { userStatistics } from './user-statistics'
 
 /** The tenant a use case runs for: one IdP and the User schema it sees. */
@@ -85,6 +86,7 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
       userEventOf('user.created', changes),
     )
     userStatistics.noteCreated()
+    recentUsers.remember(user)
     return { user, operation: 'create', changes, discarded }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
@@ -104,6 +106,7 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
         userEventOf('user.linked', changes),
       )
       if (!linked) throw new Error('A locked user row changed during its transaction.')
+      recentUsers.remember(linked)
       return { user: linked, operation: 'link' as const, changes, discarded }
     })
   } catch (error) {
@@ -115,8 +118,12 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
 export async function getUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const user = isUuid(userId) ? await findUser(tenant.providerId, userId) : null
   if (!user) throw notFound(`User '${userId}' not found.`)
+  recentUsers.remember(user)
   return user
 }
+
+/** Pages of at most this many users are lookups: their users are remembered for the change that follows. */
+const LOOKUP_ROWS = 5
 
 export type ListUsersQuery = {
   filter?: string
@@ -152,6 +159,8 @@ export async function listUsers(tenant: Tenant, query: ListUsersQuery): Promise<
     offset: startIndex - 1,
     limit: count,
   })
+  // A lookup's user (Entra's filter on userName or externalId) is usually changed next.
+  if (page.rows.length <= LOOKUP_ROWS) page.rows.forEach((row) => recentUsers.remember(row))
   return { rows: page.rows, total: page.total ?? 0, paging: 'index', startIndex }
 }
 
@@ -198,36 +207,53 @@ type UserChange = (current: UserResource) => { resource: UserResource; discarded
 
 /**
  * Reads, changes and writes a user so that concurrent writes all land and none is lost. The common case
- * writes optimistically (the UPDATE names the version it read: no transaction, no extra round trips); when
- * another request wrote in between, the change is applied again with the row locked (`SELECT … FOR UPDATE`
- * in a transaction), which cannot lose. If-Match is checked against the version the change is applied to.
+ * writes optimistically (the UPDATE names the version it read: no transaction, no extra round trips), starting
+ * from the row this instance last read or wrote when it has one (recent-users.ts: the read is skipped); when
+ * another request wrote in between, the change is applied again to a fresh read, and then once more with the
+ * row locked (`SELECT … FOR UPDATE` in a transaction), which cannot lose. If-Match is checked against the
+ * version the change is applied to.
  */
 async function rewriteUser(tenant: Tenant, userId: string, ifMatch: string | null, change: UserChange): Promise<UserWriteResult> {
-  const optimistic = await applyUserChange(tenant, await getUser(tenant, userId), ifMatch, change)
-  if (optimistic) return optimistic
+  const remembered = recentUsers.recall(tenant.providerId, userId)
+  // A remembered row may be out of date: anything but a write that proves it current (If-Match refused, no change
+  // to write, a refused change, a version that moved) is decided again on a fresh read.
+  const fromMemory =
+    remembered && (await applyUserChange(tenant, remembered, ifMatch, change, 'remembered').catch(() => undefined))
+  const optimistic = fromMemory || (await applyUserChange(tenant, await getUser(tenant, userId), ifMatch, change, 'read'))
+  if (optimistic) return keptInMemory(optimistic)
   return withTransaction(async () => {
     const locked = isUuid(userId) ? await findUser(tenant.providerId, userId, { forUpdate: true }) : undefined
     if (!locked) throw notFound(`User '${userId}' not found.`)
-    const result = await applyUserChange(tenant, locked, ifMatch, change)
+    const result = await applyUserChange(tenant, locked, ifMatch, change, 'read')
     if (!result) throw new Error('A locked user row changed during its transaction.')
-    return result
+    return keptInMemory(result)
   })
 }
 
-/** Applies `change` to `current` and writes it if the stored version is still current's; undefined if not. */
+function keptInMemory(result: UserWriteResult): UserWriteResult {
+  recentUsers.remember(result.user)
+  return result
+}
+
+/**
+ * Applies `change` to `current` and writes it if the stored version is still current's; undefined if not. A
+ * `remembered` current (maybe out of date) also gives undefined where a fresh one would answer without writing.
+ */
 async function applyUserChange(
   tenant: Tenant,
   current: UserRow,
   ifMatch: string | null,
   change: UserChange,
+  source: 'read' | 'remembered',
 ): Promise<UserWriteResult | undefined> {
   if (!ifMatchAllows(ifMatch, current.version)) {
+    if (source === 'remembered') return undefined
     throw new ScimError(412, `The user has changed: its version is now ${current.version}, not the one in If-Match.`)
   }
   const before = canonicalResource(current, tenant.schema)
   const { resource, discarded } = change(before)
   const changes = diffResources(before, resource)
-  if (changes.length === 0) return { user: current, operation: 'update', changes, discarded }
+  if (changes.length === 0) return source === 'read' ? { user: current, operation: 'update', changes, discarded } : undefined
   const operation = operationFor(before, resource)
   try {
     // The event is written by the same statement: it commits with the write or not at all.
@@ -259,6 +285,7 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
  */
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const deleted = isUuid(userId) ? await deleteUserRecordingEvent(tenant.providerId, userId, deletionEventHead()) : undefined
+  recentUsers.forget(tenant.providerId, userId)
   if (!deleted) throw notFound(`User '${userId}' not found.`)
   return deleted
 }
