@@ -4,7 +4,7 @@
  * throughput of both and their ratio, latency, server CPU per request (/proc/<pid>/stat) for both, PostgreSQL
  * backend CPU per request for both (PostgreSQL on this machine only), and our server's peak RSS.
  *   npm run bench -- [--database-url postgresql://…] [--users 10000] [--concurrency 8] [--port 3900]
- *                    [--phases create,lookup,patch,list,delete] [--node-options "--cpu-prof"] [--no-floor]
+ *                    [--phases create,lookup,patch,list,delete] [--node-options="--cpu-prof"] [--no-floor]
  *                    [--server dist/server.mjs]   (another build of the server, for before/after comparisons)
  *   npm run bench -- --base <tenant URL> --token <token> [--pid <server pid>]   (a server already running)
  * Without --base it needs the production build (`npm run build`): it starts `node dist/server.mjs` on --port and
