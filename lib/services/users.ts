@@ -285,7 +285,7 @@ export function patchUser(tenant: Tenant, userId: string, body: unknown, ifMatch
  */
 export async function deleteUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const deleted = isUuid(userId) ? await deleteUserRecordingEvent(tenant.providerId, userId, deletionEventHead()) : undefined
-  recentUsers.forget(tenant.providerId, userId)
+  recentUsers.forget(userId)
   if (!deleted) throw notFound(`User '${userId}' not found.`)
   return deleted
 }
