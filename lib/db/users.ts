@@ -302,9 +302,9 @@ export const PAGE_BYTE_BUDGET = 8 * 1024 * 1024
  * total. Both run in the database; nothing is filtered in memory. Only ids are sorted and paged (sorting whole
  * rows spilled to disk at 10,000 users); the page's rows are joined afterwards and their few rows sorted again
  * (a row_number() over the skipped rows cost a third more on deep pages: 288 -> 162 ms at startIndex 500001 of
- * 1 M). A deep `startIndex` still reads the index up to it, or from the end past the middle; cursors do not. Without a sort key the order is
- * that of the (providerId, createdAt, id) index. A first page shorter than asked for already tells the total,
- * which saves the count on Entra's one-user lookups. Pages over PAGE_CHUNK rows are read chunk by chunk and
+ * 1 M). A deep `startIndex` still reads the index up to it, or from the end past the middle; cursors do not.
+ * Without a sort key the order is that of the (providerId, createdAt, id) index. A first page shorter than asked
+ * for already tells the total, which saves the count on Entra's one-user lookups. Pages over PAGE_CHUNK rows are read chunk by chunk and
  * end early once they hold PAGE_BYTE_BUDGET of user data.
  */
 export async function findUsersPage(

@@ -116,9 +116,14 @@ export async function createOrLinkUser(tenant: Tenant, body: unknown, compat: Co
 }
 
 export async function getUser(tenant: Tenant, userId: string): Promise<UserRow> {
+  const user = await readUser(tenant, userId)
+  recentUsers.remember(user)
+  return user
+}
+
+async function readUser(tenant: Tenant, userId: string): Promise<UserRow> {
   const user = isUuid(userId) ? await findUser(tenant.providerId, userId) : null
   if (!user) throw notFound(`User '${userId}' not found.`)
-  recentUsers.remember(user)
   return user
 }
 
@@ -217,9 +222,15 @@ async function rewriteUser(tenant: Tenant, userId: string, ifMatch: string | nul
   const remembered = recentUsers.recall(tenant.providerId, userId)
   // A remembered row may be out of date: anything but a write that proves it current (If-Match refused, no change
   // to write, a refused change, a version that moved) is decided again on a fresh read.
+  // A database that is down or busy is not asked twice.
   const fromMemory =
-    remembered && (await applyUserChange(tenant, remembered, ifMatch, change, 'remembered').catch(() => undefined))
-  const optimistic = fromMemory || (await applyUserChange(tenant, await getUser(tenant, userId), ifMatch, change, 'read'))
+    remembered &&
+    (await applyUserChange(tenant, remembered, ifMatch, change, 'remembered').catch((error: unknown) => {
+      if (error instanceof ScimError) return undefined
+      throw error
+    }))
+  // The row read here is remembered with the write that follows, not before it.
+  const optimistic = fromMemory || (await applyUserChange(tenant, await readUser(tenant, userId), ifMatch, change, 'read'))
   if (optimistic) return keptInMemory(optimistic)
   return withTransaction(async () => {
     const locked = isUuid(userId) ? await findUser(tenant.providerId, userId, { forUpdate: true }) : undefined
